@@ -1,0 +1,154 @@
+-- The narrow doors of authentication. Register and login happen before anyone is a student, so
+-- they cannot read the students table under its policies; these SECURITY DEFINER functions,
+-- owned by examiner_auth and with a fixed search_path, are the only way they touch it. Each does
+-- one thing and returns only what its caller needs.
+
+-- Creates an account and its 'register' audit event in one statement.
+-- A duplicate email raises unique_violation on students_email_key.
+CREATE FUNCTION app.register_student(
+  p_email text, p_password_hash text, p_full_name text,
+  p_client_ip inet, p_user_agent text, p_request_id text
+) RETURNS TABLE (id uuid, email text, full_name text, target_grades jsonb, created_at timestamptz)
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH student AS (
+    INSERT INTO public.students (email, password_hash, full_name)
+    VALUES (p_email, p_password_hash, p_full_name)
+    RETURNING students.id, students.email, students.full_name, students.target_grades, students.created_at
+  ), event AS (
+    INSERT INTO public.auth_events (student_id, kind, succeeded, email, client_ip, user_agent, request_id)
+    SELECT student.id, 'register', true, student.email, p_client_ip, p_user_agent, p_request_id
+    FROM student
+  )
+  SELECT student.id, student.email, student.full_name, student.target_grades, student.created_at
+  FROM student
+$$;
+
+-- What a login needs to check a password: no row at all for an unknown email.
+CREATE FUNCTION app.login_lookup(p_email text)
+RETURNS TABLE (id uuid, password_hash text, tokens_valid_after timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT s.id, s.password_hash, s.tokens_valid_after
+  FROM public.students AS s
+  WHERE lower(s.email) = lower(p_email)
+$$;
+
+-- Records a login attempt. p_student_id is NULL for an unknown email.
+CREATE FUNCTION app.record_login(
+  p_student_id uuid, p_email text, p_succeeded boolean, p_reason text,
+  p_client_ip inet, p_user_agent text, p_request_id text
+) RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
+  VALUES (p_student_id, 'login', p_succeeded, p_reason, p_email, p_client_ip, p_user_agent, p_request_id)
+$$;
+
+-- Replaces a password hash made with an old cost or scheme after a successful login. It changes
+-- nothing unless the caller knows the current hash, so it cannot be used to take over an account.
+CREATE FUNCTION app.upgrade_password_hash(p_student_id uuid, p_old_hash text, p_new_hash text)
+RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH changed AS (
+    UPDATE public.students AS s
+    SET password_hash = p_new_hash
+    WHERE s.id = p_student_id AND s.password_hash = p_old_hash
+    RETURNING 1
+  )
+  SELECT EXISTS (SELECT 1 FROM changed)
+$$;
+
+-- The signed-in student's own password hash, to check the current password on a change.
+CREATE FUNCTION app.current_password_hash() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT s.password_hash FROM public.students AS s WHERE s.id = app.current_student_id()
+$$;
+
+-- Sets the signed-in student's new password and revokes every token issued so far. The old hash
+-- must still be current, so two racing changes cannot both win. Returns the new cut-off, or
+-- NULL when nothing changed.
+CREATE FUNCTION app.change_password(p_old_hash text, p_new_hash text) RETURNS timestamptz
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  UPDATE public.students AS s
+  SET password_hash = p_new_hash, tokens_valid_after = clock_timestamp(), updated_at = now()
+  WHERE s.id = app.current_student_id() AND s.password_hash = p_old_hash
+  RETURNING s.tokens_valid_after
+$$;
+
+-- Revokes every token of the signed-in student issued so far (logout).
+CREATE FUNCTION app.revoke_tokens() RETURNS timestamptz
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  UPDATE public.students AS s
+  SET tokens_valid_after = clock_timestamp()
+  WHERE s.id = app.current_student_id()
+  RETURNING s.tokens_valid_after
+$$;
+
+-- The instant before which a student's tokens are rejected. Called by the login user at the
+-- start of every request transaction, before it becomes examiner_student; not granted to
+-- examiner_student, so no student can ask about another.
+CREATE FUNCTION app.token_cutoff(p_student_id uuid) RETURNS timestamptz
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT s.tokens_valid_after FROM public.students AS s WHERE s.id = p_student_id
+$$;
+
+-- A non-superuser may hand a function to a role only when that role can create in its schema;
+-- the right is lent for the hand-over and taken back at once.
+GRANT CREATE ON SCHEMA app TO examiner_auth;
+ALTER FUNCTION app.register_student(text, text, text, inet, text, text) OWNER TO examiner_auth;
+ALTER FUNCTION app.login_lookup(text) OWNER TO examiner_auth;
+ALTER FUNCTION app.record_login(uuid, text, boolean, text, inet, text, text) OWNER TO examiner_auth;
+ALTER FUNCTION app.upgrade_password_hash(uuid, text, text) OWNER TO examiner_auth;
+ALTER FUNCTION app.current_password_hash() OWNER TO examiner_auth;
+ALTER FUNCTION app.change_password(text, text) OWNER TO examiner_auth;
+ALTER FUNCTION app.revoke_tokens() OWNER TO examiner_auth;
+ALTER FUNCTION app.token_cutoff(uuid) OWNER TO examiner_auth;
+REVOKE CREATE ON SCHEMA app FROM examiner_auth;
+
+REVOKE ALL ON FUNCTION
+  app.register_student(text, text, text, inet, text, text),
+  app.login_lookup(text),
+  app.record_login(uuid, text, boolean, text, inet, text, text),
+  app.upgrade_password_hash(uuid, text, text),
+  app.current_password_hash(),
+  app.change_password(text, text),
+  app.revoke_tokens(),
+  app.token_cutoff(uuid)
+FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION
+  app.register_student(text, text, text, inet, text, text),
+  app.login_lookup(text),
+  app.record_login(uuid, text, boolean, text, inet, text, text),
+  app.upgrade_password_hash(uuid, text, text),
+  app.current_password_hash(),
+  app.change_password(text, text),
+  app.revoke_tokens()
+TO examiner_student;
+
+GRANT EXECUTE ON FUNCTION app.token_cutoff(uuid) TO CURRENT_USER;
+
+---- create above / drop below ----
+
+DROP FUNCTION app.token_cutoff(uuid);
+DROP FUNCTION app.revoke_tokens();
+DROP FUNCTION app.change_password(text, text);
+DROP FUNCTION app.current_password_hash();
+DROP FUNCTION app.upgrade_password_hash(uuid, text, text);
+DROP FUNCTION app.record_login(uuid, text, boolean, text, inet, text, text);
+DROP FUNCTION app.login_lookup(text);
+DROP FUNCTION app.register_student(text, text, text, inet, text, text);
