@@ -1,0 +1,65 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"examiner/internal/password"
+	"examiner/internal/token"
+)
+
+// config is the server's configuration, read from the environment (see README.md).
+type config struct {
+	DatabaseURL         string
+	JWTSecret           []byte
+	JWTTTL              time.Duration
+	JWTIssuer           string
+	JWTAudience         string
+	HTTPAddr            string
+	BcryptCost          int
+	PasswordConcurrency int
+	DBMaxConns          int32
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	cfg := config{
+		DatabaseURL: getenv("DATABASE_URL"),
+		JWTSecret:   []byte(getenv("JWT_SECRET")),
+		JWTIssuer:   orDefault(getenv("JWT_ISSUER"), "examiner"),
+		JWTAudience: orDefault(getenv("JWT_AUDIENCE"), "examiner-api"),
+		HTTPAddr:    orDefault(getenv("HTTP_ADDR"), ":8080"),
+	}
+	var errs []error
+	if cfg.DatabaseURL == "" {
+		errs = append(errs, errors.New("DATABASE_URL is not set"))
+	}
+	if len(cfg.JWTSecret) < token.MinSecretLength {
+		errs = append(errs, fmt.Errorf("JWT_SECRET must be at least %d bytes (it is %d); generate one with: openssl rand -base64 48",
+			token.MinSecretLength, len(cfg.JWTSecret)))
+	}
+	var err error
+	if cfg.JWTTTL, err = time.ParseDuration(orDefault(getenv("JWT_TTL"), "24h")); err != nil || cfg.JWTTTL <= 0 {
+		errs = append(errs, fmt.Errorf("JWT_TTL=%q: want a positive duration such as 24h", getenv("JWT_TTL")))
+	}
+	if cfg.BcryptCost, err = strconv.Atoi(orDefault(getenv("BCRYPT_COST"), "12")); err != nil || cfg.BcryptCost < 4 || cfg.BcryptCost > 31 {
+		errs = append(errs, fmt.Errorf("BCRYPT_COST=%q: want a number from 4 to 31", getenv("BCRYPT_COST")))
+	}
+	if cfg.PasswordConcurrency, err = strconv.Atoi(orDefault(getenv("PASSWORD_CONCURRENCY"), strconv.Itoa(password.DefaultConcurrency()))); err != nil || cfg.PasswordConcurrency < 1 {
+		errs = append(errs, fmt.Errorf("PASSWORD_CONCURRENCY=%q: want a positive number", getenv("PASSWORD_CONCURRENCY")))
+	}
+	n, err := strconv.ParseInt(orDefault(getenv("DB_MAX_CONNS"), "10"), 10, 32)
+	if err != nil || n < 1 {
+		errs = append(errs, fmt.Errorf("DB_MAX_CONNS=%q: want a positive number", getenv("DB_MAX_CONNS")))
+	}
+	cfg.DBMaxConns = int32(n)
+	return cfg, errors.Join(errs...)
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"examiner/httpapi"
+	"examiner/internal/password"
+	"examiner/internal/seed"
+	"examiner/internal/store"
+	"examiner/internal/token"
+	"examiner/migrations"
+)
+
+// openPool connects to the database with the server's limits. The timeouts are startup
+// parameters of each connection, so a stuck query or an abandoned transaction cannot hold a
+// connection for ever.
+func openPool(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	pc.MaxConns = maxConns
+	rp := pc.ConnConfig.RuntimeParams
+	for k, v := range map[string]string{
+		"application_name":                    "examiner",
+		"statement_timeout":                   "5s",
+		"lock_timeout":                        "2s",
+		"idle_in_transaction_session_timeout": "10s",
+	} {
+		if _, set := rp[k]; !set {
+			rp[k] = v
+		}
+	}
+	return pgxpool.NewWithConfig(ctx, pc)
+}
+
+// serve runs the API until ctx ends. ready, when not nil, receives the listening address.
+func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan<- string) error {
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	pool, err := openPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	tokens, err := token.NewIssuer(cfg.JWTSecret, cfg.JWTTTL, cfg.JWTIssuer, cfg.JWTAudience)
+	if err != nil {
+		return err
+	}
+	if cfg.BcryptCost < 10 {
+		logger.Warn("BCRYPT_COST is below 10: fine for tests, too weak for real passwords", "cost", cfg.BcryptCost)
+	}
+	hasher, err := password.NewHasher(cfg.BcryptCost, cfg.PasswordConcurrency)
+	if err != nil {
+		return err
+	}
+	handler := httpapi.NewServer(httpapi.Deps{
+		DB: pool, Store: store.New(pool), Tokens: tokens, Passwords: hasher, Logger: logger,
+	})
+	srv := &http.Server{
+		Addr:              cfg.HTTPAddr,
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	logger.Info("listening", "addr", ln.Addr().String())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func migrateCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	url := getenv("DATABASE_URL")
+	if url == "" {
+		return errors.New("DATABASE_URL is not set")
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	current, err := migrations.Current(ctx, conn)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return fmt.Errorf("migrate: want up, down [N] or status: %w", errUsage)
+	}
+	switch args[0] {
+	case "status":
+		fmt.Fprintf(stdout, "database schema version %d, this binary's newest %d\n", current, migrations.Head())
+		return nil
+	case "up":
+		if err := migrations.Up(ctx, conn); err != nil {
+			return err
+		}
+	case "down":
+		n := 1
+		if len(args) > 1 {
+			if _, err := fmt.Sscan(args[1], &n); err != nil || n < 0 {
+				return fmt.Errorf("migrate down %q: want a number of steps", args[1])
+			}
+		}
+		if err := migrations.To(ctx, conn, max(0, current-int32(n))); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("migrate %q: want up, down [N] or status: %w", args[0], errUsage)
+	}
+	now, err := migrations.Current(ctx, conn)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrated from version %d to %d\n", current, now)
+	return nil
+}
+
+func seedCommand(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	url := getenv("DATABASE_URL")
+	if url == "" {
+		return errors.New("DATABASE_URL is not set")
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	added, err := seed.Run(ctx, conn)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seed: %d rows added\n", added)
+	return nil
+}

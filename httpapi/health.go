@@ -1,0 +1,44 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"examiner/internal/apperr"
+	"examiner/migrations"
+)
+
+// handleHealthz says the process is up; it touches nothing else.
+func (s *server) handleHealthz() httprouter.Handle {
+	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
+}
+
+// handleReadyz says whether requests can be served: the database answers and its schema is at
+// the version this binary expects.
+func (s *server) handleReadyz() httprouter.Handle {
+	type response struct {
+		Status        string `json:"status"`
+		SchemaVersion int32  `json:"schema_version"`
+	}
+	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		var version int32
+		if err := s.DB.QueryRow(ctx, `SELECT version FROM public.schema_version`).Scan(&version); err != nil {
+			s.fail(w, r, apperr.Wrap(apperr.Unavailable, "The database is unavailable.", err))
+			return
+		}
+		if want := migrations.Head(); version != want {
+			s.fail(w, r, apperr.New(apperr.Unavailable,
+				fmt.Sprintf("The database schema is at version %d; this server needs %d. Run: examiner migrate up", version, want)))
+			return
+		}
+		writeJSON(w, http.StatusOK, response{Status: "ready", SchemaVersion: version})
+	}
+}

@@ -1,0 +1,122 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"examiner/internal/apperr"
+	"examiner/internal/store"
+	"examiner/internal/token"
+	"examiner/tenant"
+)
+
+type requestIDKey struct{}
+
+// withRequestContext gives every request an id (the client's X-Request-Id when it is a sane
+// one), the headers every response carries, and a line in the access log.
+func (s *server) withRequestContext(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !saneRequestID(id) {
+			id = newRequestID()
+		}
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		h := w.Header()
+		h.Set("X-Request-Id", id)
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", id), slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func saneRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return id
+}
+
+// clientOf describes the request's origin for the audit trail.
+func clientOf(r *http.Request) store.Client {
+	c := store.Client{UserAgent: r.UserAgent(), RequestID: requestID(r)}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		c.IP = ap.Addr().Unmap()
+	}
+	return c
+}
+
+// studentHandle is a handler for a signed-in student.
+type studentHandle func(w http.ResponseWriter, r *http.Request, ps httprouter.Params, st tenant.Student)
+
+// authenticated verifies the bearer token and hands the handler the student it names. Whether
+// the token has since been revoked is checked inside the handler's tenant transaction.
+func (s *server) authenticated(h studentHandle) httprouter.Handle {
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+		st, err := s.studentOf(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h(w, r, ps, st)
+	}
+}
+
+func (s *server) studentOf(r *http.Request) (tenant.Student, error) {
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		return tenant.Student{}, apperr.New(apperr.Unauthenticated, "Sign in: this needs a bearer token.")
+	}
+	scheme, raw, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || len(raw) > token.MaxLength {
+		return tenant.Student{}, apperr.New(apperr.Unauthenticated, "The Authorization header must be \"Bearer <token>\".")
+	}
+	claims, err := s.Tokens.Verify(strings.TrimSpace(raw), time.Now())
+	if err != nil {
+		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "token rejected",
+			slog.String("request_id", requestID(r)), slog.String("reason", err.Error()))
+		return tenant.Student{}, apperr.Wrap(apperr.Unauthenticated, "The token is invalid or expired. Sign in again.", err)
+	}
+	return tenant.Student{ID: claims.StudentID, TokenIssuedAt: claims.IssuedAt}, nil
+}

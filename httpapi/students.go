@@ -1,0 +1,135 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"net/mail"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/julienschmidt/httprouter"
+
+	"examiner/internal/apperr"
+	"examiner/internal/store"
+	"examiner/tenant"
+)
+
+func (s *server) handleGetMe() studentHandle {
+	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
+		p, err := s.Store.Profile(r.Context(), st)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, p)
+	}
+}
+
+func (s *server) handlePatchMe() studentHandle {
+	type request struct {
+		FullName     *string            `json:"full_name"`
+		TargetGrades *map[string]string `json:"target_grades"`
+	}
+	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
+		req, err := decode[request](w, r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var change store.ProfileChange
+		var fields []apperr.FieldError
+		if req.FullName == nil && req.TargetGrades == nil {
+			s.fail(w, r, apperr.Fields(apperr.Field("", "give full_name, target_grades or both")))
+			return
+		}
+		if req.FullName != nil {
+			name, problem := checkFullName(*req.FullName)
+			if problem != "" {
+				fields = append(fields, apperr.Field("full_name", problem))
+			}
+			change.FullName = &name
+		}
+		if req.TargetGrades != nil {
+			change.TargetGrades = *req.TargetGrades
+			if change.TargetGrades == nil { // JSON null clears, like {}
+				change.TargetGrades = map[string]string{}
+			}
+			fields = append(fields, checkTargetGrades(change.TargetGrades)...)
+		}
+		if len(fields) > 0 {
+			s.fail(w, r, apperr.Fields(fields...))
+			return
+		}
+		p, err := s.Store.UpdateProfile(r.Context(), st, change)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, p)
+	}
+}
+
+// checkEmail returns the email as stored (surrounding spaces removed), or what is wrong with it.
+func checkEmail(raw string) (string, string) {
+	email := strings.TrimSpace(raw)
+	switch {
+	case email == "":
+		return "", "is required"
+	case len(email) > 254:
+		return "", "must be at most 254 characters"
+	case strings.IndexFunc(email, unicode.IsControl) >= 0 || !utf8.ValidString(email):
+		return "", "must not contain control characters"
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || addr.Name != "" || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
+		return "", "must be an email address such as name@example.com"
+	}
+	return email, ""
+}
+
+// checkFullName returns the name as stored (surrounding spaces removed), or what is wrong with it.
+func checkFullName(raw string) (string, string) {
+	name := strings.TrimSpace(raw)
+	switch {
+	case name == "":
+		return "", "is required"
+	case utf8.RuneCountInString(name) > 100:
+		return "", "must be at most 100 characters"
+	case strings.IndexFunc(name, unicode.IsControl) >= 0 || !utf8.ValidString(name):
+		return "", "must not contain control characters"
+	}
+	return name, ""
+}
+
+var (
+	subjectCode = regexp.MustCompile(`^[0-9A-Za-z]{1,16}$`)
+	grades      = map[string]bool{"A*": true, "A": true, "B": true, "C": true, "D": true, "E": true, "U": true}
+)
+
+// MaxTargetGrades bounds how many subjects a student may set a target for.
+const MaxTargetGrades = 50
+
+func checkTargetGrades(tg map[string]string) []apperr.FieldError {
+	if len(tg) > MaxTargetGrades {
+		return []apperr.FieldError{apperr.Field("target_grades", fmt.Sprintf("must have at most %d subjects", MaxTargetGrades))}
+	}
+	codes := make([]string, 0, len(tg))
+	for code := range tg {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	var fields []apperr.FieldError
+	for _, code := range codes {
+		grade := tg[code]
+		switch {
+		case !subjectCode.MatchString(code):
+			fields = append(fields, apperr.Field("target_grades", "subject codes must be 1 to 16 letters or digits"))
+		case !grades[grade]:
+			fields = append(fields, apperr.Field("target_grades."+code, "must be one of A*, A, B, C, D, E, U"))
+		}
+	}
+	return fields
+}

@@ -1,0 +1,139 @@
+// Package password hashes and checks students' passwords with bcrypt.
+//
+// bcrypt reads only the first 72 bytes of its input, and CompareHashAndPassword accepts any
+// longer password whose first 72 bytes match. So the password is never handed to bcrypt raw: it
+// is first hashed with SHA-384 and base64-encoded (64 bytes), and the stored hash records that
+// scheme ("sha384-bcrypt$<bcrypt hash>") so it can be changed later. A hash made with another
+// scheme or cost verifies as usual and is reported as needing a rehash.
+package password
+
+import (
+	"context"
+	"crypto/sha512"
+	"encoding/base64"
+	"fmt"
+	"runtime"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Length limits, in Unicode characters. The password is otherwise taken exactly as received:
+// no trimming, no normalisation.
+const (
+	MinLength = 8
+	MaxLength = 128
+)
+
+const schemePrefix = "sha384-bcrypt$"
+
+// Hasher hashes and verifies passwords at one bcrypt cost, with a bound on how many run at once
+// so that a burst of logins cannot take every core.
+type Hasher struct {
+	cost  int
+	slots chan struct{}
+	dummy string // verified against for unknown emails, so they cost as much as known ones
+}
+
+// DefaultConcurrency leaves one core for everything else.
+func DefaultConcurrency() int { return max(1, runtime.NumCPU()-1) }
+
+// NewHasher returns a Hasher with bcrypt cost (4–31) and at most concurrency checks at once.
+func NewHasher(cost, concurrency int) (*Hasher, error) {
+	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
+		return nil, fmt.Errorf("password: bcrypt cost %d out of range %d–%d", cost, bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	if concurrency < 1 {
+		return nil, fmt.Errorf("password: concurrency %d, want at least 1", concurrency)
+	}
+	h := &Hasher{cost: cost, slots: make(chan struct{}, concurrency)}
+	dummy, err := h.Hash(context.Background(), "not anybody's password")
+	if err != nil {
+		return nil, err
+	}
+	h.dummy = dummy
+	return h, nil
+}
+
+// Validate says what is wrong with a new password, or "" when nothing is.
+func Validate(pw string) string {
+	switch n := utf8.RuneCountInString(pw); {
+	case !utf8.ValidString(pw):
+		return "must be valid UTF-8"
+	case n < MinLength:
+		return fmt.Sprintf("must be at least %d characters", MinLength)
+	case n > MaxLength:
+		return fmt.Sprintf("must be at most %d characters", MaxLength)
+	}
+	return ""
+}
+
+// Hash returns the stored form of pw. Two calls never return the same hash (bcrypt salts).
+func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
+	if err := h.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer h.release()
+	b, err := bcrypt.GenerateFromPassword(prehash(pw), h.cost)
+	if err != nil {
+		return "", fmt.Errorf("password: %w", err)
+	}
+	return schemePrefix + string(b), nil
+}
+
+// Verify reports whether pw matches stored, and whether stored should be replaced by a fresh
+// Hash of pw because it uses an older scheme or another cost. It returns an error only when ctx
+// ends while waiting for a free slot.
+func (h *Hasher) Verify(ctx context.Context, stored, pw string) (ok, rehash bool, err error) {
+	if err := h.acquire(ctx); err != nil {
+		return false, false, err
+	}
+	defer h.release()
+	var bhash, input []byte
+	if rest, found := strings.CutPrefix(stored, schemePrefix); found {
+		bhash, input = []byte(rest), prehash(pw)
+	} else {
+		// A plain bcrypt hash from before the scheme existed: only safe for passwords bcrypt
+		// reads whole.
+		if len(pw) > 72 {
+			return false, false, nil
+		}
+		bhash, input, rehash = []byte(stored), []byte(pw), true
+	}
+	if bcrypt.CompareHashAndPassword(bhash, input) != nil {
+		return false, false, nil
+	}
+	if cost, err := bcrypt.Cost(bhash); err != nil || cost != h.cost {
+		rehash = true
+	}
+	return true, rehash, nil
+}
+
+// Waste spends one bcrypt check on nothing, as Verify would: for logins with an unknown email,
+// so that their timing does not tell which emails have accounts.
+func (h *Hasher) Waste(ctx context.Context, pw string) error {
+	_, _, err := h.Verify(ctx, h.dummy, pw)
+	return err
+}
+
+// InUse is how many password checks are running right now.
+func (h *Hasher) InUse() int { return len(h.slots) }
+
+func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Hasher) release() { <-h.slots }
+
+func prehash(pw string) []byte {
+	sum := sha512.Sum384([]byte(pw))
+	out := make([]byte, base64.StdEncoding.EncodedLen(len(sum)))
+	base64.StdEncoding.Encode(out, sum[:])
+	return out
+}

@@ -1,0 +1,54 @@
+// Package store holds the application's SQL: plain, parameterised statements run through tenant
+// transactions, with errors translated into apperr codes. One file per concept.
+package store
+
+import (
+	"net/netip"
+	"strings"
+
+	"examiner/tenant"
+)
+
+// Store runs queries on db.
+type Store struct {
+	db tenant.Beginner
+}
+
+// New returns a Store on db (normally a *pgxpool.Pool).
+func New(db tenant.Beginner) *Store { return &Store{db: db} }
+
+// Client describes where a request came from, for the audit trail.
+type Client struct {
+	IP        netip.Addr // invalid when unknown
+	UserAgent string
+	RequestID string
+}
+
+// ip is the client address for an inet column: NULL when unknown.
+func (c Client) ip() *netip.Addr {
+	if !c.IP.IsValid() {
+		return nil
+	}
+	return &c.IP
+}
+
+func (c Client) userAgent() string { return clean(c.UserAgent, 512) }
+
+func (c Client) requestID() string { return clean(c.RequestID, 128) }
+
+// clean makes header text storable: PostgreSQL text holds neither NUL nor invalid UTF-8.
+func clean(s string, n int) string {
+	return truncate(strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD"), n)
+}
+
+// truncate cuts s to at most n characters, on a character boundary.
+func truncate(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}

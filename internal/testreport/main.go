@@ -1,0 +1,99 @@
+// Command testreport reads `go test -json` on stdin and prints what a person needs: the output
+// of failing tests and packages, which database backend each package used, one line per package,
+// and a closing line "tests: N passed, N failed, N skipped". It exits 1 when anything failed.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+type event struct {
+	Action  string
+	Package string
+	Test    string
+	Output  string
+	Elapsed float64
+}
+
+func main() {
+	var (
+		passed, failed, skipped int
+		output                  = map[string][]string{} // package/test -> lines
+		backends                = map[string]bool{}
+		failedKeys              []string
+		pkgLines                []string
+		buildFailed             bool
+	)
+	sc := bufio.NewScanner(os.Stdin)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var e event
+		if err := json.Unmarshal(line, &e); err != nil || e.Action == "" {
+			fmt.Println(string(line)) // not JSON: compiler output and the like
+			continue
+		}
+		key := e.Package + " " + e.Test
+		switch e.Action {
+		case "output", "build-output":
+			output[key] = append(output[key], e.Output)
+			if strings.HasPrefix(e.Output, "testdb: backend=") {
+				backends[strings.TrimSpace(e.Output)] = true
+			}
+		case "build-fail":
+			buildFailed = true
+			failedKeys = append(failedKeys, key)
+		case "pass", "fail", "skip":
+			if e.Test == "" {
+				status := map[string]string{"pass": "ok  ", "fail": "FAIL", "skip": "none"}[e.Action]
+				pkgLines = append(pkgLines, fmt.Sprintf("%s %s %.1fs", status, e.Package, e.Elapsed))
+				if e.Action == "fail" {
+					failedKeys = append(failedKeys, key)
+				}
+				continue
+			}
+			switch e.Action {
+			case "pass":
+				passed++
+			case "fail":
+				failed++
+				failedKeys = append(failedKeys, key)
+			case "skip":
+				skipped++
+				fmt.Printf("skipped: %s %s: %s", e.Package, e.Test, lastReason(output[key]))
+			}
+		}
+	}
+	for _, k := range failedKeys {
+		fmt.Printf("--- %s\n%s", k, strings.Join(output[k], ""))
+	}
+	for _, l := range pkgLines {
+		fmt.Println(l)
+	}
+	var bs []string
+	for b := range backends {
+		bs = append(bs, b)
+	}
+	sort.Strings(bs)
+	for _, b := range bs {
+		fmt.Println(b)
+	}
+	fmt.Printf("tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	if failed > 0 || buildFailed || len(failedKeys) > 0 {
+		os.Exit(1)
+	}
+}
+
+func lastReason(lines []string) string {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" && !strings.HasPrefix(l, "---") {
+			return l + "\n"
+		}
+	}
+	return "\n"
+}

@@ -1,0 +1,147 @@
+// Package token issues and verifies the students' access tokens: JWTs signed with HS256.
+//
+// Verification accepts exactly HS256 and then insists that every one of exp, nbf, iat, iss, aud,
+// sub and jti is present and valid: go-jose's own validation silently skips missing claims.
+package token
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/google/uuid"
+)
+
+// MinSecretLength is the shortest JWT_SECRET accepted, in bytes (RFC 7518 §3.2: at least the
+// hash size for HS256).
+const MinSecretLength = 32
+
+// MaxLength bounds the tokens we even try to parse; ours are about 300 bytes.
+const MaxLength = 4096
+
+// Leeway is the clock skew tolerated on exp, nbf and iat.
+const Leeway = 60 * time.Second
+
+// ErrInvalid is returned for every token that is not acceptable, whatever the reason: the
+// reason is for logs, never for clients.
+var ErrInvalid = errors.New("token: invalid")
+
+// Claims is what a verified token says.
+type Claims struct {
+	StudentID uuid.UUID
+	IssuedAt  time.Time
+	Expiry    time.Time
+	ID        string
+}
+
+// Issuer signs and verifies tokens for one secret, issuer and audience.
+type Issuer struct {
+	key      []byte
+	signer   jose.Signer
+	ttl      time.Duration
+	issuer   string
+	audience string
+}
+
+// NewIssuer returns an Issuer. secret must be at least MinSecretLength bytes and ttl positive.
+func NewIssuer(secret []byte, ttl time.Duration, issuer, audience string) (*Issuer, error) {
+	if len(secret) < MinSecretLength {
+		return nil, fmt.Errorf("token: secret is %d bytes, want at least %d", len(secret), MinSecretLength)
+	}
+	if ttl <= 0 {
+		return nil, fmt.Errorf("token: ttl %v, want a positive duration", ttl)
+	}
+	if issuer == "" || audience == "" {
+		return nil, errors.New("token: issuer and audience must not be empty")
+	}
+	key := append([]byte(nil), secret...)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: key},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return nil, fmt.Errorf("token: %w", err)
+	}
+	return &Issuer{key: key, signer: signer, ttl: ttl, issuer: issuer, audience: audience}, nil
+}
+
+// TTL is how long issued tokens live.
+func (i *Issuer) TTL() time.Duration { return i.ttl }
+
+// Issue returns a signed token for student, issued at issuedAt (whole seconds) and expiring TTL
+// later.
+func (i *Issuer) Issue(student uuid.UUID, issuedAt time.Time) (string, Claims, error) {
+	iat := issuedAt.Truncate(time.Second)
+	c := Claims{StudentID: student, IssuedAt: iat, Expiry: iat.Add(i.ttl), ID: newID()}
+	raw, err := jwt.Signed(i.signer).Claims(jwt.Claims{
+		Subject:   student.String(),
+		Issuer:    i.issuer,
+		Audience:  jwt.Audience{i.audience},
+		IssuedAt:  jwt.NewNumericDate(c.IssuedAt),
+		NotBefore: jwt.NewNumericDate(c.IssuedAt),
+		Expiry:    jwt.NewNumericDate(c.Expiry),
+		ID:        c.ID,
+	}).Serialize()
+	if err != nil {
+		return "", Claims{}, fmt.Errorf("token: sign: %w", err)
+	}
+	return raw, c, nil
+}
+
+// Verify checks raw at time now and returns its claims. Every failure is ErrInvalid wrapped
+// around the reason.
+func (i *Issuer) Verify(raw string, now time.Time) (Claims, error) {
+	if len(raw) == 0 || len(raw) > MaxLength {
+		return Claims{}, fmt.Errorf("%w: length %d", ErrInvalid, len(raw))
+	}
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.HS256})
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if len(tok.Headers) != 1 {
+		return Claims{}, fmt.Errorf("%w: %d signatures", ErrInvalid, len(tok.Headers))
+	}
+	if typ, ok := tok.Headers[0].ExtraHeaders[jose.HeaderType]; ok && typ != "JWT" {
+		return Claims{}, fmt.Errorf("%w: typ %v", ErrInvalid, typ)
+	}
+	var c jwt.Claims
+	if err := tok.Claims(i.key, &c); err != nil {
+		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	switch {
+	case c.Expiry == nil:
+		return Claims{}, fmt.Errorf("%w: no exp", ErrInvalid)
+	case c.NotBefore == nil:
+		return Claims{}, fmt.Errorf("%w: no nbf", ErrInvalid)
+	case c.IssuedAt == nil:
+		return Claims{}, fmt.Errorf("%w: no iat", ErrInvalid)
+	case c.Issuer == "":
+		return Claims{}, fmt.Errorf("%w: no iss", ErrInvalid)
+	case len(c.Audience) == 0:
+		return Claims{}, fmt.Errorf("%w: no aud", ErrInvalid)
+	case c.ID == "":
+		return Claims{}, fmt.Errorf("%w: no jti", ErrInvalid)
+	}
+	if err := c.ValidateWithLeeway(jwt.Expected{
+		Issuer:      i.issuer,
+		AnyAudience: jwt.Audience{i.audience},
+		Time:        now,
+	}, Leeway); err != nil {
+		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	id, err := uuid.Parse(c.Subject)
+	if err != nil || id.String() != c.Subject {
+		return Claims{}, fmt.Errorf("%w: sub is not a canonical uuid", ErrInvalid)
+	}
+	return Claims{StudentID: id, IssuedAt: c.IssuedAt.Time(), Expiry: c.Expiry.Time(), ID: c.ID}, nil
+}
+
+func newID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
