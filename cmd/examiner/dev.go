@@ -205,4 +205,3 @@ func ensureDatabase(ctx context.Context, adminURL, name string) error {
 	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
 	return err
 }
-

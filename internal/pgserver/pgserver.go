@@ -123,6 +123,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.Password = strings.TrimSpace(string(pw))
 
+	if pid, port, ok := running(dataDir); ok {
+		// Left running by an earlier process that did not stop it: use it as it is.
+		fmt.Fprintf(log, "pgserver: reusing the server already running from %s (pid %d, port %d)\n", dataDir, pid, port)
+		s.Port = port
+		return s, s.waitReady(ctx)
+	}
 	if s.Port == 0 {
 		if s.Port, err = freePort(); err != nil {
 			return nil, err
@@ -209,16 +215,36 @@ func PrepareDir(dir string) error {
 	return os.Chown(dir, int(cred.Uid), int(cred.Gid))
 }
 
+// running reads dataDir's postmaster.pid and reports the pid and port of a live server.
+func running(dataDir string) (pid, port int, ok bool) {
+	b, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
+	if err != nil {
+		return 0, 0, false
+	}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 4 {
+		return 0, 0, false
+	}
+	pid, err1 := strconv.Atoi(strings.TrimSpace(lines[0]))
+	port, err2 := strconv.Atoi(strings.TrimSpace(lines[3]))
+	if err1 != nil || err2 != nil || syscall.Kill(pid, 0) != nil {
+		return 0, 0, false
+	}
+	return pid, port, true
+}
+
 func (s *Server) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	var lastErr error
 	for {
-		select {
-		case err := <-s.done:
-			s.done <- err
-			return fmt.Errorf("pgserver: postgres exited during start-up: %v", err)
-		default:
+		if s.done != nil {
+			select {
+			case err := <-s.done:
+				s.done <- err
+				return fmt.Errorf("pgserver: postgres exited during start-up: %v", err)
+			default:
+			}
 		}
 		conn, err := pgx.Connect(ctx, s.URL("postgres"))
 		if err == nil {
