@@ -1,0 +1,106 @@
+package migrations_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"examiner/internal/testdb"
+)
+
+// breaches runs the DBA's catalogue check, sql/audit/rls_violations.sql, and returns its rows.
+func breaches(t *testing.T, conn *pgx.Conn) []string {
+	t.Helper()
+	query, err := os.ReadFile("../sql/audit/rls_violations.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(context.Background(), string(query))
+	if err != nil {
+		t.Fatalf("catalogue check: %v", err)
+	}
+	var out []string
+	for rows.Next() {
+		var object, problem string
+		if err := rows.Scan(&object, &problem); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, object+": "+problem)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("catalogue check: %v", err)
+	}
+	return out
+}
+
+func TestTheSchemaHasNoIsolationBreaches(t *testing.T) {
+	t.Parallel()
+	conn := connect(t, testdb.URL(t))
+	if got := breaches(t, conn); len(got) > 0 {
+		t.Fatalf("the catalogue check found breaches:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// The catalogue check must catch each kind of mistake a new migration could make; otherwise the
+// test above could not fail.
+func TestTheCatalogueCheckCatchesEachMistake(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		ddl  string
+		want string
+	}{
+		{"a student table without RLS",
+			`CREATE TABLE notes (id int, student_id uuid)`,
+			"public.notes: row-level security is not enabled"},
+		{"a student table with RLS not forced",
+			`CREATE TABLE notes (id int, student_id uuid);
+			 ALTER TABLE notes ENABLE ROW LEVEL SECURITY`,
+			"public.notes: row-level security is not forced"},
+		{"a missing DELETE policy",
+			`CREATE TABLE notes (id int, student_id uuid);
+			 ALTER TABLE notes ENABLE ROW LEVEL SECURITY; ALTER TABLE notes FORCE ROW LEVEL SECURITY;
+			 CREATE POLICY s ON notes FOR SELECT TO examiner_student USING (student_id = (SELECT app.current_student_id()));
+			 CREATE POLICY i ON notes FOR INSERT TO examiner_student WITH CHECK (student_id = (SELECT app.current_student_id()));
+			 CREATE POLICY u ON notes FOR UPDATE TO examiner_student USING (student_id = (SELECT app.current_student_id()))`,
+			"public.notes: no DELETE policy for examiner_student"},
+		{"a policy that lets every row through",
+			`CREATE TABLE notes (id int, student_id uuid);
+			 ALTER TABLE notes ENABLE ROW LEVEL SECURITY; ALTER TABLE notes FORCE ROW LEVEL SECURITY;
+			 CREATE POLICY anything ON notes FOR ALL TO examiner_student USING (true)`,
+			`policy anything for examiner_student does not compare with app.current_student_id()`},
+		{"a grant on a table without RLS",
+			`CREATE TABLE lookup (id int); GRANT SELECT ON lookup TO examiner_student`,
+			"public.lookup: examiner_student has privileges on a table without row-level security"},
+		{"a view that reads as its owner",
+			`CREATE VIEW all_exams AS SELECT * FROM exams`,
+			"public.all_exams: view without security_invoker"},
+		{"a SECURITY DEFINER function without a search_path",
+			`CREATE FUNCTION app.leak() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM public.exams';
+			 GRANT EXECUTE ON FUNCTION app.leak() TO examiner_student`,
+			"function app.leak(): SECURITY DEFINER without a fixed search_path"},
+		{"examiner_student owning a table",
+			`CREATE TABLE owned (id int); ALTER TABLE owned OWNER TO examiner_student`,
+			"relation public.owned: owned by examiner_student"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			conn := connect(t, testdb.URL(t))
+			if _, err := conn.Exec(context.Background(), tt.ddl); err != nil {
+				t.Fatalf("setting up the mistake: %v", err)
+			}
+			got := breaches(t, conn)
+			for _, line := range got {
+				if strings.Contains(line, tt.want) {
+					return
+				}
+			}
+			t.Fatalf("breaches: got %s, want one containing %q", fmt.Sprint(got), tt.want)
+		})
+	}
+}
