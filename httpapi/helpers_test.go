@@ -1,0 +1,208 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"examiner/httpapi"
+	"examiner/internal/password"
+	"examiner/internal/seed"
+	"examiner/internal/store"
+	"examiner/internal/testdb"
+	"examiner/internal/token"
+)
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
+const testSecret = "test-secret-of-64-bytes-so-that-hs384-and-hs512-can-be-tried-too"
+
+// app is the API served over real HTTP against its own database.
+type app struct {
+	t      *testing.T
+	url    string
+	pool   *pgxpool.Pool
+	tokens *token.Issuer
+	logs   *syncBuffer
+}
+
+func newApp(t *testing.T) *app {
+	t.Helper()
+	pool := testdb.Pool(t)
+	if _, err := seed.Run(t.Context(), pool); err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := token.NewIssuer([]byte(testSecret), 24*time.Hour, "examiner", "examiner-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasher, err := password.NewHasher(4, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{
+		DB: pool, Store: store.New(pool), Tokens: tokens, Passwords: hasher,
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}))
+	t.Cleanup(srv.Close)
+	return &app{t: t, url: srv.URL, pool: pool, tokens: tokens, logs: logs}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// problemBody is the problem+json shape every error has.
+type problemBody struct {
+	Type      string `json:"type"`
+	Title     string `json:"title"`
+	Status    int    `json:"status"`
+	Detail    string `json:"detail"`
+	RequestID string `json:"request_id"`
+	Errors    []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+// request sends body (a string is sent as is, anything else as JSON) with the content type.
+func (a *app) request(method, path, bearer, contentType string, body any) response {
+	a.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		r = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, a.url+path, r)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: out}
+}
+
+// do sends a JSON request.
+func (a *app) do(method, path, bearer string, body any) response {
+	a.t.Helper()
+	ct := ""
+	if body != nil {
+		ct = "application/json"
+	}
+	return a.request(method, path, bearer, ct, body)
+}
+
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+// problem decodes an error response, checking it is problem+json with its status.
+func (r response) problem(t *testing.T) problemBody {
+	t.Helper()
+	if ct := r.header.Get("Content-Type"); ct != "application/problem+json; charset=utf-8" {
+		t.Fatalf("Content-Type: got %q, want application/problem+json (body %s)", ct, r.body)
+	}
+	var p problemBody
+	r.decode(t, &p)
+	if p.Status != r.status || p.Type == "" || p.Title == "" || p.Detail == "" || p.RequestID == "" {
+		t.Fatalf("problem body incomplete for status %d: %s", r.status, r.body)
+	}
+	return p
+}
+
+func (r response) want(t *testing.T, status int) response {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status: got %d, want %d (body %s)", r.status, status, r.body)
+	}
+	return r
+}
+
+type profile struct {
+	ID           uuid.UUID         `json:"id"`
+	Email        string            `json:"email"`
+	FullName     string            `json:"full_name"`
+	TargetGrades map[string]string `json:"target_grades"`
+	CreatedAt    time.Time         `json:"created_at"`
+}
+
+func (a *app) register(email, pw, name string) profile {
+	a.t.Helper()
+	var p profile
+	a.do("POST", "/api/auth/register", "", map[string]string{"email": email, "password": pw, "full_name": name}).
+		want(a.t, http.StatusCreated).decode(a.t, &p)
+	return p
+}
+
+func (a *app) login(email, pw string) string {
+	a.t.Helper()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	a.do("POST", "/api/auth/login", "", map[string]string{"email": email, "password": pw}).
+		want(a.t, http.StatusOK).decode(a.t, &tok)
+	return tok.AccessToken
+}
+
+// student registers and logs in a new student.
+func (a *app) student(email string) (profile, string) {
+	a.t.Helper()
+	p := a.register(email, "a good password", "Student "+email)
+	return p, a.login(email, "a good password")
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,141 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestBadBodiesGetAClearClientError(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	valid := `{"email":"ada@example.com","password":"a good password","full_name":"Ada"}`
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		status      int
+	}{
+		{"a body over 1 MiB", "application/json", `{"email":"` + strings.Repeat("a", 1<<20) + `"}`, 413},
+		{"plain text", "text/plain", valid, 415},
+		{"no content type", "", valid, 415},
+		{"form data", "application/x-www-form-urlencoded", "email=a", 415},
+		{"an empty body", "application/json", "", 400},
+		{"broken JSON", "application/json", `{"email":`, 400},
+		{"not JSON at all", "application/json", `<xml/>`, 400},
+		{"two JSON values", "application/json", valid + ` {}`, 400},
+		{"trailing garbage", "application/json", valid + `x`, 400},
+		{"an unknown field", "application/json", `{"email":"a@example.com","password":"a good password","full_name":"A","admin":true}`, 422},
+		{"a number for a string", "application/json", `{"email":1,"password":"a good password","full_name":"A"}`, 422},
+		{"a deeply nested value", "application/json", `{"email":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, 400},
+		{"a string of invalid UTF-8", "application/json", "{\"email\":\"a@example.com\",\"password\":\"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\",\"full_name\":\"\xff\"}", 201},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := a.request("POST", "/api/auth/register", "", tt.contentType, tt.body).want(t, tt.status)
+			if tt.status >= 400 {
+				res.problem(t)
+			}
+		})
+	}
+}
+
+func TestUnknownRoutesAndWrongMethodsAreProblems(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.do("GET", "/api/nothing-here", "", nil).want(t, http.StatusNotFound).problem(t)
+	res := a.do("DELETE", "/api/students/me", "", nil).want(t, http.StatusMethodNotAllowed)
+	res.problem(t)
+	if allow := res.header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "PATCH") {
+		t.Fatalf("Allow: got %q, want GET and PATCH in it", allow)
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.do("GET", "/healthz", "", nil).want(t, http.StatusOK)
+	var ready struct {
+		Status        string `json:"status"`
+		SchemaVersion int    `json:"schema_version"`
+	}
+	a.do("GET", "/readyz", "", nil).want(t, http.StatusOK).decode(t, &ready)
+	if ready.Status != "ready" || ready.SchemaVersion == 0 {
+		t.Fatalf("readyz: got %+v", ready)
+	}
+	if _, err := a.pool.Exec(t.Context(), `UPDATE schema_version SET version = version - 1`); err != nil {
+		t.Fatal(err)
+	}
+	p := a.do("GET", "/readyz", "", nil).want(t, http.StatusServiceUnavailable).problem(t)
+	if !strings.Contains(p.Detail, "migrate") {
+		t.Fatalf("readyz detail: got %q, want it to say how to migrate", p.Detail)
+	}
+	a.do("GET", "/healthz", "", nil).want(t, http.StatusOK)
+}
+
+func TestEveryResponseCarriesTheSafetyHeaders(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	for _, res := range []response{
+		a.do("GET", "/healthz", "", nil),
+		a.do("GET", "/api/students/me", "", nil),
+		a.do("POST", "/api/auth/login", "", map[string]string{"email": "x@example.com", "password": "y"}),
+		a.do("GET", "/nope", "", nil),
+	} {
+		for header, want := range map[string]string{"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"} {
+			if got := res.header.Get(header); got != want {
+				t.Errorf("%s: got %q, want %q", header, got, want)
+			}
+		}
+		if res.header.Get("X-Request-Id") == "" {
+			t.Errorf("X-Request-Id: got none")
+		}
+		if ct := res.header.Get("Content-Type"); !strings.HasSuffix(ct, "json; charset=utf-8") {
+			t.Errorf("Content-Type: got %q, want JSON with charset", ct)
+		}
+	}
+}
+
+func TestARequestIDFromTheClientIsKeptOnlyWhenSane(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	for id, kept := range map[string]bool{"abc-123_x.y": true, "has space": false, strings.Repeat("a", 65): false} {
+		req, _ := http.NewRequest("GET", a.url+"/healthz", nil)
+		req.Header.Set("X-Request-Id", id)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("X-Request-Id") == id; got != kept {
+			t.Errorf("X-Request-Id %q: kept=%v, want %v", id, got, kept)
+		}
+	}
+}
+
+// Nothing secret ever reaches the logs: not a password, a hash or a token.
+func TestTheLogsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, tok := a.student("ada@example.com")
+	a.do("POST", "/api/auth/login", "", map[string]string{"email": "ada@example.com", "password": "a wrong password"})
+	a.do("POST", "/api/auth/login", "", map[string]string{"email": "ada\r\n{\"level\":\"ERROR\"}@example.com", "password": "a wrong password"})
+	a.do("PUT", "/api/students/me/password", tok, map[string]string{"current_password": "a good password", "new_password": "a newer password"})
+	a.do("GET", "/api/students/me", tok, nil)
+	a.do("GET", "/api/students/me", tok+"tampered", nil)
+
+	logs := a.logs.String()
+	if !strings.Contains(logs, `"msg":"auth event"`) {
+		t.Fatalf("logs: got no auth events, so this test would prove nothing:\n%s", logs)
+	}
+	for _, secret := range []string{"a good password", "a wrong password", "a newer password", tok, strings.Split(tok, ".")[2], "sha384-bcrypt", "$2a$"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("logs contain %q", secret)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		if !strings.HasPrefix(line, `{"time":`) {
+			t.Errorf("log line not written by the logger (forged?): %q", line)
+		}
+	}
+}
