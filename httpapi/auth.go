@@ -134,7 +134,8 @@ func (s *server) handleLogin() httprouter.Handle {
 			s.fail(w, r, err)
 			return
 		}
-		if err := s.Store.RecordLogin(ctx, attempt, clientOf(r)); err != nil {
+		dbNow, err := s.Store.RecordLogin(ctx, attempt, clientOf(r))
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -145,7 +146,7 @@ func (s *server) handleLogin() httprouter.Handle {
 			s.fail(w, r, failed)
 			return
 		}
-		raw, claims, err := s.Tokens.Issue(account.ID, issueTime(time.Now(), account.TokensValidAfter))
+		raw, _, err := s.Tokens.Issue(account.ID, issueTime(dbNow, account.TokensValidAfter))
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -153,7 +154,7 @@ func (s *server) handleLogin() httprouter.Handle {
 		writeJSON(w, http.StatusOK, response{
 			AccessToken: raw,
 			TokenType:   "bearer",
-			ExpiresIn:   int64(claims.Expiry.Sub(claims.IssuedAt) / time.Second),
+			ExpiresIn:   int64(s.Tokens.TTL() / time.Second),
 		})
 	}
 }
@@ -167,15 +168,16 @@ func (s *server) lookupAccount(r *http.Request, email string) (store.Account, er
 	return s.Store.LookupAccount(r.Context(), email)
 }
 
-// issueTime is when a new token says it was issued: now, in whole seconds, but never before the
-// student's token cut-off, so that a login right after a logout or password change (in the same
-// second) still gets a working token.
-func issueTime(now, cutoff time.Time) time.Time {
-	iat := now.Truncate(time.Second)
+// issueTime is when a new token says it was issued: the database's clock now, to the millisecond
+// (the precision tokens carry), but never before the student's token cut-off, so that a login
+// right after a logout or password change still gets a working token. Revocation moves the
+// cut-off at least 2 ms on (app.next_token_cutoff), past any time this returns.
+func issueTime(dbNow, cutoff time.Time) time.Time {
+	iat := dbNow.Truncate(time.Millisecond)
 	if iat.Before(cutoff) {
-		iat = cutoff.Truncate(time.Second)
+		iat = cutoff.Truncate(time.Millisecond)
 		if iat.Before(cutoff) {
-			iat = iat.Add(time.Second)
+			iat = iat.Add(time.Millisecond)
 		}
 	}
 	return iat

@@ -396,3 +396,23 @@ func mustDecode(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+// Logouts and logins in quick succession, many within one second: every logout revokes every
+// token issued before it, and every login after it gets a working token.
+func TestLogoutsAndLoginsInQuickSuccession(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, tok := a.student("ada@example.com")
+	var revoked []string
+	for i := range 10 {
+		a.do("POST", "/api/auth/logout", tok, nil).want(t, http.StatusNoContent)
+		revoked = append(revoked, tok)
+		tok = a.login("ada@example.com", "a good password")
+		a.do("GET", "/api/students/me", tok, nil).want(t, http.StatusOK)
+		for j, old := range revoked {
+			if res := a.do("GET", "/api/students/me", old, nil); res.status != http.StatusUnauthorized {
+				t.Fatalf("round %d: token %d, revoked by a logout, got %d, want 401", i, j, res.status)
+			}
+		}
+	}
+}

@@ -36,16 +36,19 @@ AS $$
   WHERE lower(s.email) = lower(p_email)
 $$;
 
--- Records a login attempt. p_student_id is NULL for an unknown email.
+-- Records a login attempt. p_student_id is NULL for an unknown email. Returns the database's
+-- clock, which a successful login uses as its token's issue time: token cut-offs are set by the
+-- same clock, so a skewed application clock cannot let a token outlive a logout.
 CREATE FUNCTION app.record_login(
   p_student_id uuid, p_email text, p_succeeded boolean, p_reason text,
   p_client_ip inet, p_user_agent text, p_request_id text
-) RETURNS void
+) RETURNS timestamptz
 LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
   INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
   VALUES (p_student_id, 'login', p_succeeded, p_reason, p_email, p_client_ip, p_user_agent, p_request_id)
+  RETURNING clock_timestamp()
 $$;
 
 -- Replaces a password hash made with an old cost or scheme after a successful login. It changes
@@ -72,6 +75,17 @@ AS $$
   SELECT s.password_hash FROM public.students AS s WHERE s.id = app.current_student_id()
 $$;
 
+-- Token issue times have millisecond precision and are never earlier than the cut-off rounded up
+-- to the next millisecond (see httpapi's issueTime). A new cut-off is therefore at least 2 ms past
+-- the old one, so it is later than every token issued so far, even one issued within the same
+-- millisecond as the previous cut-off.
+CREATE FUNCTION app.next_token_cutoff(p_current timestamptz) RETURNS timestamptz
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT greatest(clock_timestamp(), p_current + interval '2 milliseconds')
+$$;
+
 -- Sets the signed-in student's new password and revokes every token issued so far. The old hash
 -- must still be current, so two racing changes cannot both win. Returns the new cut-off, or
 -- NULL when nothing changed.
@@ -80,7 +94,7 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
   UPDATE public.students AS s
-  SET password_hash = p_new_hash, tokens_valid_after = clock_timestamp(), updated_at = now()
+  SET password_hash = p_new_hash, tokens_valid_after = app.next_token_cutoff(s.tokens_valid_after), updated_at = now()
   WHERE s.id = app.current_student_id() AND s.password_hash = p_old_hash
   RETURNING s.tokens_valid_after
 $$;
@@ -91,7 +105,7 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
   UPDATE public.students AS s
-  SET tokens_valid_after = clock_timestamp()
+  SET tokens_valid_after = app.next_token_cutoff(s.tokens_valid_after)
   WHERE s.id = app.current_student_id()
   RETURNING s.tokens_valid_after
 $$;
@@ -147,6 +161,7 @@ GRANT EXECUTE ON FUNCTION app.token_cutoff(uuid) TO CURRENT_USER;
 DROP FUNCTION app.token_cutoff(uuid);
 DROP FUNCTION app.revoke_tokens();
 DROP FUNCTION app.change_password(text, text);
+DROP FUNCTION app.next_token_cutoff(timestamptz);
 DROP FUNCTION app.current_password_hash();
 DROP FUNCTION app.upgrade_password_hash(uuid, text, text);
 DROP FUNCTION app.record_login(uuid, text, boolean, text, inet, text, text);

@@ -121,6 +121,9 @@ func (h *Hasher) Waste(ctx context.Context, pw string) error {
 func (h *Hasher) InUse() int { return len(h.slots) }
 
 func (h *Hasher) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err // an ended context never runs a check, even when a slot is free
+	}
 	select {
 	case h.slots <- struct{}{}:
 		return nil

@@ -65,9 +65,9 @@ type LoginAttempt struct {
 	OldHash, NewHash string
 }
 
-// RecordLogin writes a login attempt to the audit trail, and upgrades the password hash when
-// asked to.
-func (s *Store) RecordLogin(ctx context.Context, a LoginAttempt, c Client) error {
+// RecordLogin writes a login attempt to the audit trail, upgrades the password hash when asked
+// to, and returns the database's clock at that moment.
+func (s *Store) RecordLogin(ctx context.Context, a LoginAttempt, c Client) (time.Time, error) {
 	var student *uuid.UUID
 	if a.StudentID != uuid.Nil {
 		student = &a.StudentID
@@ -76,9 +76,10 @@ func (s *Store) RecordLogin(ctx context.Context, a LoginAttempt, c Client) error
 	if a.Failure != "" {
 		reason = &a.Failure
 	}
+	var now time.Time
 	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT app.record_login($1, $2, $3, $4, $5, $6, $7)`,
-			student, clean(a.Email, 254), a.Failure == "", reason, c.ip(), c.userAgent(), c.requestID()); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT app.record_login($1, $2, $3, $4, $5, $6, $7)`,
+			student, clean(a.Email, 254), a.Failure == "", reason, c.ip(), c.userAgent(), c.requestID()).Scan(&now); err != nil {
 			return err
 		}
 		if a.NewHash != "" {
@@ -87,7 +88,7 @@ func (s *Store) RecordLogin(ctx context.Context, a LoginAttempt, c Client) error
 		}
 		return nil
 	})
-	return apperr.FromDB(err)
+	return now, apperr.FromDB(err)
 }
 
 const profileColumns = `id, email, full_name, target_grades, created_at, updated_at`

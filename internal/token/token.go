@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -70,18 +71,31 @@ func NewIssuer(secret []byte, ttl time.Duration, issuer, audience string) (*Issu
 // TTL is how long issued tokens live.
 func (i *Issuer) TTL() time.Duration { return i.ttl }
 
-// Issue returns a signed token for student, issued at issuedAt (whole seconds) and expiring TTL
-// later.
+// wireClaims is a token's payload. iat carries milliseconds (RFC 7519 allows a non-integer
+// NumericDate) because a logout must revoke a token issued in the same second, while a login
+// right after it must not be; nbf and exp are whole seconds.
+type wireClaims struct {
+	Subject   string   `json:"sub"`
+	Issuer    string   `json:"iss"`
+	Audience  []string `json:"aud"`
+	IssuedAt  float64  `json:"iat"`
+	NotBefore int64    `json:"nbf"`
+	Expiry    int64    `json:"exp"`
+	ID        string   `json:"jti"`
+}
+
+// Issue returns a signed token for student, issued at issuedAt (to the millisecond) and expiring
+// TTL later.
 func (i *Issuer) Issue(student uuid.UUID, issuedAt time.Time) (string, Claims, error) {
-	iat := issuedAt.Truncate(time.Second)
-	c := Claims{StudentID: student, IssuedAt: iat, Expiry: iat.Add(i.ttl), ID: newID()}
-	raw, err := jwt.Signed(i.signer).Claims(jwt.Claims{
+	iat := issuedAt.Truncate(time.Millisecond)
+	c := Claims{StudentID: student, IssuedAt: iat, Expiry: iat.Add(i.ttl).Truncate(time.Second), ID: newID()}
+	raw, err := jwt.Signed(i.signer).Claims(wireClaims{
 		Subject:   student.String(),
 		Issuer:    i.issuer,
-		Audience:  jwt.Audience{i.audience},
-		IssuedAt:  jwt.NewNumericDate(c.IssuedAt),
-		NotBefore: jwt.NewNumericDate(c.IssuedAt),
-		Expiry:    jwt.NewNumericDate(c.Expiry),
+		Audience:  []string{i.audience},
+		IssuedAt:  float64(iat.UnixMilli()) / 1000, // JSON keeps the shortest form: 3 decimals at most
+		NotBefore: iat.Unix(),
+		Expiry:    c.Expiry.Unix(),
 		ID:        c.ID,
 	}).Serialize()
 	if err != nil {
@@ -107,7 +121,10 @@ func (i *Issuer) Verify(raw string, now time.Time) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: typ %v", ErrInvalid, typ)
 	}
 	var c jwt.Claims
-	if err := tok.Claims(i.key, &c); err != nil {
+	var precise struct {
+		IssuedAt float64 `json:"iat"`
+	}
+	if err := tok.Claims(i.key, &c, &precise); err != nil {
 		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	switch {
@@ -135,7 +152,8 @@ func (i *Issuer) Verify(raw string, now time.Time) (Claims, error) {
 	if err != nil || id.String() != c.Subject {
 		return Claims{}, fmt.Errorf("%w: sub is not a canonical uuid", ErrInvalid)
 	}
-	return Claims{StudentID: id, IssuedAt: c.IssuedAt.Time(), Expiry: c.Expiry.Time(), ID: c.ID}, nil
+	iat := time.UnixMilli(int64(math.Round(precise.IssuedAt * 1000))).UTC()
+	return Claims{StudentID: id, IssuedAt: iat, Expiry: c.Expiry.Time(), ID: c.ID}, nil
 }
 
 func newID() string {

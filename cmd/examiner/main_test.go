@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"examiner/internal/testdb"
+	"examiner/migrations"
+)
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestServeRefusesToStartWithoutAStrongSecret(t *testing.T) {
+	t.Parallel()
+	for name, secret := range map[string]string{"missing": "", "31 bytes": strings.Repeat("s", 31)} {
+		t.Run(name, func(t *testing.T) {
+			err := run(t.Context(), []string{"serve"}, env(map[string]string{
+				"DATABASE_URL": "postgres://nowhere/db", "JWT_SECRET": secret,
+			}), &bytes.Buffer{}, &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), "JWT_SECRET") {
+				t.Fatalf("got %v, want an error about JWT_SECRET", err)
+			}
+		})
+	}
+}
+
+func TestConfigRejectsNonsense(t *testing.T) {
+	t.Parallel()
+	for _, k := range []string{"JWT_TTL", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY"} {
+		vars := map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32), k: "-1"}
+		if _, err := loadConfig(env(vars)); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=-1: got %v, want an error naming %s", k, err, k)
+		}
+	}
+	cfg, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.JWTTTL != 24*time.Hour || cfg.BcryptCost != 12 || cfg.HTTPAddr != ":8080" || cfg.DBMaxConns != 10 {
+		t.Fatalf("defaults: got %+v", cfg)
+	}
+}
+
+func TestUnknownCommandsPrintUsage(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	if err := run(t.Context(), []string{"frobnicate"}, env(nil), &bytes.Buffer{}, &stderr); err == nil {
+		t.Fatal("got nil error for an unknown command")
+	}
+	if !strings.Contains(stderr.String(), "usage: examiner") {
+		t.Fatalf("stderr: got %q, want the usage", stderr.String())
+	}
+}
+
+func TestMigrateUpDownAndStatus(t *testing.T) {
+	t.Parallel()
+	url := testdb.EmptyURL(t)
+	vars := env(map[string]string{"DATABASE_URL": url})
+	var out bytes.Buffer
+	for _, args := range [][]string{{"migrate", "up"}, {"migrate", "down", "2"}, {"migrate", "status"}} {
+		if err := run(t.Context(), args, vars, &out, &out); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	want := fmt.Sprintf("database schema version %d, this binary's newest %d", migrations.Head()-2, migrations.Head())
+	if !strings.Contains(out.String(), want) {
+		t.Fatalf("output: got %q, want it to contain %q", out.String(), want)
+	}
+	if err := run(t.Context(), []string{"migrate", "sideways"}, vars, &out, &out); err == nil {
+		t.Fatal("migrate sideways: got nil error")
+	}
+}
+
+func TestSeedingTwiceChangesNothing(t *testing.T) {
+	t.Parallel()
+	url := testdb.URL(t)
+	var first, second bytes.Buffer
+	if err := run(t.Context(), []string{"seed"}, env(map[string]string{"DATABASE_URL": url}), &first, &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t.Context(), []string{"seed"}, env(map[string]string{"DATABASE_URL": url}), &second, &second); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(first.String(), "seed: 1 rows added") || !strings.Contains(second.String(), "seed: 0 rows added") {
+		t.Fatalf("got %q then %q, want 1 then 0 rows added", first.String(), second.String())
+	}
+}
+
+// The whole program: serve on a free port, wait for /healthz, register, log in, read the
+// profile, log out, then shut down on cancel.
+func TestServeEndToEnd(t *testing.T) {
+	t.Parallel()
+	serveAndExercise(t, testdb.URL(t))
+}
+
+func serveAndExercise(t *testing.T, databaseURL string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, env(map[string]string{
+			"DATABASE_URL": databaseURL, "JWT_SECRET": strings.Repeat("k", 32), "HTTP_ADDR": addr, "BCRYPT_COST": "4",
+		}), &bytes.Buffer{}, &bytes.Buffer{})
+	}()
+	base := "http://" + addr
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, err := http.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz never answered 200: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	call := func(method, path, bearer, body string, want int) string {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer res.Body.Close()
+		var buf bytes.Buffer
+		buf.ReadFrom(res.Body)
+		if res.StatusCode != want {
+			t.Fatalf("%s %s: got %d, want %d (%s)", method, path, res.StatusCode, want, buf.String())
+		}
+		return buf.String()
+	}
+	call("POST", "/api/auth/register", "", `{"email":"ada@example.com","password":"a good password","full_name":"Ada"}`, 201)
+	call("POST", "/api/auth/register", "", `{"email":"ADA@example.com","password":"a good password","full_name":"Ada"}`, 409)
+	call("POST", "/api/auth/login", "", `{"email":"ada@example.com","password":"wrong password"}`, 401)
+	body := call("POST", "/api/auth/login", "", `{"email":"ada@example.com","password":"a good password"}`, 200)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal([]byte(body), &tok); err != nil {
+		t.Fatal(err)
+	}
+	call("GET", "/api/students/me", tok.AccessToken, "", 200)
+	call("PATCH", "/api/students/me", tok.AccessToken, `{"target_grades":{"9708":"A"}}`, 200)
+	call("PUT", "/api/students/me/password", tok.AccessToken, `{"current_password":"a good password","new_password":"a newer password"}`, 204)
+	call("GET", "/api/students/me", tok.AccessToken, "", 401)
+	body = call("POST", "/api/auth/login", "", `{"email":"ada@example.com","password":"a newer password"}`, 200)
+	if err := json.Unmarshal([]byte(body), &tok); err != nil {
+		t.Fatal(err)
+	}
+	call("POST", "/api/auth/logout", tok.AccessToken, "", 204)
+	call("GET", "/api/students/me", tok.AccessToken, "", 401)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after cancel, want nil", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop within 15 s of cancel")
+	}
+}
+
+// In production the pool's login user owns the tables but is no superuser (as on Neon), so
+// forced row-level security applies to it too: migrations, seeding, registration, login and
+// the tenant transactions must all work for such a user.
+func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	adminURL := testdb.EmptyURL(t)
+	admin, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	var dbname string
+	if err := admin.QueryRow(ctx, "SELECT current_database()").Scan(&dbname); err != nil {
+		t.Fatal(err)
+	}
+	// Role and database names cannot be parameters; these are our own, quoted.
+	owner := pgx.Identifier{dbname + "_owner"}.Sanitize()
+	for _, stmt := range []string{
+		"CREATE ROLE " + owner + " LOGIN PASSWORD 'owner-password' CREATEROLE NOSUPERUSER NOBYPASSRLS",
+		"ALTER DATABASE " + pgx.Identifier{dbname}.Sanitize() + " OWNER TO " + owner,
+		// Like a DBA on a managed service: the roles exist, and the owner may hand them out
+		// (PostgreSQL 16 asks for ADMIN OPTION where 15 was content with CREATEROLE).
+		"DO $$ BEGIN CREATE ROLE examiner_student NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+		"DO $$ BEGIN CREATE ROLE examiner_auth NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+		"GRANT examiner_student, examiner_auth TO " + owner + " WITH ADMIN OPTION",
+	} {
+		if _, err := admin.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(dbname+"_owner", "owner-password")
+	ownerURL := u.String()
+
+	var out bytes.Buffer
+	for _, args := range [][]string{{"migrate", "up"}, {"seed"}} {
+		if err := run(ctx, args, env(map[string]string{"DATABASE_URL": ownerURL}), &out, &out); err != nil {
+			t.Fatalf("%v as a non-superuser owner: %v", args, err)
+		}
+	}
+	serveAndExercise(t, ownerURL)
+}

@@ -1,0 +1,255 @@
+package password_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"examiner/internal/password"
+)
+
+// cost is the cheapest bcrypt cost, so that the tests stay fast.
+const cost = bcrypt.MinCost
+
+func mustNewHasher(tb testing.TB, cost, concurrency int) *password.Hasher {
+	tb.Helper()
+	h, err := password.NewHasher(cost, concurrency)
+	if err != nil {
+		tb.Fatalf("NewHasher(%d, %d): got error %v, want nil", cost, concurrency, err)
+	}
+	return h
+}
+
+func mustHash(tb testing.TB, h *password.Hasher, pw string) string {
+	tb.Helper()
+	stored, err := h.Hash(context.Background(), pw)
+	if err != nil {
+		tb.Fatalf("Hash: got error %v, want nil", err)
+	}
+	return stored
+}
+
+func mustVerify(tb testing.TB, h *password.Hasher, stored, pw string) (ok, rehash bool) {
+	tb.Helper()
+	ok, rehash, err := h.Verify(context.Background(), stored, pw)
+	if err != nil {
+		tb.Fatalf("Verify: got error %v, want nil", err)
+	}
+	return ok, rehash
+}
+
+func mustBcrypt(tb testing.TB, pw string, cost int) string {
+	tb.Helper()
+	b, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
+	if err != nil {
+		tb.Fatalf("bcrypt.GenerateFromPassword: got error %v, want nil", err)
+	}
+	return string(b)
+}
+
+func TestVerify(t *testing.T) {
+	t.Parallel()
+	h := mustNewHasher(t, cost, 4)
+	const pw = "correct horse battery staple"
+	long := strings.Repeat("x", 72)
+	spaced := "  secret pass  "
+
+	tests := []struct {
+		name       string
+		stored     string
+		pw         string
+		wantOK     bool
+		wantRehash bool
+	}{
+		{"accepts the right password without rehash", mustHash(t, h, pw), pw, true, false},
+		{"rejects a wrong password", mustHash(t, h, pw), "correct horse battery stapler", false, false},
+		{"rejects the empty password", mustHash(t, h, pw), "", false, false},
+		// The pre-hash is why: bcrypt alone reads only the first 72 bytes.
+		{"rejects a password sharing only the first 72 of 100 bytes", mustHash(t, h, long+strings.Repeat("a", 28)), long + strings.Repeat("b", 28), false, false},
+		{"accepts a 100 byte password", mustHash(t, h, long+strings.Repeat("a", 28)), long + strings.Repeat("a", 28), true, false},
+		{"checks leading and trailing spaces exactly", mustHash(t, h, spaced), "secret pass", false, false},
+		{"accepts leading and trailing spaces as given", mustHash(t, h, spaced), spaced, true, false},
+		{"accepts a legacy bcrypt hash and asks for a rehash", mustBcrypt(t, pw, cost), pw, true, true},
+		{"rejects a wrong password against a legacy hash", mustBcrypt(t, pw, cost), "correct horse battery stapler", false, false},
+		// bcrypt itself would accept long+"extra" against a hash of long.
+		{"rejects a password over 72 bytes against a legacy hash", mustBcrypt(t, long, cost), long + "extra", false, false},
+		{"accepts a hash of another cost and asks for a rehash", mustHash(t, mustNewHasher(t, cost+1, 1), pw), pw, true, true},
+		{"rejects a scheme prefix followed by garbage", "sha384-bcrypt$not a bcrypt hash", pw, false, false},
+		{"rejects an empty stored hash", "", pw, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ok, rehash := mustVerify(t, h, tt.stored, tt.pw)
+			if ok != tt.wantOK || rehash != tt.wantRehash {
+				t.Errorf("Verify: got ok=%v rehash=%v, want ok=%v rehash=%v", ok, rehash, tt.wantOK, tt.wantRehash)
+			}
+		})
+	}
+}
+
+func TestHashIsSaltedAndBothHashesVerify(t *testing.T) {
+	t.Parallel()
+	h := mustNewHasher(t, cost, 2)
+	const pw = "correct horse battery staple"
+	a, b := mustHash(t, h, pw), mustHash(t, h, pw)
+	if a == b {
+		t.Fatalf("Hash twice: got %q both times, want two different hashes", a)
+	}
+	for _, stored := range []string{a, b} {
+		if ok, _ := mustVerify(t, h, stored, pw); !ok {
+			t.Errorf("Verify(%q): got ok=false, want true", stored)
+		}
+	}
+}
+
+func TestHashRecordsSchemeAndHidesPassword(t *testing.T) {
+	t.Parallel()
+	h := mustNewHasher(t, cost, 1)
+	const pw = "correct horse battery staple"
+	stored := mustHash(t, h, pw)
+	if !strings.HasPrefix(stored, "sha384-bcrypt$") {
+		t.Errorf("Hash: got %q, want prefix %q", stored, "sha384-bcrypt$")
+	}
+	for _, part := range append(strings.Fields(pw), pw) {
+		if strings.Contains(stored, part) {
+			t.Errorf("Hash: got %q, want no trace of %q", stored, part)
+		}
+	}
+	bhash := strings.TrimPrefix(stored, "sha384-bcrypt$")
+	if got, err := bcrypt.Cost([]byte(bhash)); err != nil || got != cost {
+		t.Errorf("bcrypt.Cost: got %d, %v, want %d, nil", got, err, cost)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		pw      string
+		wantErr bool
+	}{
+		{"rejects the empty password", "", true},
+		{"rejects 7 characters", "abcdefg", true},
+		{"accepts 8 ASCII characters", "abcdefgh", false},
+		{"counts characters not bytes: 7 é (14 bytes) are too few", strings.Repeat("é", 7), true},
+		{"counts characters not bytes: 8 é are enough", strings.Repeat("é", 8), false},
+		{"accepts 128 characters", strings.Repeat("a", 128), false},
+		{"accepts 128 é (256 bytes)", strings.Repeat("é", 128), false},
+		{"rejects 129 characters", strings.Repeat("a", 129), true},
+		{"accepts 64 emoji", strings.Repeat("😀", 64), false},
+		{"rejects invalid UTF-8", strings.Repeat("\xff", 10), true},
+		{"rejects valid text with one invalid byte", "abcdefgh\xff", true},
+		{"accepts leading and trailing spaces", "  secret pass  ", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := password.Validate(tt.pw)
+			if tt.wantErr && got == "" {
+				t.Errorf("Validate(%q): got \"\", want a reason", tt.pw)
+			}
+			if !tt.wantErr && got != "" {
+				t.Errorf("Validate(%q): got %q, want \"\"", tt.pw, got)
+			}
+		})
+	}
+}
+
+func TestNewHasherRejectsBadConfiguration(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		cost        int
+		concurrency int
+	}{
+		{"cost below bcrypt's minimum", bcrypt.MinCost - 1, 1},
+		{"cost above bcrypt's maximum", bcrypt.MaxCost + 1, 1},
+		{"zero concurrency", cost, 0},
+		{"negative concurrency", cost, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, err := password.NewHasher(tt.cost, tt.concurrency)
+			if err == nil {
+				t.Fatalf("NewHasher(%d, %d): got %v and nil error, want an error", tt.cost, tt.concurrency, h)
+			}
+		})
+	}
+}
+
+func TestDefaultConcurrencyIsAtLeastOne(t *testing.T) {
+	t.Parallel()
+	if got := password.DefaultConcurrency(); got < 1 {
+		t.Errorf("DefaultConcurrency: got %d, want at least 1", got)
+	}
+}
+
+// Timing is not asserted: it would make the test flaky and prove little on a shared machine.
+func TestWasteReturnsNil(t *testing.T) {
+	t.Parallel()
+	h := mustNewHasher(t, cost, 1)
+	if err := h.Waste(context.Background(), "whoever@example.com's guess"); err != nil {
+		t.Errorf("Waste: got error %v, want nil", err)
+	}
+	if got := h.InUse(); got != 0 {
+		t.Errorf("InUse after Waste: got %d, want 0", got)
+	}
+}
+
+func TestAnEndedContextNeverRunsACheckEvenWithFreeSlots(t *testing.T) {
+	t.Parallel()
+	h := mustNewHasher(t, cost, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 50 {
+		if _, err := h.Hash(ctx, "correct horse battery staple"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Hash: got error %v, want %v", err, context.Canceled)
+		}
+	}
+}
+
+func TestHasherGivesUpWhenContextEndsWhileWaitingForASlot(t *testing.T) {
+	t.Parallel()
+	// Cost 12 takes a few hundred milliseconds: long enough to hold the only slot while the
+	// calls below find it taken.
+	h := mustNewHasher(t, 12, 1)
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.Hash(context.Background(), "correct horse battery staple")
+		done <- err
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.InUse() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("InUse: got %d for 5s, want 1", h.InUse())
+		}
+		time.Sleep(time.Millisecond)
+	}
+
+	// With the only slot taken, these calls must wait, and give up when their context ends.
+	// Were the bound broken, they would run their own cost-12 check and succeed instead.
+	wait := func() context.Context {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		t.Cleanup(cancel)
+		return ctx
+	}
+	if _, err := h.Hash(wait(), "another password"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Hash: got error %v, want %v", err, context.DeadlineExceeded)
+	}
+	if _, _, err := h.Verify(wait(), "sha384-bcrypt$whatever", "another password"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Verify: got error %v, want %v", err, context.DeadlineExceeded)
+	}
+	if err := h.Waste(wait(), "another password"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Waste: got error %v, want %v", err, context.DeadlineExceeded)
+	}
+
+	if err := <-done; err != nil {
+		t.Errorf("Hash holding the slot: got error %v, want nil", err)
+	}
+}
