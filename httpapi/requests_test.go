@@ -1,9 +1,13 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 func TestBadBodiesGetAClearClientError(t *testing.T) {
@@ -137,5 +141,43 @@ func TestTheLogsHoldNoSecrets(t *testing.T) {
 		if !strings.HasPrefix(line, `{"time":`) {
 			t.Errorf("log line not written by the logger (forged?): %q", line)
 		}
+	}
+}
+
+// When the database goes away, requests get a quick 503 problem, never a 500 or a hang, and
+// /healthz still says the process is up.
+func TestADatabaseThatIsGoneGives503(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, tok := a.student("ada@example.com")
+	var name string
+	if err := a.pool.QueryRow(t.Context(), `SELECT current_database()`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	a.pool.Reset() // drop idle connections so the next requests must connect anew
+	admin, err := pgx.Connect(t.Context(), strings.Replace(a.pool.Config().ConnString(), "/"+name, "/postgres", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	if _, err := admin.Exec(t.Context(), "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	for _, res := range []response{
+		a.do("GET", "/api/students/me", tok, nil),
+		a.do("POST", "/api/auth/login", "", map[string]string{"email": "ada@example.com", "password": "a good password"}),
+		a.do("POST", "/api/auth/register", "", map[string]string{"email": "bob@example.com", "password": "a good password", "full_name": "Bob"}),
+		a.do("GET", "/readyz", "", nil),
+	} {
+		res.want(t, http.StatusServiceUnavailable).problem(t)
+	}
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Errorf("four requests took %v against a missing database, want quick answers", elapsed)
+	}
+	a.do("GET", "/healthz", "", nil).want(t, http.StatusOK)
+	if logs := a.logs.String(); strings.Contains(logs, "a good password") {
+		t.Errorf("logs contain a password")
 	}
 }

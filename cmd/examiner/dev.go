@@ -132,7 +132,12 @@ func startDevLocal(ctx context.Context, dataDir string, port int, stderr io.Writ
 	srv, err := pgserver.Start(ctx, pgserver.Options{DataDir: filepath.Join(pgDir, "data"), Port: port, Durable: true, Log: logFile})
 	if err != nil {
 		logFile.Close()
-		return "", nil, fmt.Errorf("%w (see %s)", err, logFile.Name())
+		hint := ""
+		if os.Geteuid() == 0 {
+			hint = "; as root, PostgreSQL runs as the postgres user, which must be able to reach " + pgDir +
+				" (every parent directory needs o+x), or set EXAMINER_DATA_DIR to a directory it can reach"
+		}
+		return "", nil, fmt.Errorf("%w (see %s%s)", err, logFile.Name(), hint)
 	}
 	stop := func() { _ = srv.Stop(); logFile.Close() }
 	if err := ensureDatabase(ctx, srv.URL("postgres"), "examiner"); err != nil {

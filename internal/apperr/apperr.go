@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -96,6 +98,16 @@ func FromDB(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || pgconn.Timeout(err) {
 		return Wrap(Unavailable, "The database did not answer in time. Try again.", err)
 	}
+	// Failing to connect (server down, database gone, password refused) is the service being
+	// unavailable, whatever server error caused it.
+	var (
+		connErr *pgconn.ConnectError
+		netErr  net.Error
+	)
+	if errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return Wrap(Unavailable, "The database is unavailable. Try again.", err)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch {
@@ -111,10 +123,6 @@ func FromDB(err error) error {
 			return Wrap(Unavailable, "The database is unavailable. Try again.", err)
 		}
 		return Wrap(Internal, "Internal error.", err)
-	}
-	var connErr *pgconn.ConnectError
-	if errors.As(err, &connErr) || pgconn.SafeToRetry(err) {
-		return Wrap(Unavailable, "The database is unavailable. Try again.", err)
 	}
 	return Wrap(Internal, "Internal error.", err)
 }

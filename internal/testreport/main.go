@@ -1,12 +1,14 @@
 // Command testreport reads `go test -json` on stdin and prints what a person needs: the output
 // of failing tests and packages, which database backend each package used, one line per package,
-// and a closing line "tests: N passed, N failed, N skipped". It exits 1 when anything failed.
+// and a closing line "tests: N passed, N failed, N skipped". It exits 1 when anything failed, or
+// when no test ran at all.
 package main
 
 import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -21,6 +23,13 @@ type event struct {
 }
 
 func main() {
+	if !report(os.Stdin, os.Stdout) {
+		os.Exit(1)
+	}
+}
+
+// report summarises the go test -json stream in to out and reports whether everything passed.
+func report(in io.Reader, out io.Writer) bool {
 	var (
 		passed, failed, skipped int
 		output                  = map[string][]string{} // package/test -> lines
@@ -29,13 +38,13 @@ func main() {
 		pkgLines                []string
 		buildFailed             bool
 	)
-	sc := bufio.NewScanner(os.Stdin)
+	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
 		line := sc.Bytes()
 		var e event
 		if err := json.Unmarshal(line, &e); err != nil || e.Action == "" {
-			fmt.Println(string(line)) // not JSON: compiler output and the like
+			fmt.Fprintln(out, string(line)) // not JSON: compiler output and the like
 			continue
 		}
 		key := e.Package + " " + e.Test
@@ -50,7 +59,10 @@ func main() {
 			failedKeys = append(failedKeys, key)
 		case "pass", "fail", "skip":
 			if e.Test == "" {
-				status := map[string]string{"pass": "ok  ", "fail": "FAIL", "skip": "none"}[e.Action]
+				if e.Action == "skip" {
+					continue // no test files
+				}
+				status := map[string]string{"pass": "ok  ", "fail": "FAIL"}[e.Action]
 				pkgLines = append(pkgLines, fmt.Sprintf("%s %s %.1fs", status, e.Package, e.Elapsed))
 				if e.Action == "fail" {
 					failedKeys = append(failedKeys, key)
@@ -65,15 +77,15 @@ func main() {
 				failedKeys = append(failedKeys, key)
 			case "skip":
 				skipped++
-				fmt.Printf("skipped: %s %s: %s", e.Package, e.Test, lastReason(output[key]))
+				fmt.Fprintf(out, "skipped: %s %s: %s", e.Package, e.Test, lastReason(output[key]))
 			}
 		}
 	}
 	for _, k := range failedKeys {
-		fmt.Printf("--- %s\n%s", k, strings.Join(output[k], ""))
+		fmt.Fprintf(out, "--- %s\n%s", k, strings.Join(output[k], ""))
 	}
 	for _, l := range pkgLines {
-		fmt.Println(l)
+		fmt.Fprintln(out, l)
 	}
 	var bs []string
 	for b := range backends {
@@ -81,12 +93,14 @@ func main() {
 	}
 	sort.Strings(bs)
 	for _, b := range bs {
-		fmt.Println(b)
+		fmt.Fprintln(out, b)
 	}
-	fmt.Printf("tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
-	if failed > 0 || buildFailed || len(failedKeys) > 0 {
-		os.Exit(1)
+	fmt.Fprintf(out, "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(out, "testreport: reading the test output: %v\n", err)
+		return false
 	}
+	return failed == 0 && !buildFailed && len(failedKeys) == 0 && passed > 0
 }
 
 func lastReason(lines []string) string {

@@ -1,0 +1,81 @@
+package apperr_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"examiner/internal/apperr"
+)
+
+func TestDatabaseErrorsAreClassifiedByWhatTheClientCanDo(t *testing.T) {
+	t.Parallel()
+	pg := func(code string) error { return fmt.Errorf("query: %w", &pgconn.PgError{Code: code}) }
+	tests := []struct {
+		name string
+		err  error
+		want apperr.Code
+	}{
+		{"no rows", pgx.ErrNoRows, apperr.NotFound},
+		{"a unique violation", pg("23505"), apperr.Conflict},
+		{"a check violation", pg("23514"), apperr.Invalid},
+		{"a value too long", pg("22001"), apperr.Invalid},
+		{"a NUL byte in text", pg("22021"), apperr.Invalid},
+		{"a statement timeout", pg("57014"), apperr.Unavailable},
+		{"a lock timeout", pg("55P03"), apperr.Unavailable},
+		{"a serialization failure", pg("40001"), apperr.Unavailable},
+		{"a deadlock", pg("40P01"), apperr.Unavailable},
+		{"too many connections", pg("53300"), apperr.Unavailable},
+		{"an administrator shutdown", pg("57P01"), apperr.Unavailable},
+		{"a connection failure class", pg("08006"), apperr.Unavailable},
+		{"a deadline", context.DeadlineExceeded, apperr.Unavailable},
+		{"a connection cut mid-answer", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), apperr.Unavailable},
+		{"a permission error (a bug)", pg("42501"), apperr.Internal},
+		{"a syntax error (a bug)", pg("42601"), apperr.Internal},
+		{"anything else", errors.New("boom"), apperr.Internal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := apperr.As(tt.err)
+			if got.Code != tt.want {
+				t.Fatalf("code: got %s, want %s", got.Code, tt.want)
+			}
+			if !errors.Is(got, tt.err) {
+				t.Fatalf("the cause is lost: errors.Is(%v, %v) is false", got, tt.err)
+			}
+		})
+	}
+}
+
+func TestAnApplicationErrorKeepsItsCodeThroughWrapping(t *testing.T) {
+	t.Parallel()
+	e := apperr.New(apperr.Conflict, "taken")
+	if got := apperr.As(fmt.Errorf("outer: %w", e)); got != e {
+		t.Fatalf("got %v, want the same *Error", got)
+	}
+	if apperr.FromDB(nil) != nil {
+		t.Fatal("FromDB(nil): got an error, want nil")
+	}
+}
+
+func TestClientMessagesNeverIncludeTheCause(t *testing.T) {
+	t.Parallel()
+	cause := errors.New(`duplicate key value violates unique constraint "students_email_key" password_hash=$2a$`)
+	e := apperr.As(fmt.Errorf("%w", &pgconn.PgError{Code: "23505", Message: cause.Error()}))
+	if e.Message == "" || e.Message == cause.Error() || len(e.Message) > 100 {
+		t.Fatalf("message: got %q, want a short client-safe text", e.Message)
+	}
+}
+
+func TestIsConstraintMatchesOnlyTheNamedConstraint(t *testing.T) {
+	t.Parallel()
+	err := fmt.Errorf("insert: %w", &pgconn.PgError{Code: "23505", ConstraintName: "students_email_key"})
+	if !apperr.IsConstraint(err, "students_email_key") || apperr.IsConstraint(err, "other") || apperr.IsConstraint(errors.New("x"), "students_email_key") {
+		t.Fatal("IsConstraint matched wrongly")
+	}
+}
