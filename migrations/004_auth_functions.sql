@@ -156,6 +156,9 @@ TO examiner_student;
 
 GRANT EXECUTE ON FUNCTION app.token_cutoff(uuid) TO CURRENT_USER;
 
+REVOKE ALL ON FUNCTION app.next_token_cutoff(timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.next_token_cutoff(timestamptz) TO examiner_auth;
+
 ---- create above / drop below ----
 
 DROP FUNCTION app.token_cutoff(uuid);
