@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -44,17 +43,18 @@ func (s *server) handleRegister() httprouter.Handle {
 		}
 		hash, err := s.Passwords.Hash(r.Context(), req.Password)
 		if err != nil {
-			s.fail(w, r, apperr.Wrap(apperr.Unavailable, "The server is busy. Try again.", err))
+			s.fail(w, r, busy(err))
 			return
 		}
 		profile, err := s.Store.Register(r.Context(), email, hash, name, clientOf(r))
 		if err != nil {
+			if apperr.As(err).Code == apperr.Conflict {
+				s.logAuthEvent(r, "register", false, "duplicate_email")
+			}
 			s.fail(w, r, err)
 			return
 		}
-		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "auth event",
-			slog.String("kind", "register"), slog.Bool("succeeded", true),
-			slog.String("student_id", profile.ID.String()), slog.String("request_id", requestID(r)))
+		s.logAuthEvent(r, "register", true, "", slog.String("student_id", profile.ID.String()))
 		w.Header().Set("Location", "/api/students/me")
 		writeJSON(w, http.StatusCreated, profile)
 	}
@@ -108,45 +108,66 @@ func (s *server) handleLogin() httprouter.Handle {
 		}
 
 		ctx := r.Context()
-		attempt := store.LoginAttempt{Email: creds.Email}
-		account, err := s.lookupAccount(r, creds.Email)
-		switch {
-		case err != nil && apperr.As(err).Code == apperr.NotFound:
-			attempt.Failure = "unknown_email"
-			err = s.Passwords.Waste(ctx, creds.Password)
-		case err == nil:
-			attempt.StudentID = account.ID
-			var ok, rehash bool
-			ok, rehash, err = s.Passwords.Verify(ctx, account.PasswordHash, creds.Password)
-			switch {
-			case err == nil && !ok:
-				attempt.Failure = "wrong_password"
-			case err == nil && rehash:
-				if attempt.NewHash, err = s.Passwords.Hash(ctx, creds.Password); err == nil {
-					attempt.OldHash = account.PasswordHash
-				}
+		email, emailProblem := checkEmail(creds.Email)
+		if emailProblem != "" {
+			email = creds.Email // cannot be an account's; recorded as given
+		}
+		fail := func(reason string) {
+			if err := s.Store.RecordAuthFailure(ctx, "login", email, reason, clientOf(r)); err != nil {
+				s.fail(w, r, err)
+				return
 			}
-		}
-		if err != nil {
-			if errors.Is(err, ctx.Err()) {
-				err = apperr.Wrap(apperr.Unavailable, "The server is busy. Try again.", err)
-			}
-			s.fail(w, r, err)
-			return
-		}
-		dbNow, err := s.Store.RecordLogin(ctx, attempt, clientOf(r))
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		s.Logger.LogAttrs(ctx, slog.LevelInfo, "auth event",
-			slog.String("kind", "login"), slog.Bool("succeeded", attempt.Failure == ""),
-			slog.String("reason", attempt.Failure), slog.String("request_id", requestID(r)))
-		if attempt.Failure != "" {
+			s.logAuthEvent(r, "login", false, reason)
 			s.fail(w, r, failed)
+		}
+
+		var account store.Account
+		var err error
+		if emailProblem == "" {
+			account, err = s.Store.LookupAccount(ctx, email)
+		} else {
+			err = apperr.New(apperr.NotFound, "Not found.")
+		}
+		if err != nil {
+			if apperr.As(err).Code != apperr.NotFound {
+				s.fail(w, r, err)
+				return
+			}
+			// Spend the same bcrypt check as a known email would, so timing tells nothing.
+			if err := s.Passwords.Waste(ctx, creds.Password); err != nil {
+				s.fail(w, r, busy(err))
+				return
+			}
+			fail("unknown_email")
 			return
 		}
-		raw, _, err := s.Tokens.Issue(account.ID, issueTime(dbNow, account.TokensValidAfter))
+		ok, rehash, err := s.Passwords.Verify(ctx, account.PasswordHash, creds.Password)
+		if err != nil {
+			s.fail(w, r, busy(err))
+			return
+		}
+		if !ok {
+			fail("wrong_password")
+			return
+		}
+		var newHash string
+		if rehash {
+			if newHash, err = s.Passwords.Hash(ctx, creds.Password); err != nil {
+				s.fail(w, r, busy(err))
+				return
+			}
+		}
+		issuedAt, ok, err := s.Store.CompleteLogin(ctx, account.ID, account.PasswordHash, newHash, email, clientOf(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if !ok { // the password changed while we checked the old one
+			fail("wrong_password")
+			return
+		}
+		s.logAuthEvent(r, "login", true, "")
+		raw, _, err := s.Tokens.Issue(account.ID, issuedAt)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -159,28 +180,19 @@ func (s *server) handleLogin() httprouter.Handle {
 	}
 }
 
-// lookupAccount finds the account for a login; emails that cannot be an account's are simply
-// not found.
-func (s *server) lookupAccount(r *http.Request, email string) (store.Account, error) {
-	if _, problem := checkEmail(email); problem != "" {
-		return store.Account{}, apperr.New(apperr.NotFound, "Not found.")
-	}
-	return s.Store.LookupAccount(r.Context(), email)
+// busy is the error for a password check that gave up waiting for a free slot.
+func busy(err error) error {
+	return apperr.Wrap(apperr.Unavailable, "The server is busy. Try again.", err)
 }
 
-// issueTime is when a new token says it was issued: the database's clock now, to the millisecond
-// (the precision tokens carry), but never before the student's token cut-off, so that a login
-// right after a logout or password change still gets a working token. Revocation moves the
-// cut-off at least 2 ms on (app.next_token_cutoff), past any time this returns.
-func issueTime(dbNow, cutoff time.Time) time.Time {
-	iat := dbNow.Truncate(time.Millisecond)
-	if iat.Before(cutoff) {
-		iat = cutoff.Truncate(time.Millisecond)
-		if iat.Before(cutoff) {
-			iat = iat.Add(time.Millisecond)
-		}
+// logAuthEvent logs an authentication event: never a password, hash, token or email.
+func (s *server) logAuthEvent(r *http.Request, kind string, succeeded bool, reason string, attrs ...slog.Attr) {
+	attrs = append(attrs, slog.String("kind", kind), slog.Bool("succeeded", succeeded),
+		slog.String("request_id", requestID(r)))
+	if reason != "" {
+		attrs = append(attrs, slog.String("reason", reason))
 	}
-	return iat
+	s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "auth event", attrs...)
 }
 
 func (s *server) handleLogout() studentHandle {
@@ -189,9 +201,7 @@ func (s *server) handleLogout() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "auth event",
-			slog.String("kind", "logout"), slog.Bool("succeeded", true),
-			slog.String("student_id", st.ID.String()), slog.String("request_id", requestID(r)))
+		s.logAuthEvent(r, "logout", true, "", slog.String("student_id", st.ID.String()))
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
@@ -226,7 +236,7 @@ func (s *server) handleChangePassword() studentHandle {
 		}
 		ok, _, err := s.Passwords.Verify(ctx, oldHash, req.CurrentPassword)
 		if err != nil {
-			s.fail(w, r, apperr.Wrap(apperr.Unavailable, "The server is busy. Try again.", err))
+			s.fail(w, r, busy(err))
 			return
 		}
 		if !ok {
@@ -235,16 +245,14 @@ func (s *server) handleChangePassword() studentHandle {
 		}
 		newHash, err := s.Passwords.Hash(ctx, req.NewPassword)
 		if err != nil {
-			s.fail(w, r, apperr.Wrap(apperr.Unavailable, "The server is busy. Try again.", err))
+			s.fail(w, r, busy(err))
 			return
 		}
 		if err := s.Store.ChangePassword(ctx, st, oldHash, newHash, clientOf(r)); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.Logger.LogAttrs(ctx, slog.LevelInfo, "auth event",
-			slog.String("kind", "password_change"), slog.Bool("succeeded", true),
-			slog.String("student_id", st.ID.String()), slog.String("request_id", requestID(r)))
+		s.logAuthEvent(r, "password_change", true, "", slog.String("student_id", st.ID.String()))
 		w.WriteHeader(http.StatusNoContent)
 	}
 }

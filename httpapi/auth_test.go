@@ -15,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"golang.org/x/crypto/bcrypt"
 
+	"examiner/internal/store"
 	"examiner/internal/token"
 )
 
@@ -414,5 +415,51 @@ func TestLogoutsAndLoginsInQuickSuccession(t *testing.T) {
 				t.Fatalf("round %d: token %d, revoked by a logout, got %d, want 401", i, j, res.status)
 			}
 		}
+	}
+}
+
+// A login that checked the old password while a password change committed must not get a token:
+// the last step only succeeds if the hash it checked is still the student's.
+func TestALoginRacingAPasswordChangeWithTheOldPasswordFails(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	me, tok := a.student("ada@example.com")
+	st := store.New(a.pool)
+	ctx := context.Background()
+	account, err := st.LookupAccount(ctx, "ada@example.com") // the login has read the old hash …
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.do("PUT", "/api/students/me/password", tok, map[string]string{ // … the change commits …
+		"current_password": "a good password", "new_password": "a newer password",
+	}).want(t, http.StatusNoContent)
+	_, ok, err := st.CompleteLogin(ctx, me.ID, account.PasswordHash, "", "ada@example.com", store.Client{}) // … and it finishes
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok {
+		t.Fatal("CompleteLogin with the replaced hash: got ok, want refused")
+	}
+}
+
+func TestEmailsAreOneAccountInAnyCaseAndSpacing(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	p := a.register("  Üna@Example.com ", "a good password", "Üna")
+	if p.Email != "üna@example.com" {
+		t.Fatalf("stored email: got %q, want it trimmed and in lower case", p.Email)
+	}
+	for _, email := range []string{"üna@example.com", "ÜNA@EXAMPLE.COM", " üna@example.com"} {
+		a.do("POST", "/api/auth/register", "", map[string]string{"email": email, "password": "a good password", "full_name": "Other"}).
+			want(t, http.StatusConflict)
+		a.login(email, "a good password")
+	}
+	var failures int
+	if err := a.pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM auth_events WHERE kind = 'register' AND reason = 'duplicate_email' AND student_id = $1`, p.ID).Scan(&failures); err != nil {
+		t.Fatal(err)
+	}
+	if failures != 3 {
+		t.Fatalf("duplicate registrations recorded against the account: got %d, want 3", failures)
 	}
 }

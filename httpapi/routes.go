@@ -11,7 +11,9 @@ func (s *server) routes() *httprouter.Router {
 	r := httprouter.New()
 
 	r.GET("/healthz", s.handleHealthz())
+	r.HEAD("/healthz", s.handleHealthz())
 	r.GET("/readyz", s.handleReadyz())
+	r.HEAD("/readyz", s.handleReadyz())
 
 	r.POST("/api/auth/register", s.handleRegister())
 	r.POST("/api/auth/login", s.handleLogin())

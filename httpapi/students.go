@@ -52,11 +52,8 @@ func (s *server) handlePatchMe() studentHandle {
 			}
 			change.FullName = &name
 		}
-		if req.TargetGrades != nil {
+		if req.TargetGrades != nil { // absent or null leaves the grades; {} clears them
 			change.TargetGrades = *req.TargetGrades
-			if change.TargetGrades == nil { // JSON null clears, like {}
-				change.TargetGrades = map[string]string{}
-			}
 			fields = append(fields, checkTargetGrades(change.TargetGrades)...)
 		}
 		if len(fields) > 0 {
@@ -72,7 +69,9 @@ func (s *server) handlePatchMe() studentHandle {
 	}
 }
 
-// checkEmail returns the email as stored (surrounding spaces removed), or what is wrong with it.
+// checkEmail returns the email as stored (surrounding spaces removed, lower case), or what is
+// wrong with it. Lower-casing here, with Unicode rules, makes "one account per email in any case"
+// hold for every letter, whatever the database's locale does with lower().
 func checkEmail(raw string) (string, string) {
 	email := strings.TrimSpace(raw)
 	switch {
@@ -87,7 +86,7 @@ func checkEmail(raw string) (string, string) {
 	if err != nil || addr.Address != email || addr.Name != "" || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
 		return "", "must be an email address such as name@example.com"
 	}
-	return email, ""
+	return strings.ToLower(email), ""
 }
 
 // checkFullName returns the name as stored (surrounding spaces removed), or what is wrong with it.

@@ -72,7 +72,22 @@ func TestTheCatalogueCheckCatchesEachMistake(t *testing.T) {
 			`CREATE TABLE notes (id int, student_id uuid);
 			 ALTER TABLE notes ENABLE ROW LEVEL SECURITY; ALTER TABLE notes FORCE ROW LEVEL SECURITY;
 			 CREATE POLICY anything ON notes FOR ALL TO examiner_student USING (true)`,
-			`policy anything for examiner_student does not compare with app.current_student_id()`},
+			`policy anything: USING is true, want (student_id = ( SELECT app.current_student_id() AS current_student_id))`},
+		{"a policy that compares and then lets every row through anyway",
+			`CREATE TABLE notes (id int, student_id uuid);
+			 ALTER TABLE notes ENABLE ROW LEVEL SECURITY; ALTER TABLE notes FORCE ROW LEVEL SECURITY;
+			 CREATE POLICY sloppy ON notes FOR ALL TO examiner_student
+			   USING (student_id = (SELECT app.current_student_id()) OR true)
+			   WITH CHECK (student_id = (SELECT app.current_student_id()))`,
+			`policy sloppy: USING is ((student_id = ( SELECT app.current_student_id() AS current_student_id)) OR true)`},
+		{"an UPDATE policy without WITH CHECK",
+			`CREATE TABLE notes (id int, student_id uuid);
+			 ALTER TABLE notes ENABLE ROW LEVEL SECURITY; ALTER TABLE notes FORCE ROW LEVEL SECURITY;
+			 CREATE POLICY u ON notes FOR UPDATE TO examiner_student USING (student_id = (SELECT app.current_student_id()))`,
+			"policy u: WITH CHECK is missing"},
+		{"a policy for everyone (PUBLIC) that lets every row through",
+			`CREATE POLICY everyone ON exams FOR SELECT USING (true)`,
+			"public.exams: policy everyone: USING is true"},
 		{"a grant on a table without RLS",
 			`CREATE TABLE lookup (id int); GRANT SELECT ON lookup TO examiner_student`,
 			"public.lookup: examiner_student has privileges on a table without row-level security"},
@@ -83,6 +98,14 @@ func TestTheCatalogueCheckCatchesEachMistake(t *testing.T) {
 			`CREATE FUNCTION app.leak() RETURNS bigint LANGUAGE sql SECURITY DEFINER AS 'SELECT count(*) FROM public.exams';
 			 GRANT EXECUTE ON FUNCTION app.leak() TO examiner_student`,
 			"function app.leak(): SECURITY DEFINER without a fixed search_path"},
+		{"a SECURITY DEFINER function owned by someone other than examiner_auth",
+			`CREATE FUNCTION app.leak2() RETURNS SETOF text LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog
+			   AS 'SELECT password_hash FROM public.students';
+			 GRANT EXECUTE ON FUNCTION app.leak2() TO examiner_student`,
+			"function app.leak2(): SECURITY DEFINER owned by"},
+		{"a grant to examiner_anon",
+			`GRANT SELECT ON students TO examiner_anon`,
+			"public.students: examiner_anon has privileges on it"},
 		{"examiner_student owning a table",
 			`CREATE TABLE owned (id int); ALTER TABLE owned OWNER TO examiner_student`,
 			"relation public.owned: owned by examiner_student"},

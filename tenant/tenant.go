@@ -17,8 +17,12 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// Role is the database role every request runs as.
+// Role is the database role every request on behalf of a student runs as.
 const Role = "examiner_student"
+
+// AnonymousRole is the database role of unauthenticated requests (register, login): it may touch
+// no table, only call the SECURITY DEFINER functions of those paths.
+const AnonymousRole = "examiner_anon"
 
 // ErrTokenRevoked means the student's token was issued before their latest logout or password
 // change, or the student no longer exists.
@@ -41,7 +45,7 @@ type Student struct {
 // and examiner_student may not call it, so no student can ask about another.
 const setStudent = `SELECT app.token_cutoff($1), set_config('app.student_id', $2, true), set_config('role', 'examiner_student', true)`
 
-const setAnonymous = `SELECT set_config('app.student_id', '', true), set_config('role', 'examiner_student', true)`
+const setAnonymous = `SELECT set_config('app.student_id', '', true), set_config('role', 'examiner_anon', true)`
 
 // Run runs fn in a transaction as student s: committed when fn returns nil, rolled back
 // otherwise. It returns ErrTokenRevoked, without running fn, when s's token has been revoked.
@@ -58,8 +62,8 @@ func Run(ctx context.Context, db Beginner, s Student, fn func(pgx.Tx) error) err
 	})
 }
 
-// RunAnonymous runs fn in a transaction as examiner_student for nobody: every student-scoped
-// table shows no rows. Register and login use it, through their SECURITY DEFINER functions.
+// RunAnonymous runs fn in a transaction as examiner_anon, for nobody: it can read no table, only
+// call the SECURITY DEFINER functions of register and login.
 func RunAnonymous(ctx context.Context, db Beginner, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, setAnonymous); err != nil {

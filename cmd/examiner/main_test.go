@@ -13,10 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner/internal/testdb"
 	"examiner/migrations"
+	"examiner/tenant"
 )
 
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
@@ -202,7 +205,6 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(context.Background())
 	var dbname string
 	if err := admin.QueryRow(ctx, "SELECT current_database()").Scan(&dbname); err != nil {
 		t.Fatal(err)
@@ -215,8 +217,9 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 		// Like a DBA on a managed service: the roles exist, and the owner may hand them out
 		// (PostgreSQL 16 asks for ADMIN OPTION where 15 was content with CREATEROLE).
 		"DO $$ BEGIN CREATE ROLE examiner_student NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+		"DO $$ BEGIN CREATE ROLE examiner_anon NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
 		"DO $$ BEGIN CREATE ROLE examiner_auth NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
-		"GRANT examiner_student, examiner_auth TO " + owner + " WITH ADMIN OPTION",
+		"GRANT examiner_student, examiner_anon, examiner_auth TO " + owner + " WITH ADMIN OPTION",
 	} {
 		if _, err := admin.Exec(ctx, stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
@@ -229,6 +232,16 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 	u.User = url.UserPassword(dbname+"_owner", "owner-password")
 	ownerURL := u.String()
 
+	// The role is cluster-wide; hand back what it owns so it can go once the test is over.
+	t.Cleanup(func() {
+		for _, stmt := range []string{"REASSIGN OWNED BY " + owner + " TO CURRENT_USER", "DROP OWNED BY " + owner, "DROP ROLE " + owner} {
+			if _, err := admin.Exec(context.Background(), stmt); err != nil {
+				t.Errorf("cleanup: %s: %v", stmt, err)
+			}
+		}
+		admin.Close(context.Background())
+	})
+
 	var out bytes.Buffer
 	for _, args := range [][]string{{"migrate", "up"}, {"seed"}} {
 		if err := run(ctx, args, env(map[string]string{"DATABASE_URL": ownerURL}), &out, &out); err != nil {
@@ -236,4 +249,39 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 		}
 	}
 	serveAndExercise(t, ownerURL)
+
+	// Forced row-level security holds for this owner's pool too: as Ada, nothing of Bob's.
+	pool, err := pgxpool.New(ctx, ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var ada, bob uuid.UUID
+	for email, id := range map[string]*uuid.UUID{"ada@example.com": &ada, "bob@example.com": &bob} {
+		err := pool.QueryRow(ctx, `INSERT INTO students (email, password_hash, full_name) VALUES ($1, 'h', 'X')
+			ON CONFLICT ((lower(email))) DO UPDATE SET full_name = 'X' RETURNING id`, email).Scan(id)
+		if err != nil {
+			t.Fatalf("the owner adding %s: %v", email, err)
+		}
+	}
+	err = tenant.Run(ctx, pool, tenant.Student{ID: ada, TokenIssuedAt: time.Now()}, func(tx pgx.Tx) error {
+		var seen int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM students WHERE id = $1`, bob).Scan(&seen); err != nil {
+			return err
+		}
+		if seen != 0 {
+			t.Errorf("Ada seeing Bob's row: got %d rows, want 0", seen)
+		}
+		tag, err := tx.Exec(ctx, `UPDATE students SET full_name = 'Hacked' WHERE id = $1`, bob)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != 0 {
+			t.Errorf("Ada updating Bob: got %d rows, want 0", tag.RowsAffected())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -131,7 +132,8 @@ func migrateCommand(ctx context.Context, args []string, getenv func(string) stri
 	case "down":
 		n := 1
 		if len(args) > 1 {
-			if _, err := fmt.Sscan(args[1], &n); err != nil || n < 0 {
+			var err error
+			if n, err = strconv.Atoi(args[1]); err != nil || n < 0 {
 				return fmt.Errorf("migrate down %q: want a number of steps", args[1])
 			}
 		}

@@ -190,18 +190,6 @@ func TestDefaultConcurrencyIsAtLeastOne(t *testing.T) {
 	}
 }
 
-// Timing is not asserted: it would make the test flaky and prove little on a shared machine.
-func TestWasteReturnsNil(t *testing.T) {
-	t.Parallel()
-	h := mustNewHasher(t, cost, 1)
-	if err := h.Waste(context.Background(), "whoever@example.com's guess"); err != nil {
-		t.Errorf("Waste: got error %v, want nil", err)
-	}
-	if got := h.InUse(); got != 0 {
-		t.Errorf("InUse after Waste: got %d, want 0", got)
-	}
-}
-
 func TestAnEndedContextNeverRunsACheckEvenWithFreeSlots(t *testing.T) {
 	t.Parallel()
 	h := mustNewHasher(t, cost, 4)

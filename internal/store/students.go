@@ -24,22 +24,25 @@ type Profile struct {
 
 // Account is what a login needs to check a password.
 type Account struct {
-	ID               uuid.UUID
-	PasswordHash     string
-	TokensValidAfter time.Time
+	ID           uuid.UUID
+	PasswordHash string
 }
 
-// Register creates a student. Errors: Conflict when the email (in any case) has an account.
+// Register creates a student. Errors: Conflict when the email (in any case) has an account; the
+// failed attempt is then recorded against that account.
 func (s *Store) Register(ctx context.Context, email, passwordHash, fullName string, c Client) (Profile, error) {
 	var p Profile
 	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
-			SELECT id, email, full_name, target_grades, created_at, created_at
+			SELECT id, email, full_name, target_grades, created_at, updated_at
 			FROM app.register_student($1, $2, $3, $4, $5, $6)`,
 			email, passwordHash, fullName, c.ip(), c.userAgent(), c.requestID(),
 		).Scan(&p.ID, &p.Email, &p.FullName, &p.TargetGrades, &p.CreatedAt, &p.UpdatedAt)
 	})
 	if apperr.IsConstraint(err, "students_email_key") {
+		if err := s.RecordAuthFailure(ctx, "register", email, "duplicate_email", c); err != nil {
+			return Profile{}, err
+		}
 		return Profile{}, apperr.Wrap(apperr.Conflict, "An account with this email already exists.", err)
 	}
 	return p, apperr.FromDB(err)
@@ -49,46 +52,39 @@ func (s *Store) Register(ctx context.Context, email, passwordHash, fullName stri
 func (s *Store) LookupAccount(ctx context.Context, email string) (Account, error) {
 	var a Account
 	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT id, password_hash, tokens_valid_after FROM app.login_lookup($1)`, email).
-			Scan(&a.ID, &a.PasswordHash, &a.TokensValidAfter)
+		return tx.QueryRow(ctx, `SELECT id, password_hash FROM app.login_lookup($1)`, email).Scan(&a.ID, &a.PasswordHash)
 	})
 	return a, apperr.FromDB(err)
 }
 
-// LoginAttempt is one login to record in the audit trail.
-type LoginAttempt struct {
-	StudentID uuid.UUID // uuid.Nil for an unknown email
-	Email     string
-	Failure   string // "" on success, else unknown_email, wrong_password or rate_limited
-	// OldHash and NewHash, when NewHash is set, replace a password hash of an older scheme or
-	// cost after a successful login.
-	OldHash, NewHash string
+// RecordAuthFailure writes a failed registration or login to the audit trail. kind is register
+// or login; reason is duplicate_email, unknown_email, wrong_password or rate_limited.
+func (s *Store) RecordAuthFailure(ctx context.Context, kind, email, reason string, c Client) error {
+	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT app.record_auth_failure($1, $2, $3, $4, $5, $6)`,
+			kind, clean(email, 254), reason, c.ip(), c.userAgent(), c.requestID())
+		return err
+	})
+	return apperr.FromDB(err)
 }
 
-// RecordLogin writes a login attempt to the audit trail, upgrades the password hash when asked
-// to, and returns the database's clock at that moment.
-func (s *Store) RecordLogin(ctx context.Context, a LoginAttempt, c Client) (time.Time, error) {
-	var student *uuid.UUID
-	if a.StudentID != uuid.Nil {
-		student = &a.StudentID
+// CompleteLogin finishes a login whose password was checked against verifiedHash: it records the
+// event, stores newHash when set (a rehash), and returns the token's issue time. ok is false when
+// the password changed since verifiedHash was read, and the login must fail.
+func (s *Store) CompleteLogin(ctx context.Context, studentID uuid.UUID, verifiedHash, newHash, email string, c Client) (issuedAt time.Time, ok bool, err error) {
+	var newHashArg *string
+	if newHash != "" {
+		newHashArg = &newHash
 	}
-	var reason *string
-	if a.Failure != "" {
-		reason = &a.Failure
-	}
-	var now time.Time
-	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT app.record_login($1, $2, $3, $4, $5, $6, $7)`,
-			student, clean(a.Email, 254), a.Failure == "", reason, c.ip(), c.userAgent(), c.requestID()).Scan(&now); err != nil {
-			return err
-		}
-		if a.NewHash != "" {
-			_, err := tx.Exec(ctx, `SELECT app.upgrade_password_hash($1, $2, $3)`, a.StudentID, a.OldHash, a.NewHash)
-			return err
-		}
-		return nil
+	var iat *time.Time
+	err = tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT app.complete_login($1, $2, $3, $4, $5, $6, $7)`,
+			studentID, verifiedHash, newHashArg, clean(email, 254), c.ip(), c.userAgent(), c.requestID()).Scan(&iat)
 	})
-	return now, apperr.FromDB(err)
+	if err != nil || iat == nil {
+		return time.Time{}, false, apperr.FromDB(err)
+	}
+	return *iat, true, nil
 }
 
 const profileColumns = `id, email, full_name, target_grades, created_at, updated_at`

@@ -1,13 +1,19 @@
 -- Breaches of examiner's isolation rules, read from the catalogue. Each row is one breach; no
 -- rows means none. The test suite fails on any row, and `make audit` prints them.
 --
--- The rules: every table with a student_id column (and students itself) has row-level security
--- enabled and forced, and a policy for examiner_student for each of SELECT, INSERT, UPDATE and
--- DELETE that compares with app.current_student_id(); examiner_student cannot log in, bypass RLS
--- or own anything, has no privileges on a table without RLS, and can execute no SECURITY DEFINER
--- function without a fixed search_path; views run as their caller (security_invoker).
+-- The rules:
+-- * every table with a student_id column (and students itself) has row-level security enabled
+--   and forced, and a permissive policy for examiner_student for each of SELECT, INSERT, UPDATE
+--   and DELETE; every permissive policy that applies to examiner_student there is exactly
+--   "<key> = (SELECT app.current_student_id())" in USING and in WITH CHECK, where each applies;
+-- * the request roles (examiner_student, examiner_anon) and examiner_auth cannot log in, bypass
+--   RLS, or act as superusers, and own nothing;
+-- * examiner_anon has no privileges on any table; examiner_student none on a table without RLS;
+-- * every SECURITY DEFINER function a request role may execute has a fixed search_path and is
+--   owned by examiner_auth (whose reach is fixed by its own grants and policies);
+-- * views run as their caller (security_invoker).
 WITH app_relations AS (
-  SELECT c.oid, c.relkind, c.relname, n.nspname, c.relrowsecurity, c.relforcerowsecurity, c.reloptions,
+  SELECT c.oid, c.relkind, c.relname, c.relowner, c.relrowsecurity, c.relforcerowsecurity, c.reloptions,
          format('%I.%I', n.nspname, c.relname) AS name
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -18,28 +24,49 @@ app_tables AS (
   SELECT * FROM app_relations WHERE relkind IN ('r', 'p')
 ),
 scoped AS (
-  SELECT t.* FROM app_tables t
+  SELECT t.*, CASE WHEN t.relname = 'students' THEN 'id' ELSE 'student_id' END AS key
+  FROM app_tables t
   WHERE t.relname = 'students'
      OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                 WHERE a.attrelid = t.oid AND a.attname = 'student_id' AND a.attnum > 0 AND NOT a.attisdropped)
 ),
+expected_roles (rolname) AS (
+  VALUES ('examiner_student'), ('examiner_anon'), ('examiner_auth')
+),
+roles AS (
+  SELECT r.oid, r.rolname, r.rolcanlogin, r.rolbypassrls, r.rolsuper, r.rolcreaterole, r.rolcreatedb
+  FROM pg_catalog.pg_roles r JOIN expected_roles e USING (rolname)
+),
+request_roles AS (
+  SELECT * FROM roles WHERE rolname IN ('examiner_student', 'examiner_anon')
+),
 student_role AS (
-  SELECT oid, rolname, rolcanlogin, rolbypassrls, rolsuper, rolcreaterole, rolcreatedb
-  FROM pg_catalog.pg_roles WHERE rolname = 'examiner_student'
+  SELECT * FROM roles WHERE rolname = 'examiner_student'
 ),
 commands (cmd, polcmd) AS (
   VALUES ('SELECT', 'r'), ('INSERT', 'a'), ('UPDATE', 'w'), ('DELETE', 'd')
 ),
+student_policies AS (
+  -- The permissive policies that examiner_student gets on student-scoped tables.
+  SELECT s.name, s.key, p.polname, p.polcmd,
+         pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr,
+         pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
+         format('(%I = ( SELECT app.current_student_id() AS current_student_id))', s.key) AS expected
+  FROM scoped s
+  JOIN pg_catalog.pg_policy p ON p.polrelid = s.oid
+  CROSS JOIN student_role r
+  WHERE p.polpermissive AND (r.oid = ANY (p.polroles) OR 0::oid = ANY (p.polroles))
+),
 breaches (object, problem) AS (
-  SELECT 'role examiner_student', 'does not exist'
-  WHERE NOT EXISTS (SELECT 1 FROM student_role)
+  SELECT 'role ' || e.rolname, 'does not exist'
+  FROM expected_roles e WHERE NOT EXISTS (SELECT 1 FROM roles r WHERE r.rolname = e.rolname)
 
   UNION ALL
-  SELECT 'role examiner_student', attribute
-  FROM student_role,
-       LATERAL (VALUES (rolcanlogin, 'can log in'), (rolbypassrls, 'bypasses row-level security'),
-                       (rolsuper, 'is a superuser'), (rolcreaterole, 'can create roles'),
-                       (rolcreatedb, 'can create databases')) AS a(has, attribute)
+  SELECT 'role ' || r.rolname, a.attribute
+  FROM roles r,
+       LATERAL (VALUES (r.rolcanlogin, 'can log in'), (r.rolbypassrls, 'bypasses row-level security'),
+                       (r.rolsuper, 'is a superuser'), (r.rolcreaterole, 'can create roles'),
+                       (r.rolcreatedb, 'can create databases')) AS a(has, attribute)
   WHERE a.has
 
   UNION ALL
@@ -51,26 +78,28 @@ breaches (object, problem) AS (
   UNION ALL
   SELECT s.name, format('no %s policy for examiner_student', c.cmd)
   FROM scoped s CROSS JOIN commands c
-  WHERE NOT EXISTS (
-    SELECT 1 FROM pg_catalog.pg_policy p, student_role r
-    WHERE p.polrelid = s.oid
-      AND p.polcmd IN (c.polcmd::"char", '*')
-      AND (r.oid = ANY (p.polroles) OR 0::oid = ANY (p.polroles))
-  )
+  WHERE NOT EXISTS (SELECT 1 FROM student_policies p WHERE p.name = s.name AND p.polcmd IN (c.polcmd::"char", '*'))
 
   UNION ALL
-  SELECT s.name, format('policy %I for examiner_student does not compare with app.current_student_id()', p.polname)
-  FROM scoped s
-  JOIN pg_catalog.pg_policy p ON p.polrelid = s.oid
-  CROSS JOIN student_role r
-  WHERE (r.oid = ANY (p.polroles) OR 0::oid = ANY (p.polroles))
-    AND (coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '') || ' ' ||
-         coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '')) NOT LIKE '%app.current_student_id()%'
+  SELECT p.name, format('policy %I: USING is %s, want %s', p.polname, coalesce(p.using_expr, 'missing'), p.expected)
+  FROM student_policies p
+  WHERE p.polcmd IN ('r', 'w', 'd', '*') AND p.using_expr IS DISTINCT FROM p.expected
+
+  UNION ALL
+  SELECT p.name, format('policy %I: WITH CHECK is %s, want %s', p.polname, coalesce(p.check_expr, 'missing'), p.expected)
+  FROM student_policies p
+  WHERE p.polcmd IN ('a', 'w', '*') AND p.check_expr IS DISTINCT FROM p.expected
 
   UNION ALL
   SELECT t.name, 'examiner_student has privileges on a table without row-level security'
   FROM app_tables t CROSS JOIN student_role r
   WHERE NOT t.relrowsecurity
+    AND pg_catalog.has_table_privilege(r.oid, t.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+
+  UNION ALL
+  SELECT t.name, 'examiner_anon has privileges on it (it must reach tables only through functions)'
+  FROM app_tables t CROSS JOIN roles r
+  WHERE r.rolname = 'examiner_anon'
     AND pg_catalog.has_table_privilege(r.oid, t.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
 
   UNION ALL
@@ -81,28 +110,37 @@ breaches (object, problem) AS (
     AND NOT coalesce(v.reloptions @> ARRAY['security_invoker=on'], false)
 
   UNION ALL
-  SELECT 'relation ' || o.name, 'owned by examiner_student'
-  FROM app_relations o
-  JOIN pg_catalog.pg_class c ON c.oid = o.oid
-  JOIN student_role r ON r.oid = c.relowner
+  SELECT 'relation ' || o.name, 'owned by ' || r.rolname
+  FROM app_relations o JOIN roles r ON r.oid = o.relowner
 
   UNION ALL
-  SELECT 'function ' || p.oid::regprocedure::text, 'owned by examiner_student'
-  FROM pg_catalog.pg_proc p JOIN student_role r ON r.oid = p.proowner
+  SELECT 'function ' || p.oid::regprocedure::text, 'owned by ' || r.rolname
+  FROM pg_catalog.pg_proc p JOIN request_roles r ON r.oid = p.proowner
 
   UNION ALL
-  SELECT 'schema ' || n.nspname, 'owned by examiner_student'
-  FROM pg_catalog.pg_namespace n JOIN student_role r ON r.oid = n.nspowner
+  SELECT 'schema ' || n.nspname, 'owned by ' || r.rolname
+  FROM pg_catalog.pg_namespace n JOIN roles r ON r.oid = n.nspowner
 
   UNION ALL
   SELECT 'function ' || p.oid::regprocedure::text,
-         'SECURITY DEFINER without a fixed search_path, and examiner_student may execute it'
+         format('SECURITY DEFINER without a fixed search_path, and %s may execute it', r.rolname)
   FROM pg_catalog.pg_proc p
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-  CROSS JOIN student_role r
+  CROSS JOIN request_roles r
   WHERE p.prosecdef
     AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
     AND NOT EXISTS (SELECT 1 FROM unnest(coalesce(p.proconfig, '{}')) AS setting WHERE setting LIKE 'search\_path=%')
+
+  UNION ALL
+  SELECT 'function ' || p.oid::regprocedure::text,
+         format('SECURITY DEFINER owned by %s, not examiner_auth, and %s may execute it', pg_catalog.pg_get_userbyid(p.proowner), r.rolname)
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  CROSS JOIN request_roles r
+  WHERE p.prosecdef
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
+    AND pg_catalog.pg_get_userbyid(p.proowner) <> 'examiner_auth'
 )
 SELECT object, problem FROM breaches ORDER BY object, problem;
