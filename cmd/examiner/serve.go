@@ -104,12 +104,17 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	return nil
 }
 
-func migrateCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+// connect opens one connection to DATABASE_URL, for the administration commands.
+func connect(ctx context.Context, getenv func(string) string) (*pgx.Conn, error) {
 	url := getenv("DATABASE_URL")
 	if url == "" {
-		return errors.New("DATABASE_URL is not set")
+		return nil, errors.New("DATABASE_URL is not set")
 	}
-	conn, err := pgx.Connect(ctx, url)
+	return pgx.Connect(ctx, url)
+}
+
+func migrateCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	conn, err := connect(ctx, getenv)
 	if err != nil {
 		return err
 	}
@@ -152,11 +157,7 @@ func migrateCommand(ctx context.Context, args []string, getenv func(string) stri
 }
 
 func seedCommand(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	url := getenv("DATABASE_URL")
-	if url == "" {
-		return errors.New("DATABASE_URL is not set")
-	}
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := connect(ctx, getenv)
 	if err != nil {
 		return err
 	}
