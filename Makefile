@@ -4,7 +4,7 @@ SHELL := bash
 export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 
-.PHONY: help run test bench audit migrate lint build
+.PHONY: help run test cover bench audit migrate lint build
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -15,6 +15,10 @@ run: ## serve on :8080; with DATABASE_URL unset, on a local PostgreSQL under .da
 test: ## go vet and every test against a real PostgreSQL, with a summary
 	$(GO) vet ./...
 	$(GO) test -count=1 -json ./... | $(GO) run ./internal/testreport
+
+cover: ## statement coverage of all packages by all tests (writes cover.out)
+	$(GO) test -count=1 -coverpkg=./... -coverprofile=cover.out ./... > /dev/null
+	$(GO) tool cover -func=cover.out | tail -n 1
 
 bench: ## Go benchmarks (the load benchmarks come with the performance work)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
