@@ -25,7 +25,7 @@ func (s *server) handleRegister() httprouter.Handle {
 			s.fail(w, r, err)
 			return
 		}
-		email, emailProblem := checkEmail(req.Email)
+		email, key, emailProblem := checkEmail(req.Email)
 		name, nameProblem := checkFullName(req.FullName)
 		var fields []apperr.FieldError
 		for _, f := range []apperr.FieldError{
@@ -46,7 +46,7 @@ func (s *server) handleRegister() httprouter.Handle {
 			s.fail(w, r, busy(err))
 			return
 		}
-		profile, err := s.Store.Register(r.Context(), email, hash, name, clientOf(r))
+		profile, err := s.Store.Register(r.Context(), email, key, hash, name, clientOf(r))
 		if err != nil {
 			if apperr.As(err).Code == apperr.Conflict {
 				s.logAuthEvent(r, "register", false, "duplicate_email")
@@ -108,12 +108,12 @@ func (s *server) handleLogin() httprouter.Handle {
 		}
 
 		ctx := r.Context()
-		email, emailProblem := checkEmail(creds.Email)
+		email, key, emailProblem := checkEmail(creds.Email)
 		if emailProblem != "" {
-			email = creds.Email // cannot be an account's; recorded as given
+			email, key = creds.Email, "" // cannot be an account's; recorded as given
 		}
 		fail := func(reason string) {
-			if err := s.Store.RecordAuthFailure(ctx, "login", email, reason, clientOf(r)); err != nil {
+			if err := s.Store.RecordAuthFailure(ctx, "login", email, key, reason, clientOf(r)); err != nil {
 				s.fail(w, r, err)
 				return
 			}
@@ -124,7 +124,7 @@ func (s *server) handleLogin() httprouter.Handle {
 		var account store.Account
 		var err error
 		if emailProblem == "" {
-			account, err = s.Store.LookupAccount(ctx, email)
+			account, err = s.Store.LookupAccount(ctx, key)
 		} else {
 			err = apperr.New(apperr.NotFound, "Not found.")
 		}

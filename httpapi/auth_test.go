@@ -446,8 +446,8 @@ func TestEmailsAreOneAccountInAnyCaseAndSpacing(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	p := a.register("  Üna@Example.com ", "a good password", "Üna")
-	if p.Email != "üna@example.com" {
-		t.Fatalf("stored email: got %q, want it trimmed and in lower case", p.Email)
+	if p.Email != "Üna@Example.com" {
+		t.Fatalf("stored email: got %q, want it trimmed and otherwise as given", p.Email)
 	}
 	for _, email := range []string{"üna@example.com", "ÜNA@EXAMPLE.COM", " üna@example.com"} {
 		a.do("POST", "/api/auth/register", "", map[string]string{"email": email, "password": "a good password", "full_name": "Other"}).
@@ -461,5 +461,63 @@ func TestEmailsAreOneAccountInAnyCaseAndSpacing(t *testing.T) {
 	}
 	if failures != 3 {
 		t.Fatalf("duplicate registrations recorded against the account: got %d, want 3", failures)
+	}
+
+	// Letters that lower-casing alone does not unify: the long s and the final sigma.
+	a.register("student@example.com", "a good password", "S")
+	a.do("POST", "/api/auth/register", "", map[string]string{"email": "ſtudent@example.com", "password": "a good password", "full_name": "Other"}).
+		want(t, http.StatusConflict)
+	a.register("ας@example.com", "a good password", "Sigma")
+	a.do("POST", "/api/auth/register", "", map[string]string{"email": "ασ@example.com", "password": "a good password", "full_name": "Other"}).
+		want(t, http.StatusConflict)
+}
+
+// A login finishing while a password change is under way (updated, not yet committed) waits for
+// the change and then fails: it must not slip in on the old hash with an issue time after the
+// new cut-off.
+func TestALoginDuringAnUncommittedPasswordChangeWaitsAndFails(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	me, _ := a.student("ada@example.com")
+	st := store.New(a.pool)
+	ctx := context.Background()
+	account, err := st.LookupAccount(ctx, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	change, err := a.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer change.Rollback(ctx)
+	if _, err := change.Exec(ctx, `SELECT set_config('role', 'examiner_student', true), set_config('app.student_id', $1, true)`, me.ID.String()); err != nil {
+		t.Fatal(err)
+	}
+	var cutoff *time.Time
+	if err := change.QueryRow(ctx, `SELECT app.change_password($1, 'sha384-bcrypt$replaced')`, account.PasswordHash).Scan(&cutoff); err != nil || cutoff == nil {
+		t.Fatalf("change_password: got %v, %v", cutoff, err)
+	}
+
+	type result struct {
+		ok  bool
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		_, ok, err := st.CompleteLogin(ctx, me.ID, account.PasswordHash, "", "ada@example.com", store.Client{})
+		done <- result{ok, err}
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("CompleteLogin finished (ok=%v, err=%v) while the change held the row; want it to wait", r.ok, r.err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := change.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil || r.ok {
+		t.Fatalf("CompleteLogin after the change committed: got ok=%v err=%v, want refused", r.ok, r.err)
 	}
 }

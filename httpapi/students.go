@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/julienschmidt/httprouter"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 
 	"examiner/internal/apperr"
 	"examiner/internal/store"
@@ -69,24 +71,30 @@ func (s *server) handlePatchMe() studentHandle {
 	}
 }
 
-// checkEmail returns the email as stored (surrounding spaces removed, lower case), or what is
-// wrong with it. Lower-casing here, with Unicode rules, makes "one account per email in any case"
-// hold for every letter, whatever the database's locale does with lower().
-func checkEmail(raw string) (string, string) {
-	email := strings.TrimSpace(raw)
+// checkEmail returns the email as stored (surrounding spaces removed) and the key it is compared
+// by, or what is wrong with it.
+func checkEmail(raw string) (email, key, problem string) {
+	email = strings.TrimSpace(raw)
 	switch {
 	case email == "":
-		return "", "is required"
+		return "", "", "is required"
 	case len(email) > 254:
-		return "", "must be at most 254 characters"
+		return "", "", "must be at most 254 characters"
 	case strings.IndexFunc(email, unicode.IsControl) >= 0 || !utf8.ValidString(email):
-		return "", "must not contain control characters"
+		return "", "", "must not contain control characters"
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
-		return "", "must be an email address such as name@example.com"
+		return "", "", "must be an email address such as name@example.com"
 	}
-	return strings.ToLower(email), ""
+	return email, emailKey(email), ""
+}
+
+// emailKey is what makes two emails the same account: Unicode case folding (so "ſ" is "s" and
+// "ς" is "σ", which lower-casing misses) and NFC normalisation. The database compares keys, not
+// emails, because its lower() depends on its locale.
+func emailKey(email string) string {
+	return norm.NFC.String(cases.Fold().String(norm.NFC.String(email)))
 }
 
 // checkFullName returns the name as stored (surrounding spaces removed), or what is wrong with it.

@@ -18,6 +18,11 @@ CREATE TABLE students (
   id                 uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
   email              text        NOT NULL
                                  CONSTRAINT students_email_shape CHECK (char_length(email) BETWEEN 3 AND 254 AND email LIKE '%_@_%'),
+  -- The email as compared, for one account per email in any case: Unicode case-folded and
+  -- NFC-normalised by the application, because lower() folds only ASCII under the C locale
+  -- and differently under others.
+  email_key          text        NOT NULL
+                                 CONSTRAINT students_email_key_shape CHECK (char_length(email_key) BETWEEN 3 AND 1024),
   password_hash      text        NOT NULL,
   full_name          text        NOT NULL
                                  CONSTRAINT students_full_name_length CHECK (char_length(full_name) BETWEEN 1 AND 100),
@@ -30,7 +35,7 @@ CREATE TABLE students (
 );
 
 -- One account per email, whatever its case.
-CREATE UNIQUE INDEX students_email_key ON students (lower(email));
+CREATE UNIQUE INDEX students_email_key ON students (email_key);
 
 ALTER TABLE students ENABLE ROW LEVEL SECURITY;
 ALTER TABLE students FORCE ROW LEVEL SECURITY;
@@ -52,10 +57,16 @@ GRANT UPDATE (full_name, target_grades, updated_at) ON students TO examiner_stud
 GRANT DELETE ON students TO examiner_student;
 
 -- examiner_auth is the owner of the register/login functions, which must find a row by email
--- before anyone is authenticated. Only those functions run as it.
-CREATE POLICY students_auth_select ON students FOR SELECT TO examiner_auth USING (true);
-CREATE POLICY students_auth_insert ON students FOR INSERT TO examiner_auth WITH CHECK (true);
-CREATE POLICY students_auth_update ON students FOR UPDATE TO examiner_auth USING (true) WITH CHECK (true);
+-- before anyone is authenticated. These policies hold only while such a function runs (its
+-- current_user is then examiner_auth), not for roles that merely inherit from examiner_auth,
+-- such as the login user: with RLS forced, that user sees no student row unless it becomes a
+-- request role and names the student, so a query that forgot to do so fails closed.
+CREATE POLICY students_auth_select ON students FOR SELECT TO examiner_auth
+  USING (current_user = 'examiner_auth');
+CREATE POLICY students_auth_insert ON students FOR INSERT TO examiner_auth
+  WITH CHECK (current_user = 'examiner_auth');
+CREATE POLICY students_auth_update ON students FOR UPDATE TO examiner_auth
+  USING (current_user = 'examiner_auth') WITH CHECK (current_user = 'examiner_auth');
 GRANT SELECT, INSERT ON students TO examiner_auth;
 GRANT UPDATE (password_hash, tokens_valid_after, updated_at) ON students TO examiner_auth;
 

@@ -36,7 +36,8 @@ CREATE POLICY auth_events_delete ON auth_events FOR DELETE TO examiner_student
 GRANT SELECT, INSERT ON auth_events TO examiner_student;
 
 -- Registration and login events are written before anyone is authenticated.
-CREATE POLICY auth_events_auth_insert ON auth_events FOR INSERT TO examiner_auth WITH CHECK (true);
+CREATE POLICY auth_events_auth_insert ON auth_events FOR INSERT TO examiner_auth
+  WITH CHECK (current_user = 'examiner_auth');
 GRANT INSERT ON auth_events TO examiner_auth;
 
 ---- create above / drop below ----

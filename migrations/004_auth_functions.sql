@@ -7,15 +7,15 @@
 -- Creates an account and its 'register' audit event in one statement.
 -- A duplicate email raises unique_violation on students_email_key.
 CREATE FUNCTION app.register_student(
-  p_email text, p_password_hash text, p_full_name text,
+  p_email text, p_email_key text, p_password_hash text, p_full_name text,
   p_client_ip inet, p_user_agent text, p_request_id text
 ) RETURNS TABLE (id uuid, email text, full_name text, target_grades jsonb, created_at timestamptz, updated_at timestamptz)
 LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
   WITH student AS (
-    INSERT INTO public.students (email, password_hash, full_name)
-    VALUES (p_email, p_password_hash, p_full_name)
+    INSERT INTO public.students (email, email_key, password_hash, full_name)
+    VALUES (p_email, p_email_key, p_password_hash, p_full_name)
     RETURNING students.id, students.email, students.full_name, students.target_grades,
               students.created_at, students.updated_at
   ), event AS (
@@ -28,28 +28,30 @@ AS $$
 $$;
 
 -- What a login needs to check a password: no row at all for an unknown email.
-CREATE FUNCTION app.login_lookup(p_email text)
+CREATE FUNCTION app.login_lookup(p_email_key text)
 RETURNS TABLE (id uuid, password_hash text)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT s.id, s.password_hash
   FROM public.students AS s
-  WHERE lower(s.email) = lower(p_email)
+  WHERE s.email_key = p_email_key
 $$;
 
--- Records a failed registration or login. The event belongs to the account the email names, if
--- any, so its owner can see the attempts.
+-- Records a failed registration or login (only those: the signed-in events are written by the
+-- student's own transaction). The event belongs to the account the email names, if any, so its
+-- owner can see the attempts.
 CREATE FUNCTION app.record_auth_failure(
-  p_kind text, p_email text, p_reason text,
+  p_kind text, p_email text, p_email_key text, p_reason text,
   p_client_ip inet, p_user_agent text, p_request_id text
 ) RETURNS void
 LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
   INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
-  VALUES ((SELECT s.id FROM public.students AS s WHERE lower(s.email) = lower(p_email)),
-          p_kind, false, p_reason, p_email, p_client_ip, p_user_agent, p_request_id)
+  SELECT (SELECT s.id FROM public.students AS s WHERE s.email_key = p_email_key),
+         p_kind, false, p_reason, p_email, p_client_ip, p_user_agent, p_request_id
+  WHERE p_kind IN ('register', 'login')
 $$;
 
 -- Completes a login whose password the caller checked against p_verified_hash: only if that hash
@@ -140,9 +142,9 @@ $$;
 -- A non-superuser may hand a function to a role only when that role can create in its schema;
 -- the right is lent for the hand-over and taken back at once.
 GRANT CREATE ON SCHEMA app TO examiner_auth;
-ALTER FUNCTION app.register_student(text, text, text, inet, text, text) OWNER TO examiner_auth;
+ALTER FUNCTION app.register_student(text, text, text, text, inet, text, text) OWNER TO examiner_auth;
 ALTER FUNCTION app.login_lookup(text) OWNER TO examiner_auth;
-ALTER FUNCTION app.record_auth_failure(text, text, text, inet, text, text) OWNER TO examiner_auth;
+ALTER FUNCTION app.record_auth_failure(text, text, text, text, inet, text, text) OWNER TO examiner_auth;
 ALTER FUNCTION app.complete_login(uuid, text, text, text, inet, text, text) OWNER TO examiner_auth;
 ALTER FUNCTION app.current_password_hash() OWNER TO examiner_auth;
 ALTER FUNCTION app.change_password(text, text) OWNER TO examiner_auth;
@@ -151,9 +153,9 @@ ALTER FUNCTION app.token_cutoff(uuid) OWNER TO examiner_auth;
 REVOKE CREATE ON SCHEMA app FROM examiner_auth;
 
 REVOKE ALL ON FUNCTION
-  app.register_student(text, text, text, inet, text, text),
+  app.register_student(text, text, text, text, inet, text, text),
   app.login_lookup(text),
-  app.record_auth_failure(text, text, text, inet, text, text),
+  app.record_auth_failure(text, text, text, text, inet, text, text),
   app.complete_login(uuid, text, text, text, inet, text, text),
   app.current_password_hash(),
   app.next_token_cutoff(timestamptz),
@@ -163,9 +165,9 @@ REVOKE ALL ON FUNCTION
 FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION
-  app.register_student(text, text, text, inet, text, text),
+  app.register_student(text, text, text, text, inet, text, text),
   app.login_lookup(text),
-  app.record_auth_failure(text, text, text, inet, text, text),
+  app.record_auth_failure(text, text, text, text, inet, text, text),
   app.complete_login(uuid, text, text, text, inet, text, text)
 TO examiner_anon;
 
@@ -186,6 +188,6 @@ DROP FUNCTION app.change_password(text, text);
 DROP FUNCTION app.next_token_cutoff(timestamptz);
 DROP FUNCTION app.current_password_hash();
 DROP FUNCTION app.complete_login(uuid, text, text, text, inet, text, text);
-DROP FUNCTION app.record_auth_failure(text, text, text, inet, text, text);
+DROP FUNCTION app.record_auth_failure(text, text, text, text, inet, text, text);
 DROP FUNCTION app.login_lookup(text);
-DROP FUNCTION app.register_student(text, text, text, inet, text, text);
+DROP FUNCTION app.register_student(text, text, text, text, inet, text, text);

@@ -13,7 +13,9 @@ import (
 )
 
 // breaches runs the DBA's catalogue check, sql/audit/rls_violations.sql, and returns its rows.
-func breaches(t *testing.T, conn *pgx.Conn) []string {
+func breaches(t *testing.T, conn interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}) []string {
 	t.Helper()
 	query, err := os.ReadFile("../sql/audit/rls_violations.sql")
 	if err != nil {
@@ -103,6 +105,15 @@ func TestTheCatalogueCheckCatchesEachMistake(t *testing.T) {
 			   AS 'SELECT password_hash FROM public.students';
 			 GRANT EXECUTE ON FUNCTION app.leak2() TO examiner_student`,
 			"function app.leak2(): SECURITY DEFINER owned by"},
+		{"a request role made a member of a privileged role",
+			`GRANT examiner_auth TO examiner_student`,
+			"role examiner_student: is a member of examiner_auth"},
+		{"a column grant on a table without RLS",
+			`CREATE TABLE lookup (id int, secret text); GRANT SELECT (secret) ON lookup TO examiner_student`,
+			"public.lookup: examiner_student has privileges on a table without row-level security"},
+		{"a column grant to examiner_anon",
+			`GRANT SELECT (email) ON students TO examiner_anon`,
+			"public.students: examiner_anon has privileges on it"},
 		{"a grant to examiner_anon",
 			`GRANT SELECT ON students TO examiner_anon`,
 			"public.students: examiner_anon has privileges on it"},
@@ -113,11 +124,18 @@ func TestTheCatalogueCheckCatchesEachMistake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			// Each mistake lives in a transaction that is rolled back: some (role memberships)
+			// are cluster-wide and must never reach the other tests.
 			conn := connect(t, testdb.URL(t))
-			if _, err := conn.Exec(context.Background(), tt.ddl); err != nil {
+			tx, err := conn.Begin(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(context.Background())
+			if _, err := tx.Exec(context.Background(), tt.ddl); err != nil {
 				t.Fatalf("setting up the mistake: %v", err)
 			}
-			got := breaches(t, conn)
+			got := breaches(t, tx)
 			for _, line := range got {
 				if strings.Contains(line, tt.want) {
 					return

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"examiner/internal/store"
 	"examiner/internal/testdb"
 	"examiner/migrations"
 	"examiner/tenant"
@@ -250,29 +250,42 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 	}
 	serveAndExercise(t, ownerURL)
 
-	// Forced row-level security holds for this owner's pool too: as Ada, nothing of Bob's.
+	// Forced row-level security holds for this owner's pool: the owner itself, without becoming a
+	// request role, sees no student and can add none (a query that forgot the role fails closed);
+	// as Ada, it sees nothing of Bob's.
 	pool, err := pgxpool.New(ctx, ownerURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	var ada, bob uuid.UUID
-	for email, id := range map[string]*uuid.UUID{"ada@example.com": &ada, "bob@example.com": &bob} {
-		err := pool.QueryRow(ctx, `INSERT INTO students (email, password_hash, full_name) VALUES ($1, 'h', 'X')
-			ON CONFLICT ((lower(email))) DO UPDATE SET full_name = 'X' RETURNING id`, email).Scan(id)
-		if err != nil {
-			t.Fatalf("the owner adding %s: %v", email, err)
-		}
+	st := store.New(pool)
+	if _, err := st.Register(ctx, "bob@example.com", "bob@example.com", "h", "Bob", store.Client{}); err != nil {
+		t.Fatal(err)
 	}
-	err = tenant.Run(ctx, pool, tenant.Student{ID: ada, TokenIssuedAt: time.Now()}, func(tx pgx.Tx) error {
+	ada, err := st.LookupAccount(ctx, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := st.LookupAccount(ctx, "bob@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var visible int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM students`).Scan(&visible); err != nil || visible != 0 {
+		t.Errorf("the owner reading students without a request role: got %d rows (%v), want 0", visible, err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO students (email, email_key, password_hash, full_name) VALUES ('eve@example.com', 'eve@example.com', 'h', 'Eve')`); err == nil {
+		t.Errorf("the owner inserting a student without a request role: got no error, want a row-level security error")
+	}
+	err = tenant.Run(ctx, pool, tenant.Student{ID: ada.ID, TokenIssuedAt: time.Now()}, func(tx pgx.Tx) error {
 		var seen int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM students WHERE id = $1`, bob).Scan(&seen); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM students WHERE id = $1`, bob.ID).Scan(&seen); err != nil {
 			return err
 		}
 		if seen != 0 {
 			t.Errorf("Ada seeing Bob's row: got %d rows, want 0", seen)
 		}
-		tag, err := tx.Exec(ctx, `UPDATE students SET full_name = 'Hacked' WHERE id = $1`, bob)
+		tag, err := tx.Exec(ctx, `UPDATE students SET full_name = 'Hacked' WHERE id = $1`, bob.ID)
 		if err != nil {
 			return err
 		}

@@ -30,17 +30,17 @@ type Account struct {
 
 // Register creates a student. Errors: Conflict when the email (in any case) has an account; the
 // failed attempt is then recorded against that account.
-func (s *Store) Register(ctx context.Context, email, passwordHash, fullName string, c Client) (Profile, error) {
+func (s *Store) Register(ctx context.Context, email, emailKey, passwordHash, fullName string, c Client) (Profile, error) {
 	var p Profile
 	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			SELECT id, email, full_name, target_grades, created_at, updated_at
-			FROM app.register_student($1, $2, $3, $4, $5, $6)`,
-			email, passwordHash, fullName, c.ip(), c.userAgent(), c.requestID(),
+			FROM app.register_student($1, $2, $3, $4, $5, $6, $7)`,
+			email, emailKey, passwordHash, fullName, c.ip(), c.userAgent(), c.requestID(),
 		).Scan(&p.ID, &p.Email, &p.FullName, &p.TargetGrades, &p.CreatedAt, &p.UpdatedAt)
 	})
 	if apperr.IsConstraint(err, "students_email_key") {
-		if err := s.RecordAuthFailure(ctx, "register", email, "duplicate_email", c); err != nil {
+		if err := s.RecordAuthFailure(ctx, "register", email, emailKey, "duplicate_email", c); err != nil {
 			return Profile{}, err
 		}
 		return Profile{}, apperr.Wrap(apperr.Conflict, "An account with this email already exists.", err)
@@ -48,21 +48,22 @@ func (s *Store) Register(ctx context.Context, email, passwordHash, fullName stri
 	return p, apperr.FromDB(err)
 }
 
-// LookupAccount finds the account for email, in any case. Errors: NotFound.
-func (s *Store) LookupAccount(ctx context.Context, email string) (Account, error) {
+// LookupAccount finds the account whose email has emailKey. Errors: NotFound.
+func (s *Store) LookupAccount(ctx context.Context, emailKey string) (Account, error) {
 	var a Account
 	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT id, password_hash FROM app.login_lookup($1)`, email).Scan(&a.ID, &a.PasswordHash)
+		return tx.QueryRow(ctx, `SELECT id, password_hash FROM app.login_lookup($1)`, emailKey).Scan(&a.ID, &a.PasswordHash)
 	})
 	return a, apperr.FromDB(err)
 }
 
-// RecordAuthFailure writes a failed registration or login to the audit trail. kind is register
-// or login; reason is duplicate_email, unknown_email, wrong_password or rate_limited.
-func (s *Store) RecordAuthFailure(ctx context.Context, kind, email, reason string, c Client) error {
+// RecordAuthFailure writes a failed registration or login to the audit trail, filed under the
+// account with emailKey if there is one. kind is register or login; reason is duplicate_email,
+// unknown_email, wrong_password or rate_limited.
+func (s *Store) RecordAuthFailure(ctx context.Context, kind, email, emailKey, reason string, c Client) error {
 	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `SELECT app.record_auth_failure($1, $2, $3, $4, $5, $6)`,
-			kind, clean(email, 254), reason, c.ip(), c.userAgent(), c.requestID())
+		_, err := tx.Exec(ctx, `SELECT app.record_auth_failure($1, $2, $3, $4, $5, $6, $7)`,
+			kind, clean(email, 254), emailKey, reason, c.ip(), c.userAgent(), c.requestID())
 		return err
 	})
 	return apperr.FromDB(err)

@@ -7,8 +7,9 @@
 --   and DELETE; every permissive policy that applies to examiner_student there is exactly
 --   "<key> = (SELECT app.current_student_id())" in USING and in WITH CHECK, where each applies;
 -- * the request roles (examiner_student, examiner_anon) and examiner_auth cannot log in, bypass
---   RLS, or act as superusers, and own nothing;
--- * examiner_anon has no privileges on any table; examiner_student none on a table without RLS;
+--   RLS, or act as superusers, and own nothing; the request roles are members of no role;
+-- * examiner_anon has no privileges on any table or column; examiner_student none on a table
+--   without RLS;
 -- * every SECURITY DEFINER function a request role may execute has a fixed search_path and is
 --   owned by examiner_auth (whose reach is fixed by its own grants and policies);
 -- * views run as their caller (security_invoker).
@@ -70,6 +71,10 @@ breaches (object, problem) AS (
   WHERE a.has
 
   UNION ALL
+  SELECT 'role ' || r.rolname, 'is a member of ' || pg_catalog.pg_get_userbyid(m.roleid) || ' (it would gain its privileges and policies)'
+  FROM request_roles r JOIN pg_catalog.pg_auth_members m ON m.member = r.oid
+
+  UNION ALL
   SELECT name, 'row-level security is not enabled' FROM scoped WHERE NOT relrowsecurity
 
   UNION ALL
@@ -94,13 +99,15 @@ breaches (object, problem) AS (
   SELECT t.name, 'examiner_student has privileges on a table without row-level security'
   FROM app_tables t CROSS JOIN student_role r
   WHERE NOT t.relrowsecurity
-    AND pg_catalog.has_table_privilege(r.oid, t.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+    AND (pg_catalog.has_table_privilege(r.oid, t.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+         OR pg_catalog.has_any_column_privilege(r.oid, t.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
 
   UNION ALL
   SELECT t.name, 'examiner_anon has privileges on it (it must reach tables only through functions)'
   FROM app_tables t CROSS JOIN roles r
   WHERE r.rolname = 'examiner_anon'
-    AND pg_catalog.has_table_privilege(r.oid, t.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+    AND (pg_catalog.has_table_privilege(r.oid, t.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+         OR pg_catalog.has_any_column_privilege(r.oid, t.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
 
   UNION ALL
   SELECT v.name, 'view without security_invoker (it would read as its owner, past row-level security)'
