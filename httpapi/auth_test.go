@@ -521,3 +521,36 @@ func TestALoginDuringAnUncommittedPasswordChangeWaitsAndFails(t *testing.T) {
 		t.Fatalf("CompleteLogin after the change committed: got ok=%v err=%v, want refused", r.ok, r.err)
 	}
 }
+
+// Racing registrations of one email: exactly one account, every other request a clean 409.
+func TestConcurrentRegistrationsOfOneEmailMakeOneAccount(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	const n = 10
+	statuses := make(chan int, n)
+	for i := range n {
+		go func() {
+			req, _ := http.NewRequest("POST", a.url+"/api/auth/register", strings.NewReader(
+				`{"email":"Race@example.com","password":"a good password","full_name":"Racer `+string(rune('A'+i))+`"}`))
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		}()
+	}
+	count := map[int]int{}
+	for range n {
+		count[<-statuses]++
+	}
+	if count[http.StatusCreated] != 1 || count[http.StatusConflict] != n-1 {
+		t.Fatalf("statuses: got %v, want one 201 and %d 409", count, n-1)
+	}
+	var accounts int
+	if err := a.pool.QueryRow(context.Background(), `SELECT count(*) FROM students`).Scan(&accounts); err != nil || accounts != 1 {
+		t.Fatalf("accounts: got %d (%v), want 1", accounts, err)
+	}
+}
