@@ -19,8 +19,8 @@ const VersionTable = "public.schema_version"
 //go:embed *.sql
 var files embed.FS
 
-// Migrator loads the embedded migrations for conn.
-func Migrator(ctx context.Context, conn *pgx.Conn) (*migrate.Migrator, error) {
+// migrator loads the embedded migrations for conn.
+func migrator(ctx context.Context, conn *pgx.Conn) (*migrate.Migrator, error) {
 	m, err := migrate.NewMigrator(ctx, conn, VersionTable)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
@@ -42,7 +42,7 @@ func Head() int32 {
 
 // Up migrates the database to the newest version.
 func Up(ctx context.Context, conn *pgx.Conn) error {
-	m, err := Migrator(ctx, conn)
+	m, err := migrator(ctx, conn)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func Up(ctx context.Context, conn *pgx.Conn) error {
 
 // To migrates the database up or down to version (0 removes everything).
 func To(ctx context.Context, conn *pgx.Conn, version int32) error {
-	m, err := Migrator(ctx, conn)
+	m, err := migrator(ctx, conn)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func To(ctx context.Context, conn *pgx.Conn, version int32) error {
 
 // Current returns the database's schema version (0 when never migrated).
 func Current(ctx context.Context, conn *pgx.Conn) (int32, error) {
-	m, err := Migrator(ctx, conn)
+	m, err := migrator(ctx, conn)
 	if err != nil {
 		return 0, err
 	}

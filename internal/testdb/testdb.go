@@ -93,12 +93,6 @@ func Pool(t testing.TB) *pgxpool.Pool {
 	return pool
 }
 
-// Backend names the server in use ("url", "docker" or "local"), starting it if needed.
-func Backend(t testing.TB) string {
-	t.Helper()
-	return mustServer(t).backend
-}
-
 func mustServer(t testing.TB) *server {
 	t.Helper()
 	startOnce.Do(func() { started, startErr = start() })
