@@ -107,13 +107,13 @@ func (s *server) handleLogin() httprouter.Handle {
 			return
 		}
 
-		ctx := r.Context()
+		ctx, client := r.Context(), clientOf(r)
 		email, key, emailProblem := checkEmail(creds.Email)
 		if emailProblem != "" {
 			email, key = creds.Email, "" // cannot be an account's; recorded as given
 		}
 		fail := func(reason string) {
-			if err := s.Store.RecordAuthFailure(ctx, "login", email, key, reason, clientOf(r)); err != nil {
+			if err := s.Store.RecordAuthFailure(ctx, "login", email, key, reason, client); err != nil {
 				s.fail(w, r, err)
 				return
 			}
@@ -157,7 +157,7 @@ func (s *server) handleLogin() httprouter.Handle {
 				return
 			}
 		}
-		issuedAt, ok, err := s.Store.CompleteLogin(ctx, account.ID, account.PasswordHash, newHash, email, clientOf(r))
+		issuedAt, ok, err := s.Store.CompleteLogin(ctx, account.ID, account.PasswordHash, newHash, email, client)
 		if err != nil {
 			s.fail(w, r, err)
 			return

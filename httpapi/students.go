@@ -41,12 +41,12 @@ func (s *server) handlePatchMe() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		var change store.ProfileChange
-		var fields []apperr.FieldError
 		if req.FullName == nil && req.TargetGrades == nil {
 			s.fail(w, r, apperr.Fields(apperr.Field("", "give full_name, target_grades or both")))
 			return
 		}
+		var change store.ProfileChange
+		var fields []apperr.FieldError
 		if req.FullName != nil {
 			name, problem := checkFullName(*req.FullName)
 			if problem != "" {

@@ -81,6 +81,21 @@ func isDenied(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "42501"
 }
 
+// wantDenied runs each statement in a transaction of its own, started by run, and expects
+// permission denied (42501) for every one.
+func wantDenied(t *testing.T, run func(fn func(pgx.Tx) error) error, statements ...string) {
+	t.Helper()
+	for _, q := range statements {
+		err := run(func(tx pgx.Tx) error {
+			_, err := tx.Exec(context.Background(), q)
+			return err
+		})
+		if !isDenied(err) {
+			t.Errorf("%s: got %v, want permission denied (42501)", q, err)
+		}
+	}
+}
+
 func student(id uuid.UUID) tenant.Student {
 	return tenant.Student{ID: id, TokenIssuedAt: time.Now()}
 }
@@ -267,8 +282,8 @@ func TestWithoutAStudentSettingNothingIsVisible(t *testing.T) {
 func TestTheRequestRoleCannotReadPasswordHashesOrTokenCutoffs(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 4)
-	ctx := context.Background()
-	for _, q := range []string{
+	asA := func(fn func(pgx.Tx) error) error { return tenant.Run(context.Background(), w.pool, student(w.a), fn) }
+	wantDenied(t, asA,
 		`SELECT password_hash FROM students`,
 		`SELECT app.token_cutoff(id) FROM students`,
 		`INSERT INTO students (id, email, email_key, password_hash, full_name) VALUES (gen_random_uuid(), 'x@example.com', 'x@example.com', 'h', 'X')`,
@@ -282,23 +297,15 @@ func TestTheRequestRoleCannotReadPasswordHashesOrTokenCutoffs(t *testing.T) {
 		`SELECT app.complete_login(id, 'h', 'attacker', 'a@example.com', NULL, '', '') FROM students`,
 		`SELECT app.record_auth_failure('login', 'a@example.com', 'a@example.com', 'wrong_password', NULL, '', '')`,
 		`SELECT * FROM app.register_student('x@example.com', 'x@example.com', 'h', 'X', NULL, '', '')`,
-	} {
-		err := tenant.Run(ctx, w.pool, student(w.a), func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, q)
-			return err
-		})
-		if !isDenied(err) {
-			t.Errorf("%s: got %v, want permission denied (42501)", q, err)
-		}
-	}
+	)
 }
 
 // The anonymous role reaches no table at all, and none of a signed-in student's doors.
 func TestTheAnonymousRoleReachesNoTable(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 4)
-	ctx := context.Background()
-	for _, q := range []string{
+	anonymous := func(fn func(pgx.Tx) error) error { return tenant.RunAnonymous(context.Background(), w.pool, fn) }
+	wantDenied(t, anonymous,
 		`SELECT count(*) FROM students`,
 		`SELECT count(*) FROM exams`,
 		`SELECT count(*) FROM auth_events`,
@@ -310,15 +317,7 @@ func TestTheAnonymousRoleReachesNoTable(t *testing.T) {
 		`SELECT app.change_password('a', 'b')`,
 		`INSERT INTO auth_events (kind, succeeded, reason) VALUES ('login', false, 'wrong_password')`,
 		`INSERT INTO students (email, email_key, password_hash, full_name) VALUES ('x@example.com', 'x@example.com', 'h', 'X')`,
-	} {
-		err := tenant.RunAnonymous(ctx, w.pool, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, q)
-			return err
-		})
-		if !isDenied(err) {
-			t.Errorf("%s as examiner_anon: got %v, want permission denied (42501)", q, err)
-		}
-	}
+	)
 }
 
 // With one pooled connection shared by two students, nothing of the first transaction's role

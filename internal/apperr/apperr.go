@@ -71,15 +71,9 @@ func Fields(fields ...FieldError) *Error {
 // Field is one FieldError.
 func Field(name, message string) FieldError { return FieldError{Field: name, Message: message} }
 
-// As returns err as an *Error, classifying errors that are not one yet: database and context
-// errors by what they mean, anything else as Internal.
-func As(err error) *Error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	return FromDB(err).(*Error)
-}
+// As returns err (not nil) as an *Error, classifying errors that are not one yet: database and
+// context errors by what they mean, anything else as Internal.
+func As(err error) *Error { return FromDB(err).(*Error) }
 
 // FromDB translates an error from pgx or PostgreSQL into an *Error. Store code calls it on every
 // database error; constraint-specific meanings (such as a duplicate email) are decided by the

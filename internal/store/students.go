@@ -32,12 +32,12 @@ type Account struct {
 // failed attempt is then recorded against that account.
 func (s *Store) Register(ctx context.Context, email, emailKey, passwordHash, fullName string, c Client) (Profile, error) {
 	var p Profile
-	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `
+	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) (err error) {
+		p, err = scanProfile(tx.QueryRow(ctx, `
 			SELECT id, email, full_name, target_grades, created_at, updated_at
 			FROM app.register_student($1, $2, $3, $4, $5, $6, $7)`,
-			email, emailKey, passwordHash, fullName, c.ip(), c.userAgent(), c.requestID(),
-		).Scan(&p.ID, &p.Email, &p.FullName, &p.TargetGrades, &p.CreatedAt, &p.UpdatedAt)
+			email, emailKey, passwordHash, fullName, c.ip(), c.userAgent(), c.requestID()))
+		return err
 	})
 	if apperr.IsConstraint(err, "students_email_key") {
 		if err := s.RecordAuthFailure(ctx, "register", email, emailKey, "duplicate_email", c); err != nil {
@@ -88,8 +88,7 @@ func (s *Store) CompleteLogin(ctx context.Context, studentID uuid.UUID, verified
 	return *iat, true, nil
 }
 
-const profileColumns = `id, email, full_name, target_grades, created_at, updated_at`
-
+// scanProfile reads a row of id, email, full_name, target_grades, created_at, updated_at.
 func scanProfile(row pgx.Row) (Profile, error) {
 	var p Profile
 	err := row.Scan(&p.ID, &p.Email, &p.FullName, &p.TargetGrades, &p.CreatedAt, &p.UpdatedAt)
@@ -100,7 +99,10 @@ func scanProfile(row pgx.Row) (Profile, error) {
 func (s *Store) Profile(ctx context.Context, st tenant.Student) (Profile, error) {
 	var p Profile
 	err := s.run(ctx, st, func(tx pgx.Tx) (err error) {
-		p, err = scanProfile(tx.QueryRow(ctx, `SELECT `+profileColumns+` FROM students WHERE id = $1`, st.ID))
+		p, err = scanProfile(tx.QueryRow(ctx, `
+			SELECT id, email, full_name, target_grades, created_at, updated_at
+			FROM students
+			WHERE id = $1`, st.ID))
 		return err
 	})
 	return p, err
@@ -126,7 +128,7 @@ func (s *Store) UpdateProfile(ctx context.Context, st tenant.Student, change Pro
 			    target_grades = coalesce($3, target_grades),
 			    updated_at = now()
 			WHERE id = $1
-			RETURNING `+profileColumns,
+			RETURNING id, email, full_name, target_grades, created_at, updated_at`,
 			st.ID, change.FullName, grades))
 		return err
 	})
