@@ -162,10 +162,10 @@ func seedCommand(ctx context.Context, getenv func(string) string, stdout io.Writ
 		return err
 	}
 	defer conn.Close(context.Background())
-	added, err := seed.Run(ctx, conn)
+	res, err := seed.Run(ctx, conn)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "seed: %d rows added\n", added)
+	fmt.Fprintf(stdout, "seed: %s\n", res)
 	return nil
 }
