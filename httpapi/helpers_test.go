@@ -115,7 +115,9 @@ func (a *app) request(method, path, bearer, contentType string, body any) respon
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	return response{status: res.StatusCode, header: res.Header, body: out}
+	got := response{status: res.StatusCode, header: res.Header, body: out}
+	mustContract(a.t).check(a.t, method, req.URL.Path, got)
+	return got
 }
 
 // do sends a JSON request.

@@ -1,0 +1,214 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/julienschmidt/httprouter"
+
+	"examiner/internal/apperr"
+	"examiner/internal/store"
+	"examiner/tenant"
+)
+
+var (
+	examTypes    = []string{store.Practice, store.Timed, store.FullPaper}
+	examStatuses = []string{store.Pending, store.InProgress, store.Completed}
+)
+
+// Limits on an exam's numbers, as the database checks them.
+const (
+	MaxPaperNumber = 9
+	MaxDuration    = 600
+	MaxTotalMarks  = 1000
+)
+
+// Page sizes of GET /api/exams.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+func (s *server) handleCreateExam() studentHandle {
+	type request struct {
+		SubjectCode     *string `json:"subject_code"`
+		ExamType        *string `json:"exam_type"`
+		PaperNumber     *int    `json:"paper_number"`
+		DurationMinutes *int    `json:"duration_minutes"`
+		TotalMarks      *int    `json:"total_marks"`
+	}
+	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
+		req, err := decode[request](w, r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var fields []apperr.FieldError
+		switch {
+		case req.SubjectCode == nil:
+			fields = append(fields, apperr.Field("subject_code", "is required"))
+		case !subjectCode.MatchString(*req.SubjectCode):
+			fields = append(fields, apperr.Field("subject_code", "is not a subject; GET /api/subjects lists them"))
+		}
+		switch {
+		case req.ExamType == nil:
+			fields = append(fields, apperr.Field("exam_type", "is required"))
+		case !slices.Contains(examTypes, *req.ExamType):
+			fields = append(fields, apperr.Field("exam_type", "must be one of "+strings.Join(examTypes, ", ")))
+		}
+		fields = append(fields, inRange("paper_number", req.PaperNumber, MaxPaperNumber)...)
+		fields = append(fields, inRange("duration_minutes", req.DurationMinutes, MaxDuration)...)
+		fields = append(fields, inRange("total_marks", req.TotalMarks, MaxTotalMarks)...)
+		if len(fields) > 0 {
+			s.fail(w, r, apperr.Fields(fields...))
+			return
+		}
+		exam, err := s.Store.CreateExam(r.Context(), st, store.NewExam{
+			SubjectCode: *req.SubjectCode, ExamType: *req.ExamType, PaperNumber: req.PaperNumber,
+			DurationMinutes: req.DurationMinutes, TotalMarks: req.TotalMarks,
+		})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Location", "/api/exams/"+exam.ID.String())
+		writeJSON(w, http.StatusCreated, exam)
+	}
+}
+
+func (s *server) handleListExams() studentHandle {
+	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
+		q, err := queryOf(r, "status", "subject_code", "exam_type", "limit", "cursor")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f := store.ExamFilter{Status: q.Get("status"), SubjectCode: q.Get("subject_code"), ExamType: q.Get("exam_type")}
+		var fields []apperr.FieldError
+		if q.Has("status") && !slices.Contains(examStatuses, f.Status) {
+			fields = append(fields, apperr.Field("status", "must be one of "+strings.Join(examStatuses, ", ")))
+		}
+		if q.Has("subject_code") && !subjectCode.MatchString(f.SubjectCode) {
+			fields = append(fields, apperr.Field("subject_code", "must be 1 to 16 letters or digits"))
+		}
+		if q.Has("exam_type") && !slices.Contains(examTypes, f.ExamType) {
+			fields = append(fields, apperr.Field("exam_type", "must be one of "+strings.Join(examTypes, ", ")))
+		}
+		limit, bad := intParam(q, "limit", DefaultPageSize, 1, MaxPageSize)
+		if bad != nil {
+			fields = append(fields, *bad)
+		}
+		digest := filterDigest(f)
+		var after *store.ExamKey
+		if q.Has("cursor") {
+			k, ok := decodeCursor(q.Get("cursor"), digest)
+			if !ok {
+				fields = append(fields, apperr.Field("cursor",
+					"is not a next_cursor from this list with these filters; start again without it"))
+			}
+			after = &k
+		}
+		if len(fields) > 0 {
+			s.fail(w, r, apperr.Fields(fields...))
+			return
+		}
+		exams, more, err := s.Store.Exams(r.Context(), st, f, after, limit)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		result := page[store.Exam]{Items: exams}
+		if more {
+			c := encodeCursor(exams[len(exams)-1].Key(), digest)
+			result.NextCursor = &c
+		}
+		writeJSON(w, http.StatusOK, result)
+	}
+}
+
+func (s *server) handleGetExam() studentHandle {
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params, st tenant.Student) {
+		id, err := examID(r, ps)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		exam, err := s.Store.ExamByID(r.Context(), st, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, exam)
+	}
+}
+
+func (s *server) handlePatchExam() studentHandle {
+	type request struct {
+		Status *string `json:"status"`
+	}
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params, st tenant.Student) {
+		id, err := examID(r, ps)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		req, err := decode[request](w, r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		switch {
+		case req.Status == nil:
+			s.fail(w, r, apperr.Fields(apperr.Field("status", "is required (only the status of an exam can change)")))
+			return
+		case !slices.Contains(examStatuses, *req.Status):
+			s.fail(w, r, apperr.Fields(apperr.Field("status", "must be one of "+strings.Join(examStatuses, ", "))))
+			return
+		}
+		exam, err := s.Store.SetExamStatus(r.Context(), st, id, *req.Status)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, exam)
+	}
+}
+
+func (s *server) handleDeleteExam() studentHandle {
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params, st tenant.Student) {
+		id, err := examID(r, ps)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := s.Store.DeleteExam(r.Context(), st, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// examID reads the exam id from the path. Anything but a UUID in its usual 36-character form is
+// the same 404 as a missing exam or another student's: a response never tells them apart.
+func examID(r *http.Request, ps httprouter.Params) (uuid.UUID, error) {
+	raw := ps.ByName("id")
+	id, err := uuid.Parse(raw)
+	if err != nil || len(raw) != 36 {
+		return uuid.Nil, apperr.New(apperr.NotFound, "There is no such exam.")
+	}
+	if _, err := queryOf(r); err != nil {
+		return uuid.Nil, err
+	}
+	return id, nil
+}
+
+func inRange(field string, n *int, max int) []apperr.FieldError {
+	if n != nil && (*n < 1 || *n > max) {
+		return []apperr.FieldError{apperr.Field(field, "must be a whole number from 1 to "+strconv.Itoa(max))}
+	}
+	return nil
+}

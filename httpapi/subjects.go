@@ -1,0 +1,101 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/julienschmidt/httprouter"
+
+	"examiner/internal/apperr"
+	"examiner/internal/store"
+	"examiner/tenant"
+)
+
+// list is the shape of a collection response that comes whole.
+type list[T any] struct {
+	Items []T `json:"items"`
+}
+
+// page is the shape of a paginated collection response: some items, and the cursor that fetches
+// the next page (null on the last page).
+type page[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func (s *server) handleListSubjects() studentHandle {
+	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
+		if _, err := queryOf(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		subjects, err := s.Store.Subjects(r.Context(), st)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, list[store.Subject]{Items: subjects})
+	}
+}
+
+func (s *server) handleGetSubject() studentHandle {
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params, st tenant.Student) {
+		if _, err := queryOf(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		code := ps.ByName("code")
+		if !subjectCode.MatchString(code) {
+			s.fail(w, r, apperr.New(apperr.NotFound, "There is no such subject."))
+			return
+		}
+		subject, err := s.Store.SubjectByCode(r.Context(), st, code)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, subject)
+	}
+}
+
+// MaxSearchLength bounds the syllabus search text.
+const MaxSearchLength = 200
+
+func (s *server) handleGetSyllabus() studentHandle {
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params, st tenant.Student) {
+		q, err := queryOf(r, "q")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		words, problem := searchWords(q.Get("q"))
+		if problem != "" {
+			s.fail(w, r, apperr.Fields(apperr.Field("q", problem)))
+			return
+		}
+		code := ps.ByName("code")
+		if !subjectCode.MatchString(code) {
+			s.fail(w, r, apperr.New(apperr.NotFound, "There is no such subject."))
+			return
+		}
+		points, err := s.Store.Syllabus(r.Context(), st, code, words)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, list[store.SyllabusPoint]{Items: points})
+	}
+}
+
+// searchWords splits a search into the words every match must contain.
+func searchWords(q string) ([]string, string) {
+	switch {
+	case !utf8.ValidString(q) || strings.IndexFunc(q, unicode.IsControl) >= 0:
+		return nil, "must be text without control characters"
+	case utf8.RuneCountInString(q) > MaxSearchLength:
+		return nil, "must be at most 200 characters"
+	}
+	return strings.Fields(q), ""
+}

@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"examiner/internal/apperr"
+	"examiner/tenant"
+)
+
+// Exam types and statuses, as the database spells them.
+const (
+	Practice  = "PRACTICE"
+	Timed     = "TIMED"
+	FullPaper = "FULL_PAPER"
+
+	Pending    = "PENDING"
+	InProgress = "IN_PROGRESS"
+	Completed  = "COMPLETED"
+)
+
+// Exam is one of a student's practice exams.
+type Exam struct {
+	ID              uuid.UUID  `json:"id"`
+	SubjectCode     string     `json:"subject_code"`
+	ExamType        string     `json:"exam_type"`
+	Status          string     `json:"status"`
+	PaperNumber     *int       `json:"paper_number"`
+	DurationMinutes *int       `json:"duration_minutes"`
+	TotalMarks      *int       `json:"total_marks"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	StartedAt       *time.Time `json:"started_at"`
+	CompletedAt     *time.Time `json:"completed_at"`
+}
+
+// examColumns selects an Exam from exams e joined to subjects s, in Exam's field order.
+const examColumns = `e.id, s.code, e.exam_type, e.status, e.paper_number, e.duration_minutes, e.total_marks,
+	e.created_at, e.updated_at, e.started_at, e.completed_at`
+
+// NewExam is a request for an exam; the nil fields were not given.
+type NewExam struct {
+	SubjectCode     string
+	ExamType        string
+	PaperNumber     *int
+	DurationMinutes *int
+	TotalMarks      *int
+}
+
+var errNoExam = apperr.New(apperr.NotFound, "There is no such exam.")
+
+// CreateExam creates an exam for st. A TIMED or FULL_PAPER exam on a paper takes the paper's
+// duration and marks unless they are given. Errors: Invalid naming the field when the subject or
+// paper does not exist, a FULL_PAPER exam has no paper, or a TIMED exam has no duration.
+func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n NewExam) (Exam, error) {
+	var e Exam
+	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
+		var (
+			subjectID   uuid.UUID
+			paperExists bool
+			papers      []int
+			duration    *int
+			marks       *int
+		)
+		err := tx.QueryRow(ctx, `
+			SELECT s.id,
+			       p.number IS NOT NULL,
+			       p.duration_minutes,
+			       p.total_marks,
+			       ARRAY(SELECT number FROM papers WHERE subject_id = s.id ORDER BY number)
+			FROM subjects s
+			LEFT JOIN papers p ON p.subject_id = s.id AND p.number = $2
+			WHERE s.code = $1`, n.SubjectCode, n.PaperNumber).
+			Scan(&subjectID, &paperExists, &duration, &marks, &papers)
+		if err == pgx.ErrNoRows {
+			return apperr.Fields(apperr.Field("subject_code", "is not a subject; GET /api/subjects lists them"))
+		}
+		if err != nil {
+			return err
+		}
+		if n.PaperNumber != nil && !paperExists {
+			return apperr.Fields(apperr.Field("paper_number", fmt.Sprintf("is not a paper of subject %s, whose papers are %s", n.SubjectCode, list(papers))))
+		}
+		if n.ExamType == FullPaper && n.PaperNumber == nil {
+			return apperr.Fields(apperr.Field("paper_number", "is required for a FULL_PAPER exam"))
+		}
+		if n.ExamType == Timed || n.ExamType == FullPaper {
+			if n.DurationMinutes == nil {
+				n.DurationMinutes = duration
+			}
+			if n.TotalMarks == nil {
+				n.TotalMarks = marks
+			}
+		}
+		if n.ExamType == Timed && n.DurationMinutes == nil {
+			return apperr.Fields(apperr.Field("duration_minutes", "is required for a TIMED exam without a paper_number"))
+		}
+		return scanExam(tx.QueryRow(ctx, `
+			WITH e AS (
+			  INSERT INTO exams (student_id, subject_id, exam_type, paper_number, duration_minutes, total_marks)
+			  VALUES ($1, $2, $3, $4, $5, $6)
+			  RETURNING *
+			)
+			SELECT `+examColumns+` FROM e JOIN subjects s ON s.id = e.subject_id`,
+			st.ID, subjectID, n.ExamType, n.PaperNumber, n.DurationMinutes, n.TotalMarks), &e)
+	})
+	return e, apperr.FromDB(err)
+}
+
+func list(numbers []int) string {
+	if len(numbers) == 0 {
+		return "none"
+	}
+	s := make([]string, len(numbers))
+	for i, n := range numbers {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
+}
+
+// ExamFilter narrows a list of exams; empty fields do not filter.
+type ExamFilter struct {
+	Status, SubjectCode, ExamType string
+}
+
+// ExamKey is a position in the newest-first order of exams: the list continues after it.
+type ExamKey struct {
+	CreatedAt time.Time
+	ID        uuid.UUID
+}
+
+// Key is e's position in the list order.
+func (e Exam) Key() ExamKey { return ExamKey{CreatedAt: e.CreatedAt, ID: e.ID} }
+
+// Exams lists st's exams that pass f, newest first, starting after after (from the start when
+// nil), at most limit of them; more tells whether any follow.
+func (s *Store) Exams(ctx context.Context, st tenant.Student, f ExamFilter, after *ExamKey, limit int) (exams []Exam, more bool, err error) {
+	var afterAt *time.Time
+	var afterID *uuid.UUID
+	if after != nil {
+		afterAt, afterID = &after.CreatedAt, &after.ID
+	}
+	err = tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
+		// The row comparison walks the (student_id, created_at DESC, id DESC) index: keyset
+		// pagination, so a page costs the same however deep it is and no row is skipped or
+		// repeated when exams are added or deleted between pages.
+		rows, err := tx.Query(ctx, `
+			SELECT `+examColumns+`
+			FROM exams e JOIN subjects s ON s.id = e.subject_id
+			WHERE e.student_id = $1
+			  AND ($2::text IS NULL OR e.status = $2)
+			  AND ($3::text IS NULL OR s.code = $3)
+			  AND ($4::text IS NULL OR e.exam_type = $4)
+			  AND ($5::timestamptz IS NULL OR (e.created_at, e.id) < ($5, $6::uuid))
+			ORDER BY e.created_at DESC, e.id DESC
+			LIMIT $7`,
+			st.ID, nullIfEmpty(f.Status), nullIfEmpty(f.SubjectCode), nullIfEmpty(f.ExamType),
+			afterAt, afterID, limit+1)
+		if err != nil {
+			return err
+		}
+		exams, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Exam, error) {
+			var e Exam
+			return e, scanExam(row, &e)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, false, apperr.FromDB(err)
+	}
+	if len(exams) > limit {
+		return exams[:limit], true, nil
+	}
+	return nonNil(exams), false, nil
+}
+
+// ExamByID returns st's exam id. Errors: NotFound, also when the exam is another student's.
+func (s *Store) ExamByID(ctx context.Context, st tenant.Student, id uuid.UUID) (Exam, error) {
+	var e Exam
+	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
+		err := scanExam(tx.QueryRow(ctx, `
+			SELECT `+examColumns+` FROM exams e JOIN subjects s ON s.id = e.subject_id
+			WHERE e.id = $1 AND e.student_id = $2`, id, st.ID), &e)
+		if err == pgx.ErrNoRows {
+			return errNoExam
+		}
+		return err
+	})
+	return e, apperr.FromDB(err)
+}
+
+// next is the one status each status may move to.
+var next = map[string]string{Pending: InProgress, InProgress: Completed}
+
+// SetExamStatus moves st's exam id to status to, setting started_at or completed_at. Exams move
+// only PENDING → IN_PROGRESS → COMPLETED. Errors: NotFound; Conflict explaining why for any
+// other move.
+func (s *Store) SetExamStatus(ctx context.Context, st tenant.Student, id uuid.UUID, to string) (Exam, error) {
+	var e Exam
+	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
+		var from string
+		err := tx.QueryRow(ctx, `SELECT status FROM exams WHERE id = $1 AND student_id = $2 FOR UPDATE`, id, st.ID).Scan(&from)
+		if err == pgx.ErrNoRows {
+			return errNoExam
+		}
+		if err != nil {
+			return err
+		}
+		if next[from] != to {
+			return apperr.New(apperr.Conflict, transitionRefusal(from, to))
+		}
+		return scanExam(tx.QueryRow(ctx, `
+			WITH e AS (
+			  UPDATE exams
+			  SET status = $3,
+			      started_at = CASE WHEN $3 = 'IN_PROGRESS' THEN now() ELSE started_at END,
+			      completed_at = CASE WHEN $3 = 'COMPLETED' THEN now() ELSE completed_at END,
+			      updated_at = now()
+			  WHERE id = $1 AND student_id = $2
+			  RETURNING *
+			)
+			SELECT `+examColumns+` FROM e JOIN subjects s ON s.id = e.subject_id`, id, st.ID, to), &e)
+	})
+	return e, apperr.FromDB(err)
+}
+
+func transitionRefusal(from, to string) string {
+	switch {
+	case from == to:
+		return fmt.Sprintf("The exam is already %s.", from)
+	case from == Completed:
+		return "The exam is COMPLETED; a completed exam cannot change status."
+	case to == Pending:
+		return fmt.Sprintf("The exam is %s; an exam cannot go back to PENDING.", from)
+	default:
+		return fmt.Sprintf("The exam is %s; it can only move to %s.", from, next[from])
+	}
+}
+
+// DeleteExam deletes st's exam id. Errors: NotFound.
+func (s *Store) DeleteExam(ctx context.Context, st tenant.Student, id uuid.UUID) error {
+	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM exams WHERE id = $1 AND student_id = $2`, id, st.ID)
+		if err == nil && tag.RowsAffected() == 0 {
+			return errNoExam
+		}
+		return err
+	})
+	return apperr.FromDB(err)
+}
+
+func scanExam(row pgx.Row, e *Exam) error {
+	var paper *int16
+	err := row.Scan(&e.ID, &e.SubjectCode, &e.ExamType, &e.Status, &paper, &e.DurationMinutes, &e.TotalMarks,
+		&e.CreatedAt, &e.UpdatedAt, &e.StartedAt, &e.CompletedAt)
+	if paper != nil {
+		n := int(*paper)
+		e.PaperNumber = &n
+	}
+	return err
+}
+
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"examiner/internal/apperr"
+	"examiner/tenant"
+)
+
+// Subject is one subject of the catalogue.
+type Subject struct {
+	ID           uuid.UUID `json:"id"`
+	Code         string    `json:"code"`
+	Name         string    `json:"name"`
+	Level        string    `json:"level"`
+	ExamBoard    string    `json:"exam_board"`
+	SyllabusYear string    `json:"syllabus_year"`
+}
+
+// Paper is one paper of a subject's exam.
+type Paper struct {
+	Number          int    `json:"number"`
+	Name            string `json:"name"`
+	Level           string `json:"level"`
+	DurationMinutes int    `json:"duration_minutes"`
+	TotalMarks      int    `json:"total_marks"`
+}
+
+// SubjectWithPapers is a subject and its paper catalogue.
+type SubjectWithPapers struct {
+	Subject
+	Papers []Paper `json:"papers"`
+}
+
+// SyllabusPoint is one topic or sub-topic of a subject's syllabus.
+type SyllabusPoint struct {
+	Code             string   `json:"code"`
+	Description      string   `json:"description"`
+	Topics           []string `json:"topics"`
+	LearningOutcomes []string `json:"learning_outcomes"`
+}
+
+var errNoSubject = apperr.New(apperr.NotFound, "There is no such subject.")
+
+// Subjects lists the catalogue by code.
+func (s *Store) Subjects(ctx context.Context, st tenant.Student) ([]Subject, error) {
+	var out []Subject
+	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT id, code, name, level, exam_board, syllabus_year FROM subjects ORDER BY code`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Subject])
+		return err
+	})
+	return nonNil(out), apperr.FromDB(err)
+}
+
+// SubjectByCode returns the subject with code and its papers by number. Errors: NotFound.
+func (s *Store) SubjectByCode(ctx context.Context, st tenant.Student, code string) (SubjectWithPapers, error) {
+	var out SubjectWithPapers
+	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			SELECT id, code, name, level, exam_board, syllabus_year FROM subjects WHERE code = $1`, code).
+			Scan(&out.ID, &out.Code, &out.Name, &out.Level, &out.ExamBoard, &out.SyllabusYear)
+		if err == pgx.ErrNoRows {
+			return errNoSubject
+		}
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `
+			SELECT number, name, level, duration_minutes, total_marks
+			FROM papers WHERE subject_id = $1 ORDER BY number`, out.ID)
+		if err != nil {
+			return err
+		}
+		out.Papers, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Paper])
+		return err
+	})
+	out.Papers = nonNil(out.Papers)
+	return out, apperr.FromDB(err)
+}
+
+// Syllabus returns the syllabus points of the subject with code, in code order (9708.2 before
+// 9708.10). With words, only the points whose code, description, topics or learning outcomes
+// contain every word, ignoring case. Errors: NotFound when there is no such subject.
+func (s *Store) Syllabus(ctx context.Context, st tenant.Student, code string, words []string) ([]SyllabusPoint, error) {
+	var out []SyllabusPoint
+	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
+		var subjectID uuid.UUID
+		if err := tx.QueryRow(ctx, `SELECT id FROM subjects WHERE code = $1`, code).Scan(&subjectID); err == pgx.ErrNoRows {
+			return errNoSubject
+		} else if err != nil {
+			return err
+		}
+		// strpos rather than LIKE: the words are data, and % or _ in them mean themselves.
+		rows, err := tx.Query(ctx, `
+			SELECT p.code, p.description, p.topics, p.learning_outcomes
+			FROM syllabus_points p
+			CROSS JOIN LATERAL (
+			  SELECT lower(concat_ws(' ', p.code, p.description,
+			                         array_to_string(p.topics, ' '), array_to_string(p.learning_outcomes, ' '))) AS text
+			) haystack
+			WHERE p.subject_id = $1
+			  AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS w(word)
+			                  WHERE strpos(haystack.text, lower(w.word)) = 0)
+			ORDER BY p.code_path`, subjectID, words)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[SyllabusPoint])
+		return err
+	})
+	return nonNil(out), apperr.FromDB(err)
+}
+
+// nonNil makes an empty result encode as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
