@@ -75,6 +75,9 @@ var theContract = sync.OnceValues(func() (*contract, error) {
 	return k, nil
 })
 
+// raw is the document as served.
+func (k *contract) raw() []byte { return httpapi.OpenAPI() }
+
 func mustContract(t testing.TB) *contract {
 	t.Helper()
 	k, err := theContract()

@@ -2,11 +2,15 @@ package httpapi
 
 import (
 	_ "embed"
+	"io/fs"
 	"net/http"
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/swaggest/swgui"
+	"github.com/swaggest/swgui/v5/static"
 	"github.com/swaggest/swgui/v5emb"
+
+	"examiner/internal/apperr"
 )
 
 // openAPI is the API's contract, OpenAPI 3.1. It is written by hand, next to the code it
@@ -39,8 +43,22 @@ func (s *server) handleDocs() httprouter.Handle {
 			"displayRequestDuration": "true",
 		},
 	})
-	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+		if asset := ps.ByName("asset"); asset != "" && !docsAsset(asset) {
+			s.fail(w, r, apperr.New(apperr.NotFound, "There is no such resource."))
+			return
+		}
 		w.Header().Set("Cache-Control", "no-cache")
 		ui.ServeHTTP(w, r)
 	}
+}
+
+// docsAsset reports whether Swagger UI has the asset (stored compressed, served either way).
+func docsAsset(name string) bool {
+	for _, n := range []string{name, name + ".gz"} {
+		if fi, err := fs.Stat(static.FS, n); err == nil && !fi.IsDir() {
+			return true
+		}
+	}
+	return false
 }
