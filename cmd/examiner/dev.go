@@ -84,7 +84,11 @@ examiner is serving on %[1]s. Try it (paste into another terminal):
   TOKEN=$(curl -s %[1]s/api/auth/login -H 'Content-Type: application/json' \
     -d '{"email":"ada@example.com","password":"correct horse battery"}' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
   curl -s %[1]s/api/students/me -H "Authorization: Bearer $TOKEN"
+  curl -s %[1]s/api/subjects/9708 -H "Authorization: Bearer $TOKEN"
+  curl -s %[1]s/api/exams -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d '{"subject_code":"9708","exam_type":"FULL_PAPER","paper_number":2}'
 
+The API's contract is at %[1]s/openapi.json and its interactive page at %[1]s/docs.
 Stop with Ctrl-C.
 `, base)
 }

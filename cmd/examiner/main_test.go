@@ -105,8 +105,8 @@ func TestSeedingTwiceChangesNothing(t *testing.T) {
 	}
 }
 
-// The whole program: serve on a free port, wait for /healthz, register, log in, read the
-// profile, log out, then shut down on cancel.
+// The whole program: seed, serve on a free port, wait for /readyz, register, log in, read the
+// profile, work through an exam, change the password, log out, then shut down on cancel.
 func TestServeEndToEnd(t *testing.T) {
 	t.Parallel()
 	serveAndExercise(t, testdb.URL(t))
@@ -114,6 +114,9 @@ func TestServeEndToEnd(t *testing.T) {
 
 func serveAndExercise(t *testing.T, databaseURL string) {
 	t.Helper()
+	if err := run(t.Context(), []string{"seed"}, env(map[string]string{"DATABASE_URL": databaseURL}), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -176,6 +179,23 @@ func serveAndExercise(t *testing.T, databaseURL string) {
 	}
 	call("GET", "/api/students/me", tok.AccessToken, "", 200)
 	call("PATCH", "/api/students/me", tok.AccessToken, `{"target_grades":{"9708":"A"}}`, 200)
+	call("GET", "/api/subjects/9708/syllabus?q=elasticity", tok.AccessToken, "", 200)
+	body = call("POST", "/api/exams", tok.AccessToken, `{"subject_code":"9708","exam_type":"TIMED","paper_number":3}`, 201)
+	var exam struct {
+		ID              string `json:"id"`
+		DurationMinutes int    `json:"duration_minutes"`
+	}
+	if err := json.Unmarshal([]byte(body), &exam); err != nil || exam.DurationMinutes != 75 {
+		t.Fatalf("created exam %s (%v), want paper 3's 75 minutes", body, err)
+	}
+	call("PATCH", "/api/exams/"+exam.ID, tok.AccessToken, `{"status":"IN_PROGRESS"}`, 200)
+	call("PATCH", "/api/exams/"+exam.ID, tok.AccessToken, `{"status":"COMPLETED"}`, 200)
+	call("PATCH", "/api/exams/"+exam.ID, tok.AccessToken, `{"status":"IN_PROGRESS"}`, 409)
+	if body := call("GET", "/api/exams?status=COMPLETED", tok.AccessToken, "", 200); !strings.Contains(body, exam.ID) {
+		t.Fatalf("completed exams: %s, want %s among them", body, exam.ID)
+	}
+	call("GET", "/openapi.json", "", "", 200)
+	call("GET", "/docs", "", "", 200)
 	call("PUT", "/api/students/me/password", tok.AccessToken, `{"current_password":"a good password","new_password":"a newer password"}`, 204)
 	call("GET", "/api/students/me", tok.AccessToken, "", 401)
 	body = call("POST", "/api/auth/login", "", `{"email":"ada@example.com","password":"a newer password"}`, 200)
