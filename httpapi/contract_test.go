@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -124,9 +126,19 @@ func (k *contract) resolve(v map[string]any, ptr string) (map[string]any, string
 	return cur.(map[string]any), ptr
 }
 
-// check fails t unless the response to method path is one the contract describes.
-func (k *contract) check(t reporter, method, path string, r response) {
+// sent is a request as the test sent it.
+type sent struct {
+	method, path, contentType string
+	query                     url.Values
+	body                      []byte
+}
+
+// check fails t unless the response to req is one the contract describes, and, when the server
+// accepted req (2xx), unless req itself is one the contract allows: a server that accepts what
+// its contract forbids is as wrong as one that answers what it does not promise.
+func (k *contract) check(t reporter, req sent, r response) {
 	t.Helper()
+	method, path := req.method, req.path
 	what := fmt.Sprintf("%s %s → %d", method, path, r.status)
 	if r.header.Get("X-Request-Id") == "" {
 		t.Errorf("contract: %s has no X-Request-Id", what)
@@ -147,10 +159,15 @@ func (k *contract) check(t reporter, method, path string, r response) {
 		if r.status != http.StatusNotFound && r.status != http.StatusMethodNotAllowed {
 			t.Errorf("contract: %s: undocumented operation answered %d", what, r.status)
 		}
-		k.checkBody(t, what, "/components/schemas/Problem", r.body)
+		if method != http.MethodHead {
+			k.checkBody(t, what, "/components/schemas/Problem", r.body)
+		}
 		return
 	}
 	opPtr := pointer("paths", tpl, strings.ToLower(method))
+	if r.status >= 200 && r.status < 300 {
+		k.checkRequest(t, what, op, opPtr, req)
+	}
 	res, ok := op["responses"].(map[string]any)[fmt.Sprint(r.status)].(map[string]any)
 	if !ok {
 		t.Errorf("contract: %s: status %d is not documented for this operation (body %s)", what, r.status, r.body)
@@ -191,6 +208,87 @@ func (k *contract) check(t reporter, method, path string, r response) {
 	}
 }
 
+// checkRequest fails t unless req's query parameters and body are allowed by operation op.
+func (k *contract) checkRequest(t reporter, what string, op map[string]any, opPtr string, req sent) {
+	t.Helper()
+	params, _ := op["parameters"].([]any)
+	for name, values := range req.query {
+		var schemaPtr string
+		for i, p := range params {
+			p, _ := p.(map[string]any)
+			if p["in"] == "query" && p["name"] == name {
+				schemaPtr = opPtr + pointer("parameters", fmt.Sprint(i), "schema")
+			}
+		}
+		if schemaPtr == "" {
+			t.Errorf("contract: %s: accepted query parameter %q, which is not documented", what, name)
+			continue
+		}
+		for _, v := range values {
+			var inst any = v
+			if n, err := strconv.ParseFloat(v, 64); err == nil && k.schemaType(schemaPtr) == "integer" {
+				inst = json.Number(strconv.FormatFloat(n, 'f', -1, 64))
+			}
+			if err := k.schema(t, schemaPtr).Validate(inst); err != nil {
+				t.Errorf("contract: %s: accepted %s=%q, which the document does not allow: %v", what, name, v, err)
+			}
+		}
+	}
+	if len(req.body) == 0 {
+		return
+	}
+	mt, _, _ := mime.ParseMediaType(req.contentType)
+	content, _ := op["requestBody"].(map[string]any)["content"].(map[string]any)
+	if _, ok := content[mt]; !ok {
+		t.Errorf("contract: %s: accepted a %q body, which is not documented (want one of %v)", what, mt, keys(content))
+		return
+	}
+	var inst any
+	switch mt {
+	case "application/json":
+		var err error
+		if inst, err = jsonschema.UnmarshalJSON(bytes.NewReader(req.body)); err != nil {
+			t.Errorf("contract: %s: accepted a body that is not JSON: %q", what, req.body)
+			return
+		}
+	case "application/x-www-form-urlencoded":
+		form, err := url.ParseQuery(string(req.body))
+		if err != nil {
+			t.Errorf("contract: %s: accepted a malformed form: %q", what, req.body)
+			return
+		}
+		obj := map[string]any{}
+		for k, v := range form {
+			obj[k] = v[0]
+		}
+		inst = obj
+	default:
+		return
+	}
+	ptr := opPtr + pointer("requestBody", "content", mt, "schema")
+	if err := k.schema(t, ptr).Validate(inst); err != nil {
+		t.Errorf("contract: %s: accepted a body the document does not allow: %v\nbody: %s", what, err, req.body)
+	}
+}
+
+// schemaType is the "type" of the schema at ptr, when it is a single string.
+func (k *contract) schemaType(ptr string) string {
+	var cur any = k.doc
+	for _, tok := range strings.Split(ptr, "/")[1:] {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[tok]
+		case []any:
+			i, _ := strconv.Atoi(tok)
+			cur = c[i]
+		}
+	}
+	m, _ := cur.(map[string]any)
+	typ, _ := m["type"].(string)
+	return typ
+}
+
 func (k *contract) checkBody(t reporter, what, schemaPtr string, body []byte) {
 	t.Helper()
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
@@ -219,7 +317,20 @@ func TestTheOpenAPIDocumentDescribesExactlyTheRoutesServed(t *testing.T) {
 	param := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 	served := map[string]bool{}
 	for _, r := range httpapi.Routes() {
-		served[r[0]+" "+param.ReplaceAllString(r[1], "{$1}")] = true
+		path := param.ReplaceAllString(r.Path, "{$1}")
+		served[r.Method+" "+path] = true
+		// The query parameters served are the ones documented.
+		op, _ := k.doc["paths"].(map[string]any)[path].(map[string]any)[strings.ToLower(r.Method)].(map[string]any)
+		var documented []string
+		params, _ := op["parameters"].([]any)
+		for _, p := range params {
+			if p := p.(map[string]any); p["in"] == "query" {
+				documented = append(documented, p["name"].(string))
+			}
+		}
+		if op != nil && !slices.Equal(slices.Sorted(slices.Values(r.Query)), slices.Sorted(slices.Values(documented))) {
+			t.Errorf("%s %s takes query parameters %v, but openapi.json documents %v", r.Method, path, r.Query, documented)
+		}
 	}
 	documented := map[string]bool{}
 	for path, item := range k.doc["paths"].(map[string]any) {
@@ -340,7 +451,7 @@ func TestTheContractCheckCatchesResponsesTheDocumentDoesNotAllow(t *testing.T) {
 	}
 	for _, c := range cases {
 		var r recorder
-		k.check(&r, c.method, c.path, c.res)
+		k.check(&r, sent{method: c.method, path: c.path}, c.res)
 		got := strings.Join(r.errors, "\n")
 		switch {
 		case c.want == "" && got != "":

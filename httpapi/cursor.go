@@ -48,7 +48,13 @@ func decodeCursor(s, filters string) (k store.ExamKey, ok bool) {
 	if err != nil {
 		return k, false
 	}
-	return store.ExamKey{CreatedAt: time.UnixMicro(c.CreatedAt), ID: id}, true
+	// Rows are stamped by the database clock: a position before 1970 or more than a day ahead is
+	// not one the server made (and far enough out, not a time PostgreSQL can compare).
+	at := time.UnixMicro(c.CreatedAt)
+	if c.CreatedAt < 0 || at.After(time.Now().Add(24*time.Hour)) {
+		return k, false
+	}
+	return store.ExamKey{CreatedAt: at, ID: id}, true
 }
 
 // filterDigest names a combination of filters, so that a cursor cannot be reused under others.

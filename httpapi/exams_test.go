@@ -296,26 +296,7 @@ func TestConcurrentStartsOfOneExamStartItOnce(t *testing.T) {
 			statuses[i] = a.do("PATCH", "/api/exams/"+e.ID, tok, map[string]string{"status": "IN_PROGRESS"}).status
 		}()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var waiting int
-		// pg_stat_activity is a snapshot per transaction: clear it to see the requests arrive.
-		if _, err := tx.Exec(t.Context(), `SELECT pg_stat_clear_snapshot()`); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.QueryRow(t.Context(), `
-			SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting == n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d requests reached the lock", waiting, n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForLockWaiters(t, tx, n)
 	if err := tx.Commit(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -542,11 +523,132 @@ func TestACursorFromAnotherStudentShowsOnlyYourOwnExams(t *testing.T) {
 		a.practice(alice)
 	}
 	slices.Reverse(bobs)
+	// Alice's cursor points at her newest exam, made after all of Bob's: Bob gets all his own.
 	aliceCursor := *a.examPage(alice, "?limit=1").NextCursor
 	all, _ := a.allExams(bob, url.Values{"cursor": {aliceCursor}}, 10)
-	for _, e := range all {
-		if !slices.Contains(bobs, e.ID) {
-			t.Fatalf("bob saw exam %s, which is not his", e.ID)
+	if !slices.Equal(ids(all), bobs) {
+		t.Fatalf("bob with alice's cursor: got %v, want exactly his own %v", ids(all), bobs)
+	}
+}
+
+// A status change stamps the time it is made, not the time its transaction began: a request
+// that waited for the row while another started the exam still completes it after the start.
+func TestAnExamCompletesAfterItStartsEvenWhenItsRequestWaited(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, tok := a.student("patient@example.com")
+	e := a.practice(tok)
+
+	locker, err := pgx.ConnectConfig(t.Context(), a.pool.Config().ConnConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close(context.Background())
+	tx, err := locker.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(t.Context(), `SELECT 1 FROM exams WHERE id = $1 FOR UPDATE`, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan response, 1)
+	go func() { done <- a.do("PATCH", "/api/exams/"+e.ID, tok, map[string]string{"status": "COMPLETED"}) }()
+	waitForLockWaiters(t, tx, 1)
+	// Meanwhile someone else starts the exam, later than the waiting request began.
+	if _, err := tx.Exec(t.Context(), `
+		UPDATE exams SET status = 'IN_PROGRESS', started_at = clock_timestamp(), updated_at = clock_timestamp()
+		WHERE id = $1`, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var got exam
+	(<-done).want(t, http.StatusOK).decode(t, &got)
+	if got.StartedAt == nil || got.CompletedAt == nil || got.CompletedAt.Before(*got.StartedAt) || got.UpdatedAt.Before(*got.StartedAt) {
+		t.Fatalf("started %v, completed %v, updated %v: want completed and updated after started", got.StartedAt, got.CompletedAt, got.UpdatedAt)
+	}
+}
+
+// waitForLockWaiters waits until n sessions of tx's database wait for a lock.
+func waitForLockWaiters(t *testing.T, tx pgx.Tx, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		// pg_stat_activity is a snapshot per transaction: clear it to see the requests arrive.
+		if _, err := tx.Exec(t.Context(), `SELECT pg_stat_clear_snapshot()`); err != nil {
+			t.Fatal(err)
 		}
+		if err := tx.QueryRow(t.Context(), `
+			SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d requests reached the lock", waiting, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Exams a microsecond apart (PostgreSQL's precision) page in order: the cursor keeps every digit.
+func TestCursorsKeepMicroseconds(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, tok := a.student("precise@example.com")
+	for range 6 {
+		a.practice(tok)
+	}
+	if _, err := a.pool.Exec(t.Context(), `
+		UPDATE exams e SET created_at = '2026-01-01T00:00:00Z'::timestamptz + n.i * interval '1 microsecond'
+		FROM (SELECT id, row_number() OVER (ORDER BY id) AS i FROM exams) n WHERE n.id = e.id`); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := a.allExams(tok, nil, 1)
+	for i := 1; i < len(all); i++ {
+		if d := all[i-1].CreatedAt.Sub(all[i].CreatedAt); d != time.Microsecond {
+			t.Fatalf("exam %d is %v older than the one before, want 1µs (got %v)", i, d, ids(all))
+		}
+	}
+	if len(all) != 6 {
+		t.Fatalf("walked %d exams, want 6", len(all))
+	}
+}
+
+func TestCursorsOutsideAnyTimeTheServerMakesAre422(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, tok := a.student("forger@example.com")
+	a.practice(tok)
+	a.practice(tok)
+	// A real cursor with only its time changed (the old one is left under an unknown key).
+	real, _ := base64.RawURLEncoding.DecodeString(*a.examPage(tok, "?limit=1").NextCursor)
+	for _, at := range []string{"-1", "-1000000000000000000", "-9223372036854775808", "9223372036854775807", "4102444800000000"} {
+		forged := strings.Replace(string(real), `"t":`, `"t":`+at+`,"old_t":`, 1)
+		p := a.do("GET", "/api/exams?cursor="+base64.RawURLEncoding.EncodeToString([]byte(forged)), tok, nil).
+			want(t, http.StatusUnprocessableEntity).problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Field != "cursor" {
+			t.Errorf("t=%s: errors %+v, want one on cursor", at, p.Errors)
+		}
+	}
+}
+
+func TestHeadAndOptions(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	for _, path := range []string{"/openapi.json", "/docs", "/docs/swagger-ui.css", "/healthz", "/readyz"} {
+		res := a.do("HEAD", path, "", nil).want(t, http.StatusOK)
+		if len(res.body) != 0 {
+			t.Errorf("HEAD %s: a body of %d bytes", path, len(res.body))
+		}
+	}
+	res := a.do("OPTIONS", "/api/exams", "", nil).want(t, http.StatusMethodNotAllowed)
+	res.problem(t)
+	if allow := res.header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "POST") {
+		t.Errorf("Allow: %q", allow)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,19 +81,23 @@ type problemBody struct {
 // request sends body (a string is sent as is, anything else as JSON) with the content type.
 func (a *app) request(method, path, bearer, contentType string, body any) response {
 	a.t.Helper()
-	var r io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		r = bytes.NewReader(b)
+		raw = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			a.t.Fatal(err)
 		}
-		r = bytes.NewReader(j)
+		raw = j
+	}
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, a.url+path, r)
 	if err != nil {
@@ -116,7 +119,8 @@ func (a *app) request(method, path, bearer, contentType string, body any) respon
 		a.t.Fatal(err)
 	}
 	got := response{status: res.StatusCode, header: res.Header, body: out}
-	mustContract(a.t).check(a.t, method, req.URL.Path, got)
+	mustContract(a.t).check(a.t, sent{method: method, path: req.URL.Path, contentType: contentType,
+		query: req.URL.Query(), body: raw}, got)
 	return got
 }
 

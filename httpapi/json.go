@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 
 	"examiner/internal/apperr"
@@ -22,8 +25,14 @@ func decode[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	if err := requireContentType(r, "application/json"); err != nil {
 		return v, err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	dec := json.NewDecoder(r.Body)
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return v, decodeError(err)
+	}
+	if err := checkKeys(raw, fieldNames(reflect.TypeFor[T]())); err != nil {
+		return v, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
 		return v, decodeError(err)
@@ -36,6 +45,75 @@ func decode[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 		return v, apperr.New(apperr.Malformed, "The body must hold exactly one JSON value; there is more after it.")
 	}
 	return v, nil
+}
+
+// checkKeys refuses what encoding/json would quietly accept: a key given twice in any object
+// (where the last would win, so {"status":"A","status":"B"} could mean either to a proxy or log
+// reader) and, in the top-level object, a key that is not exactly one of fields (encoding/json
+// matches keys ignoring case, so "Student_ID" would fill a student_id field). A body that is not
+// valid JSON passes: decoding then says what is wrong with it.
+func checkKeys(raw []byte, fields []string) error {
+	type frame struct {
+		object, expectKey bool
+		seen              map[string]bool
+	}
+	var stack []*frame
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the end, or invalid JSON that decoding reports
+		}
+		if key, isString := tok.(string); isString && len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].expectKey {
+			n, top := len(stack), stack[len(stack)-1]
+			if top.seen[key] {
+				return apperr.Fields(apperr.Field(key, "is given more than once"))
+			}
+			top.seen[key] = true
+			top.expectKey = false
+			if n == 1 && fields != nil && !slices.Contains(fields, key) {
+				for _, f := range fields {
+					if strings.EqualFold(f, key) {
+						return apperr.Fields(apperr.Field(key, fmt.Sprintf("is not a known field (names are case-sensitive: %q)", f)))
+					}
+				}
+				return apperr.Fields(apperr.Field(key, "is not a known field"))
+			}
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, expectKey: true, seen: map[string]bool{}})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].expectKey = true // a value ended: a key or the end comes next
+		}
+	}
+}
+
+// fieldNames lists the JSON names of struct type t's fields, or nil when t is not a struct.
+func fieldNames(t reflect.Type) []string {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var names []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		if name != "-" {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 func decodeError(err error) error {

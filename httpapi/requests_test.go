@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -179,5 +180,49 @@ func TestADatabaseThatIsGoneGives503(t *testing.T) {
 	a.do("GET", "/healthz", "", nil).want(t, http.StatusOK)
 	if logs := a.logs.String(); strings.Contains(logs, "a good password") {
 		t.Errorf("logs contain a password")
+	}
+}
+
+// encoding/json alone would match "Status" to status and let the last of two keys win; a body
+// means one thing only, to this server and to anything that reads it on the way.
+func TestFieldNamesMustMatchExactlyAndAppearOnce(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	owner, tok := a.student("exact@example.com")
+	e := a.practice(tok)
+	cases := []struct {
+		method, path, body, field, says string
+	}{
+		{"POST", "/api/exams", `{"SUBJECT_CODE":"9708","exam_type":"PRACTICE"}`, "SUBJECT_CODE", `case-sensitive: "subject_code"`},
+		{"POST", "/api/exams", `{"subject_code":"9708","Exam_Type":"PRACTICE"}`, "Exam_Type", "case-sensitive"},
+		{"POST", "/api/exams", `{"subject_code":"9708","exam_type":"PRACTICE","Student_ID":"` + uuid.NewString() + `"}`, "Student_ID", "not a known field"},
+		{"POST", "/api/exams", `{"subject_code":"9708","exam_type":"PRACTICE","paper_number":1,"paper_number":null}`, "paper_number", "more than once"},
+		{"PATCH", "/api/exams/" + e.ID, `{"status":"IN_PROGRESS","status":"COMPLETED"}`, "status", "more than once"},
+		{"PATCH", "/api/exams/" + e.ID, `{"Status":"IN_PROGRESS"}`, "Status", "case-sensitive"},
+		{"PATCH", "/api/students/me", `{"target_grades":{"9708":"A","9708":"U"}}`, "9708", "more than once"},
+		{"PATCH", "/api/students/me", `{"full_name":"X","FULL_NAME":"Y"}`, "FULL_NAME", "case-sensitive"},
+		{"POST", "/api/auth/register", `{"email":"x@example.com","password":"a good password","full_name":"X","Email":"y@example.com"}`, "Email", "case-sensitive"},
+	}
+	for _, c := range cases {
+		p := a.request(c.method, c.path, tok, "application/json", c.body).want(t, http.StatusUnprocessableEntity).problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Field != c.field || !strings.Contains(p.Errors[0].Message, c.says) {
+			t.Errorf("%s %s %s: errors %+v, want %s %q", c.method, c.path, c.body, p.Errors, c.field, c.says)
+		}
+	}
+	// Nothing changed: one exam, still pending; the profile as registered; no second account.
+	if p := a.examPage(tok, ""); len(p.Items) != 1 || p.Items[0].Status != "PENDING" {
+		t.Fatalf("exams after refused requests: %+v", p.Items)
+	}
+	var me profile
+	a.do("GET", "/api/students/me", tok, nil).want(t, http.StatusOK).decode(t, &me)
+	if me.FullName != owner.FullName || len(me.TargetGrades) != 0 {
+		t.Fatalf("profile after refused requests: %+v", me)
+	}
+	a.do("POST", "/api/auth/login", "", map[string]string{"email": "x@example.com", "password": "a good password"}).want(t, http.StatusUnauthorized)
+	// Each object has its own keys: the same key at two levels is no duplicate.
+	p := a.request("PATCH", "/api/students/me", tok, "application/json", `{"full_name":"Z","target_grades":{"full_name":"A"}}`).
+		want(t, http.StatusUnprocessableEntity).problem(t)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "target_grades" {
+		t.Fatalf("a key repeated at another level: errors %+v, want only the subject code complaint", p.Errors)
 	}
 }

@@ -6,9 +6,12 @@ import (
 	"github.com/julienschmidt/httprouter"
 )
 
-// route is one method and path of the API, in httprouter syntax (":name" for a parameter).
+// route is one method and path of the API, in httprouter syntax (":name" for a parameter), and
+// the query parameters it takes: any other, or one given twice, is refused before the handler
+// runs, so a misspelt filter never silently returns everything.
 type route struct {
 	method, path string
+	query        []string
 	handle       httprouter.Handle
 }
 
@@ -16,51 +19,74 @@ type route struct {
 // checks both ways.
 func (s *server) routeTable() []route {
 	return []route{
-		{"GET", "/healthz", s.handleHealthz()},
-		{"HEAD", "/healthz", s.handleHealthz()},
-		{"GET", "/readyz", s.handleReadyz()},
-		{"HEAD", "/readyz", s.handleReadyz()},
+		{"GET", "/healthz", nil, s.handleHealthz()},
+		{"HEAD", "/healthz", nil, s.handleHealthz()},
+		{"GET", "/readyz", nil, s.handleReadyz()},
+		{"HEAD", "/readyz", nil, s.handleReadyz()},
 
-		{"GET", "/openapi.json", s.handleOpenAPI()},
-		{"GET", "/docs", s.handleDocs()},
-		{"GET", "/docs/:asset", s.handleDocs()},
+		{"GET", "/openapi.json", nil, s.handleOpenAPI()},
+		{"HEAD", "/openapi.json", nil, s.handleOpenAPI()},
+		{"GET", "/docs", nil, s.handleDocs()},
+		{"HEAD", "/docs", nil, s.handleDocs()},
+		{"GET", "/docs/:asset", nil, s.handleDocs()},
+		{"HEAD", "/docs/:asset", nil, s.handleDocs()},
 
-		{"POST", "/api/auth/register", s.handleRegister()},
-		{"POST", "/api/auth/login", s.handleLogin()},
-		{"POST", "/api/auth/logout", s.authenticated(s.handleLogout())},
+		{"POST", "/api/auth/register", nil, s.handleRegister()},
+		{"POST", "/api/auth/login", nil, s.handleLogin()},
+		{"POST", "/api/auth/logout", nil, s.authenticated(s.handleLogout())},
 
-		{"GET", "/api/students/me", s.authenticated(s.handleGetMe())},
-		{"PATCH", "/api/students/me", s.authenticated(s.handlePatchMe())},
-		{"PUT", "/api/students/me/password", s.authenticated(s.handleChangePassword())},
+		{"GET", "/api/students/me", nil, s.authenticated(s.handleGetMe())},
+		{"PATCH", "/api/students/me", nil, s.authenticated(s.handlePatchMe())},
+		{"PUT", "/api/students/me/password", nil, s.authenticated(s.handleChangePassword())},
 
-		{"GET", "/api/subjects", s.authenticated(s.handleListSubjects())},
-		{"GET", "/api/subjects/:code", s.authenticated(s.handleGetSubject())},
-		{"GET", "/api/subjects/:code/syllabus", s.authenticated(s.handleGetSyllabus())},
+		{"GET", "/api/subjects", nil, s.authenticated(s.handleListSubjects())},
+		{"GET", "/api/subjects/:code", nil, s.authenticated(s.handleGetSubject())},
+		{"GET", "/api/subjects/:code/syllabus", []string{"q"}, s.authenticated(s.handleGetSyllabus())},
 
-		{"POST", "/api/exams", s.authenticated(s.handleCreateExam())},
-		{"GET", "/api/exams", s.authenticated(s.handleListExams())},
-		{"GET", "/api/exams/:id", s.authenticated(s.handleGetExam())},
-		{"PATCH", "/api/exams/:id", s.authenticated(s.handlePatchExam())},
-		{"DELETE", "/api/exams/:id", s.authenticated(s.handleDeleteExam())},
+		{"POST", "/api/exams", nil, s.authenticated(s.handleCreateExam())},
+		{"GET", "/api/exams", []string{"status", "subject_code", "exam_type", "limit", "cursor"}, s.authenticated(s.handleListExams())},
+		{"GET", "/api/exams/:id", nil, s.authenticated(s.handleGetExam())},
+		{"PATCH", "/api/exams/:id", nil, s.authenticated(s.handlePatchExam())},
+		{"DELETE", "/api/exams/:id", nil, s.authenticated(s.handleDeleteExam())},
 	}
 }
 
 func (s *server) routes() *httprouter.Router {
 	r := httprouter.New()
 	for _, rt := range s.routeTable() {
-		r.Handle(rt.method, rt.path, rt.handle)
+		r.Handle(rt.method, rt.path, s.withQuery(rt.query, rt.handle))
 	}
+	// OPTIONS is not answered by default: it would be an undocumented 200 with an empty body.
+	r.HandleOPTIONS = false
 	r.NotFound = http.HandlerFunc(s.handleNotFound)
 	r.MethodNotAllowed = http.HandlerFunc(s.handleMethodNotAllowed)
 	r.PanicHandler = s.handlePanic
 	return r
 }
 
-// Routes lists the method and path of every route the API serves, in httprouter syntax.
-func Routes() [][2]string {
-	var out [][2]string
+// Route describes one route the API serves.
+type Route struct {
+	Method, Path string   // Path in httprouter syntax
+	Query        []string // the query parameters it takes
+}
+
+// Routes lists every route the API serves.
+func Routes() []Route {
+	var out []Route
 	for _, rt := range (&server{}).routeTable() {
-		out = append(out, [2]string{rt.method, rt.path})
+		out = append(out, Route{Method: rt.method, Path: rt.path, Query: rt.query})
 	}
 	return out
+}
+
+// withQuery refuses a request whose query string is malformed, repeats a parameter or has one
+// not in allowed.
+func (s *server) withQuery(allowed []string, h httprouter.Handle) httprouter.Handle {
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+		if _, err := queryOf(r, allowed...); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h(w, r, ps)
+	}
 }

@@ -88,11 +88,11 @@ func TestStudentsOnlyEverReachThemselves(t *testing.T) {
 		t.Fatalf("Ada after Bob's changes: got %+v, want her own unchanged profile", got)
 	}
 
-	// Even a request that tries to name Ada reaches only Bob's own row.
+	// A request that tries to name Ada is refused, and her account is not in the answer.
 	bobTok = a.login("bob@example.com", "a good password")
-	a.request("GET", "/api/students/me?id="+ada.ID.String(), bobTok, "", nil).want(t, http.StatusOK).decode(t, &got)
-	if got.ID != bob.ID {
-		t.Fatalf("me?id=<Ada>: got %s, want Bob's own %s", got.ID, bob.ID)
+	res := a.request("GET", "/api/students/me?id="+ada.ID.String(), bobTok, "", nil).want(t, http.StatusUnprocessableEntity)
+	if p := res.problem(t); len(p.Errors) != 1 || p.Errors[0].Field != "id" || strings.Contains(string(res.body), ada.ID.String()) {
+		t.Fatalf("me?id=<Ada>: %s", res.body)
 	}
 }
 

@@ -182,3 +182,36 @@ func difference(want, got []string) string {
 	}
 	return b.String()
 }
+
+// Exams written before the paper catalogue existed survive migration 007 as they are; from then
+// on, an exam can only name a paper its subject has.
+func TestThePaperCatalogueMigrationKeepsOlderExams(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	conn := connect(t, testdb.EmptyURL(t))
+	if err := migrations.To(ctx, conn, 6); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `
+		INSERT INTO students (id, email, email_key, password_hash, full_name)
+		VALUES ('00000000-0000-4000-8000-000000000001', 'old@example.com', 'old@example.com', 'x', 'Old');
+		INSERT INTO subjects (id, code, name, level, exam_board, syllabus_year)
+		VALUES ('00000000-0000-4000-8000-000000000002', '9708', 'Economics', 'AS & A Level', 'Cambridge International', '2023-2025');
+		INSERT INTO exams (student_id, subject_id, exam_type, paper_number)
+		VALUES ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', 'FULL_PAPER', 2)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrations.Up(ctx, conn); err != nil {
+		t.Fatalf("migrating a database with an exam on paper 2 but no catalogue: %v", err)
+	}
+	var papers int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM exams WHERE paper_number = 2`).Scan(&papers); err != nil || papers != 1 {
+		t.Fatalf("the old exam: %d (%v)", papers, err)
+	}
+	_, err := conn.Exec(ctx, `
+		INSERT INTO exams (student_id, subject_id, exam_type, paper_number)
+		VALUES ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', 'FULL_PAPER', 3)`)
+	if err == nil || !strings.Contains(err.Error(), "exams_paper_fkey") {
+		t.Fatalf("a new exam on a paper the subject lacks: got %v, want a violation of exams_paper_fkey", err)
+	}
+}

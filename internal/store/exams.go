@@ -110,6 +110,9 @@ func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n NewExam) (E
 			SELECT `+examColumns+` FROM e JOIN subjects s ON s.id = e.subject_id`,
 			st.ID, subjectID, n.ExamType, n.PaperNumber, n.DurationMinutes, n.TotalMarks), &e)
 	})
+	if apperr.IsConstraint(err, "exams_paper_fkey") { // the paper went away meanwhile
+		return Exam{}, apperr.Fields(apperr.Field("paper_number", "is not a paper of subject "+n.SubjectCode))
+	}
 	return e, apperr.FromDB(err)
 }
 
@@ -149,7 +152,9 @@ func (s *Store) Exams(ctx context.Context, st tenant.Student, f ExamFilter, afte
 	err = tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
 		// The row comparison walks the (student_id, created_at DESC, id DESC) index: keyset
 		// pagination, so a page costs the same however deep it is and no row is skipped or
-		// repeated when exams are added or deleted between pages.
+		// repeated when exams are added or deleted between pages. The first page compares with
+		// the largest possible key rather than skipping the comparison, so that one plan (generic
+		// or not) serves every page with the comparison as an index condition.
 		rows, err := tx.Query(ctx, `
 			SELECT `+examColumns+`
 			FROM exams e JOIN subjects s ON s.id = e.subject_id
@@ -157,7 +162,8 @@ func (s *Store) Exams(ctx context.Context, st tenant.Student, f ExamFilter, afte
 			  AND ($2::text IS NULL OR e.status = $2)
 			  AND ($3::text IS NULL OR s.code = $3)
 			  AND ($4::text IS NULL OR e.exam_type = $4)
-			  AND ($5::timestamptz IS NULL OR (e.created_at, e.id) < ($5, $6::uuid))
+			  AND (e.created_at, e.id) < (coalesce($5::timestamptz, 'infinity'),
+			                              coalesce($6::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
 			ORDER BY e.created_at DESC, e.id DESC
 			LIMIT $7`,
 			st.ID, nullIfEmpty(f.Status), nullIfEmpty(f.SubjectCode), nullIfEmpty(f.ExamType),
@@ -219,9 +225,9 @@ func (s *Store) SetExamStatus(ctx context.Context, st tenant.Student, id uuid.UU
 			WITH e AS (
 			  UPDATE exams
 			  SET status = $3,
-			      started_at = CASE WHEN $3 = 'IN_PROGRESS' THEN now() ELSE started_at END,
-			      completed_at = CASE WHEN $3 = 'COMPLETED' THEN now() ELSE completed_at END,
-			      updated_at = now()
+			      started_at = CASE WHEN $3 = 'IN_PROGRESS' THEN statement_timestamp() ELSE started_at END,
+			      completed_at = CASE WHEN $3 = 'COMPLETED' THEN statement_timestamp() ELSE completed_at END,
+			      updated_at = statement_timestamp()
 			  WHERE id = $1 AND student_id = $2
 			  RETURNING *
 			)

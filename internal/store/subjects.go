@@ -109,7 +109,7 @@ func (s *Store) Syllabus(ctx context.Context, st tenant.Student, code string, wo
 			WHERE p.subject_id = $1
 			  AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS w(word)
 			                  WHERE strpos(haystack.text, lower(w.word)) = 0)
-			ORDER BY p.code_path`, subjectID, words)
+			ORDER BY p.code_path, p.code`, subjectID, words)
 		if err != nil {
 			return err
 		}
