@@ -3,6 +3,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -41,12 +42,22 @@ func (s *server) handleRegister() httprouter.Handle {
 			s.fail(w, r, apperr.Fields(fields...))
 			return
 		}
+		client := s.clientOf(r)
+		if ok, wait := s.registerPerAddress.Take(ipKey(client.IP), s.Now()); !ok {
+			if err := s.Store.RecordAuthFailure(r.Context(), "register", email, key, "rate_limited", client); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			s.logAuthEvent(r, "register", false, "rate_limited")
+			s.fail(w, r, apperr.Limited("Too many registrations from this address. Try again later.", wait))
+			return
+		}
 		hash, err := s.Passwords.Hash(r.Context(), req.Password)
 		if err != nil {
 			s.fail(w, r, busy(err))
 			return
 		}
-		profile, err := s.Store.Register(r.Context(), email, key, hash, name, clientOf(r))
+		profile, err := s.Store.Register(r.Context(), email, key, hash, name, client)
 		if err != nil {
 			if apperr.As(err).Code == apperr.Conflict {
 				s.logAuthEvent(r, "register", false, "duplicate_email")
@@ -107,12 +118,34 @@ func (s *server) handleLogin() httprouter.Handle {
 			return
 		}
 
-		ctx, client := r.Context(), clientOf(r)
+		ctx, client := r.Context(), s.clientOf(r)
 		email, key, emailProblem := checkEmail(creds.Email)
 		if emailProblem != "" {
 			email, key = creds.Email, "" // cannot be an account's; recorded as given
 		}
+		// Limits count failures by the account the email would name (whether or not it exists,
+		// so a 429 tells nothing about which emails have accounts) and by client address.
+		accountKey := key
+		if accountKey == "" {
+			accountKey = "invalid:" + emailKey(strings.TrimSpace(creds.Email))
+		}
+		addressKey := ipKey(client.IP)
+		now := s.Now()
+		okAccount, waitAccount := s.loginPerAccount.Check(accountKey, now)
+		okAddress, waitAddress := s.loginPerAddress.Check(addressKey, now)
+		if !okAccount || !okAddress {
+			if err := s.Store.RecordAuthFailure(ctx, "login", email, key, "rate_limited", client); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			s.logAuthEvent(r, "login", false, "rate_limited")
+			s.fail(w, r, apperr.Limited("Too many failed sign-ins for this account or from this address. Try again later.",
+				max(waitAccount, waitAddress)))
+			return
+		}
 		fail := func(reason string) {
+			s.loginPerAccount.Charge(accountKey, s.Now())
+			s.loginPerAddress.Charge(addressKey, s.Now())
 			if err := s.Store.RecordAuthFailure(ctx, "login", email, key, reason, client); err != nil {
 				s.fail(w, r, err)
 				return
@@ -197,7 +230,7 @@ func (s *server) logAuthEvent(r *http.Request, kind string, succeeded bool, reas
 
 func (s *server) handleLogout() studentHandle {
 	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
-		if err := s.Store.Logout(r.Context(), st, clientOf(r)); err != nil {
+		if err := s.Store.Logout(r.Context(), st, s.clientOf(r)); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -248,7 +281,7 @@ func (s *server) handleChangePassword() studentHandle {
 			s.fail(w, r, busy(err))
 			return
 		}
-		if err := s.Store.ChangePassword(ctx, st, oldHash, newHash, clientOf(r)); err != nil {
+		if err := s.Store.ChangePassword(ctx, st, oldHash, newHash, s.clientOf(r)); err != nil {
 			s.fail(w, r, err)
 			return
 		}

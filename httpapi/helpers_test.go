@@ -17,6 +17,7 @@ import (
 
 	"examiner/httpapi"
 	"examiner/internal/password"
+	"examiner/internal/ratelimit"
 	"examiner/internal/seed"
 	"examiner/internal/store"
 	"examiner/internal/testdb"
@@ -36,7 +37,17 @@ type app struct {
 	logs   *syncBuffer
 }
 
-func newApp(t *testing.T) *app {
+// generous are limits no test meets unless it means to: most tests sign in often from one address.
+var generous = httpapi.Limits{
+	LoginFailuresPerAccount: ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
+	LoginFailuresPerAddress: ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
+	RegistrationsPerAddress: ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
+}
+
+func newApp(t *testing.T) *app { t.Helper(); return newAppWith(t, nil) }
+
+// newAppWith is newApp with deps adjusted by configure before the server starts.
+func newAppWith(t *testing.T, configure func(*httpapi.Deps)) *app {
 	t.Helper()
 	pool := testdb.Pool(t)
 	if _, err := seed.Run(t.Context(), pool); err != nil {
@@ -51,10 +62,15 @@ func newApp(t *testing.T) *app {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	srv := httptest.NewServer(httpapi.NewServer(httpapi.Deps{
+	deps := httpapi.Deps{
 		DB: pool, Store: store.New(pool), Tokens: tokens, Passwords: hasher,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	}))
+		Limits: generous,
+	}
+	if configure != nil {
+		configure(&deps)
+	}
+	srv := httptest.NewServer(httpapi.NewServer(deps))
 	t.Cleanup(srv.Close)
 	return &app{t: t, url: srv.URL, pool: pool, tokens: tokens, logs: logs}
 }
@@ -81,6 +97,16 @@ type problemBody struct {
 // request sends body (a string is sent as is, anything else as JSON) with the content type.
 func (a *app) request(method, path, bearer, contentType string, body any) response {
 	a.t.Helper()
+	h := http.Header{}
+	if bearer != "" {
+		h.Set("Authorization", "Bearer "+bearer)
+	}
+	return a.requestWith(method, path, contentType, body, h)
+}
+
+// requestWith is request with any headers.
+func (a *app) requestWith(method, path, contentType string, body any, header http.Header) response {
+	a.t.Helper()
 	var raw []byte
 	switch b := body.(type) {
 	case nil:
@@ -106,8 +132,8 @@ func (a *app) request(method, path, bearer, contentType string, body any) respon
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

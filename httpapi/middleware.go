@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -78,13 +77,9 @@ func requestID(r *http.Request) string {
 	return id
 }
 
-// clientOf describes the request's origin for the audit trail.
-func clientOf(r *http.Request) store.Client {
-	c := store.Client{UserAgent: r.UserAgent(), RequestID: requestID(r)}
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		c.IP = ap.Addr().Unmap()
-	}
-	return c
+// clientOf describes the request's origin for the audit trail and the rate limits.
+func (s *server) clientOf(r *http.Request) store.Client {
+	return store.Client{IP: s.TrustedProxies.clientIP(r), UserAgent: r.UserAgent(), RequestID: requestID(r)}
 }
 
 // studentHandle is a handler for a signed-in student.

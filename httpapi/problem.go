@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"log/slog"
+	"math"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 
 	"examiner/internal/apperr"
 )
@@ -49,6 +51,9 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if e.Code == apperr.Internal {
 			detail = "Something went wrong on our side. Quote the request id if you report it."
 		}
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="examiner"`)

@@ -5,10 +5,12 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner/internal/password"
+	"examiner/internal/ratelimit"
 	"examiner/internal/store"
 	"examiner/internal/token"
 )
@@ -20,10 +22,35 @@ type Deps struct {
 	Tokens    *token.Issuer
 	Passwords *password.Hasher
 	Logger    *slog.Logger
+
+	// Limits on sign-in and registration attempts; a zero Limit takes its DefaultLimits value.
+	Limits Limits
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header names the client.
+	TrustedProxies Proxies
+	// Now is the clock of the rate limits (time.Now when nil).
+	Now func() time.Time
+}
+
+// Limits bound attempts to sign in and to register, per account and per client address (an
+// IPv4 address or an IPv6 /64). Failed sign-ins count; successful ones never do.
+type Limits struct {
+	LoginFailuresPerAccount ratelimit.Limit
+	LoginFailuresPerAddress ratelimit.Limit
+	RegistrationsPerAddress ratelimit.Limit
+}
+
+// DefaultLimits: at most 100 failed sign-ins per account in any hour and 10 at once; 1000 per
+// address (a school behind one NAT is many students) and 50 at once; 20 registrations per address
+// and 5 at once.
+var DefaultLimits = Limits{
+	LoginFailuresPerAccount: ratelimit.PerHour(10, 100),
+	LoginFailuresPerAddress: ratelimit.PerHour(50, 1000),
+	RegistrationsPerAddress: ratelimit.PerHour(5, 20),
 }
 
 type server struct {
 	Deps
+	loginPerAccount, loginPerAddress, registerPerAddress *ratelimit.Limiter
 }
 
 // NewServer returns the API's handler.
@@ -31,6 +58,20 @@ func NewServer(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{Deps: d}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	or := func(l, def ratelimit.Limit) *ratelimit.Limiter {
+		if l == (ratelimit.Limit{}) {
+			l = def
+		}
+		return ratelimit.New(l, ratelimit.DefaultMaxKeys)
+	}
+	s := &server{
+		Deps:               d,
+		loginPerAccount:    or(d.Limits.LoginFailuresPerAccount, DefaultLimits.LoginFailuresPerAccount),
+		loginPerAddress:    or(d.Limits.LoginFailuresPerAddress, DefaultLimits.LoginFailuresPerAddress),
+		registerPerAddress: or(d.Limits.RegistrationsPerAddress, DefaultLimits.RegistrationsPerAddress),
+	}
 	return s.withRequestContext(s.routes())
 }

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
+	"examiner/httpapi"
 	"examiner/internal/password"
+	"examiner/internal/ratelimit"
 	"examiner/internal/token"
 )
 
@@ -21,6 +24,8 @@ type config struct {
 	BcryptCost          int
 	PasswordConcurrency int
 	DBMaxConns          int32
+	TrustedProxies      httpapi.Proxies
+	Limits              httpapi.Limits
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -54,6 +59,30 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Errorf("DB_MAX_CONNS=%q: want a positive number", getenv("DB_MAX_CONNS")))
 	}
 	cfg.DBMaxConns = int32(n)
+	if cfg.TrustedProxies, err = httpapi.ParseProxies(getenv("TRUSTED_PROXIES")); err != nil {
+		errs = append(errs, fmt.Errorf("TRUSTED_PROXIES=%q: want addresses or CIDR prefixes separated by commas: %v", getenv("TRUSTED_PROXIES"), err))
+	}
+	for _, l := range []struct {
+		name string
+		into *ratelimit.Limit
+		def  ratelimit.Limit
+	}{
+		{"LOGIN_FAILURES_PER_ACCOUNT", &cfg.Limits.LoginFailuresPerAccount, httpapi.DefaultLimits.LoginFailuresPerAccount},
+		{"LOGIN_FAILURES_PER_ADDRESS", &cfg.Limits.LoginFailuresPerAddress, httpapi.DefaultLimits.LoginFailuresPerAddress},
+		{"REGISTRATIONS_PER_ADDRESS", &cfg.Limits.RegistrationsPerAddress, httpapi.DefaultLimits.RegistrationsPerAddress},
+	} {
+		*l.into = l.def
+		if v := getenv(l.name); v != "" {
+			burst, perHour, ok := strings.Cut(v, ",")
+			b, err1 := strconv.Atoi(strings.TrimSpace(burst))
+			h, err2 := strconv.Atoi(strings.TrimSpace(perHour))
+			if !ok || err1 != nil || err2 != nil || b < 1 || h <= b {
+				errs = append(errs, fmt.Errorf("%s=%q: want \"burst,per-hour\" with 1 <= burst < per-hour, such as \"10,100\"", l.name, v))
+				continue
+			}
+			*l.into = ratelimit.PerHour(b, h)
+		}
+	}
 	return cfg, errors.Join(errs...)
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"examiner/httpapi"
+	"examiner/internal/ratelimit"
 	"examiner/internal/store"
 	"examiner/internal/testdb"
 	"examiner/migrations"
@@ -44,13 +46,25 @@ func TestServeRefusesToStartWithoutAStrongSecret(t *testing.T) {
 
 func TestConfigRejectsNonsense(t *testing.T) {
 	t.Parallel()
-	for _, k := range []string{"JWT_TTL", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY"} {
-		vars := map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32), k: "-1"}
-		if _, err := loadConfig(env(vars)); err == nil || !strings.Contains(err.Error(), k) {
-			t.Errorf("%s=-1: got %v, want an error naming %s", k, err, k)
+	for _, k := range []string{"JWT_TTL", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY", "TRUSTED_PROXIES",
+		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS"} {
+		for _, bad := range []string{"-1", "10,10", "x"} {
+			vars := map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32), k: bad}
+			if _, err := loadConfig(env(vars)); err == nil || !strings.Contains(err.Error(), k) {
+				t.Errorf("%s=%s: got %v, want an error naming %s", k, bad, err, k)
+			}
 		}
 	}
-	cfg, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32)}))
+	cfg, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
+		"TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1", "LOGIN_FAILURES_PER_ACCOUNT": "3,30"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.TrustedProxies) != 2 || cfg.Limits.LoginFailuresPerAccount != ratelimit.PerHour(3, 30) ||
+		cfg.Limits.RegistrationsPerAddress != httpapi.DefaultLimits.RegistrationsPerAddress {
+		t.Fatalf("proxies %v, limits %+v", cfg.TrustedProxies, cfg.Limits)
+	}
+	cfg, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32)}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,6 +66,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	}
 	handler := httpapi.NewServer(httpapi.Deps{
 		DB: pool, Store: store.New(pool), Tokens: tokens, Passwords: hasher, Logger: logger,
+		Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies,
 	})
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,

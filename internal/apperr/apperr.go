@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,6 +45,8 @@ type Error struct {
 	Message string       // safe to show a client
 	Fields  []FieldError // for Invalid
 	Cause   error        // internal; logged, never shown
+	// RetryAfter, for RateLimited, is how long until trying again can succeed.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -66,6 +69,11 @@ func Wrap(code Code, message string, cause error) *Error {
 // Fields returns an Invalid error listing what is wrong with each field.
 func Fields(fields ...FieldError) *Error {
 	return &Error{Code: Invalid, Message: "The request has invalid fields.", Fields: fields}
+}
+
+// Limited returns a RateLimited error saying when to try again.
+func Limited(message string, retryAfter time.Duration) *Error {
+	return &Error{Code: RateLimited, Message: message, RetryAfter: retryAfter}
 }
 
 // Field is one FieldError.

@@ -1,0 +1,86 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// Proxies is the set of reverse proxies whose X-Forwarded-For the server believes.
+type Proxies []netip.Prefix
+
+// ParseProxies reads a comma-separated list of addresses and CIDR prefixes ("10.0.0.0/8,
+// 127.0.0.1"); an empty list trusts no proxy.
+func ParseProxies(s string) (Proxies, error) {
+	var out Proxies
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+func (ps Proxies) trusts(a netip.Addr) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientIP is the address of the client that sent r: the peer of the socket, unless the peer is
+// a trusted proxy, in which case X-Forwarded-For is read from the right, past every trusted
+// proxy, to the first address that is not one. Anything left of that address was written by the
+// client and could say anything, so it is never used. An entry that is not an address ends the
+// walk at the proxy that passed it on.
+func (ps Proxies) clientIP(r *http.Request) netip.Addr {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	client := peer.Addr().Unmap()
+	if !ps.trusts(client) {
+		return client
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0 && ps.trusts(client); i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		client = a.Unmap()
+	}
+	return client
+}
+
+// ipKey is the rate-limit key of a client address: the address for IPv4, its /64 for IPv6 (one
+// subscriber usually holds a whole /64, and could otherwise use a fresh address per attempt).
+func ipKey(a netip.Addr) string {
+	if !a.IsValid() {
+		return "unknown"
+	}
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
