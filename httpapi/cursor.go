@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"net/url"
 	"time"
 
 	"github.com/google/uuid"
 
+	"examiner/internal/apperr"
 	"examiner/internal/store"
 )
 
@@ -25,14 +27,14 @@ type cursor struct {
 
 const cursorVersion = 1
 
-func encodeCursor(k store.ExamKey, filters string) string {
+func encodeCursor(k store.Position, filters string) string {
 	b, _ := json.Marshal(cursor{Version: cursorVersion, CreatedAt: k.CreatedAt.UnixMicro(), ID: k.ID.String(), Filters: filters})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // decodeCursor reads a cursor made under filters. ok is false for anything else: garbage, an
 // old version, or a cursor from a list with other filters (whose positions would not match).
-func decodeCursor(s, filters string) (k store.ExamKey, ok bool) {
+func decodeCursor(s, filters string) (k store.Position, ok bool) {
 	if len(s) > 256 {
 		return k, false
 	}
@@ -54,12 +56,40 @@ func decodeCursor(s, filters string) (k store.ExamKey, ok bool) {
 	if c.CreatedAt < 0 || at.After(time.Now().Add(24*time.Hour)) {
 		return k, false
 	}
-	return store.ExamKey{CreatedAt: at, ID: id}, true
+	return store.Position{CreatedAt: at, ID: id}, true
 }
 
-// filterDigest names a combination of filters, so that a cursor cannot be reused under others.
-func filterDigest(f store.ExamFilter) string {
-	b, _ := json.Marshal([]string{f.Status, f.SubjectCode, f.ExamType})
+// filterDigest names a list and a combination of its filters, so that a cursor cannot be reused
+// on another list or under other filters.
+func filterDigest(list string, filters ...string) string {
+	b, _ := json.Marshal(append([]string{list}, filters...))
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:6])
+}
+
+// pageOf reads a paginated list's limit and cursor (made under digest).
+func pageOf(q url.Values, digest string) (limit int, after *store.Position, fields []apperr.FieldError) {
+	limit, bad := intParam(q, "limit", DefaultPageSize, 1, MaxPageSize)
+	if bad != nil {
+		fields = append(fields, *bad)
+	}
+	if q.Has("cursor") {
+		p, ok := decodeCursor(q.Get("cursor"), digest)
+		if !ok {
+			fields = append(fields, apperr.Field("cursor",
+				"is not a next_cursor from this list with these filters; start again without it"))
+		}
+		after = &p
+	}
+	return limit, after, fields
+}
+
+// pageFrom is the response for items, with a cursor after the last when more follow.
+func pageFrom[T any](items []T, more bool, position func(T) store.Position, digest string) page[T] {
+	p := page[T]{Items: items}
+	if more && len(items) > 0 {
+		c := encodeCursor(position(items[len(items)-1]), digest)
+		p.NextCursor = &c
+	}
+	return p
 }

@@ -93,21 +93,9 @@ func (s *server) handleListExams() studentHandle {
 		if q.Has("exam_type") && !slices.Contains(examTypes, f.ExamType) {
 			fields = append(fields, apperr.Field("exam_type", "must be one of "+strings.Join(examTypes, ", ")))
 		}
-		limit, bad := intParam(q, "limit", DefaultPageSize, 1, MaxPageSize)
-		if bad != nil {
-			fields = append(fields, *bad)
-		}
-		digest := filterDigest(f)
-		var after *store.ExamKey
-		if q.Has("cursor") {
-			k, ok := decodeCursor(q.Get("cursor"), digest)
-			if !ok {
-				fields = append(fields, apperr.Field("cursor",
-					"is not a next_cursor from this list with these filters; start again without it"))
-			}
-			after = &k
-		}
-		if len(fields) > 0 {
+		digest := filterDigest("exams", f.Status, f.SubjectCode, f.ExamType)
+		limit, after, bad := pageOf(q, digest)
+		if fields = append(fields, bad...); len(fields) > 0 {
 			s.fail(w, r, apperr.Fields(fields...))
 			return
 		}
@@ -116,12 +104,7 @@ func (s *server) handleListExams() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		result := page[store.Exam]{Items: exams}
-		if more {
-			c := encodeCursor(exams[len(exams)-1].Key(), digest)
-			result.NextCursor = &c
-		}
-		writeJSON(w, http.StatusOK, result)
+		writeJSON(w, http.StatusOK, pageFrom(exams, more, store.Exam.Position, digest))
 	}
 }
 

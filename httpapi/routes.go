@@ -38,6 +38,7 @@ func (s *server) routeTable() []route {
 		{"GET", "/api/students/me", nil, s.authenticated(s.handleGetMe())},
 		{"PATCH", "/api/students/me", nil, s.authenticated(s.handlePatchMe())},
 		{"PUT", "/api/students/me/password", nil, s.authenticated(s.handleChangePassword())},
+		{"GET", "/api/students/me/events", []string{"kind", "limit", "cursor"}, s.authenticated(s.handleListEvents())},
 
 		{"GET", "/api/subjects", nil, s.authenticated(s.handleListSubjects())},
 		{"GET", "/api/subjects/:code", nil, s.authenticated(s.handleGetSubject())},

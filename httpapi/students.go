@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/mail"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -139,4 +140,31 @@ func checkTargetGrades(tg map[string]string) []apperr.FieldError {
 		}
 	}
 	return fields
+}
+
+var authEventKinds = []string{"register", "login", "logout", "password_change"}
+
+// handleListEvents lists the student's authentication trail, newest first: every sign-in, failed
+// attempt on their email (with why it failed), logout and password change.
+func (s *server) handleListEvents() studentHandle {
+	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
+		q := r.URL.Query()
+		kind := q.Get("kind")
+		var fields []apperr.FieldError
+		if q.Has("kind") && !slices.Contains(authEventKinds, kind) {
+			fields = append(fields, apperr.Field("kind", "must be one of "+strings.Join(authEventKinds, ", ")))
+		}
+		digest := filterDigest("events", kind)
+		limit, after, bad := pageOf(q, digest)
+		if fields = append(fields, bad...); len(fields) > 0 {
+			s.fail(w, r, apperr.Fields(fields...))
+			return
+		}
+		events, more, err := s.Store.AuthEvents(r.Context(), st, kind, after, limit)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, pageFrom(events, more, store.AuthEvent.Position, digest))
+	}
 }

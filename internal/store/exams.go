@@ -132,18 +132,12 @@ type ExamFilter struct {
 	Status, SubjectCode, ExamType string
 }
 
-// ExamKey is a position in the newest-first order of exams: the list continues after it.
-type ExamKey struct {
-	CreatedAt time.Time
-	ID        uuid.UUID
-}
-
-// Key is e's position in the list order.
-func (e Exam) Key() ExamKey { return ExamKey{CreatedAt: e.CreatedAt, ID: e.ID} }
+// Position is e's place in the list order.
+func (e Exam) Position() Position { return Position{CreatedAt: e.CreatedAt, ID: e.ID} }
 
 // Exams lists st's exams that pass f, newest first, starting after after (from the start when
 // nil), at most limit of them; more tells whether any follow.
-func (s *Store) Exams(ctx context.Context, st tenant.Student, f ExamFilter, after *ExamKey, limit int) (exams []Exam, more bool, err error) {
+func (s *Store) Exams(ctx context.Context, st tenant.Student, f ExamFilter, after *Position, limit int) (exams []Exam, more bool, err error) {
 	var afterAt *time.Time
 	var afterID *uuid.UUID
 	if after != nil {

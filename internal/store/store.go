@@ -5,6 +5,9 @@ package store
 import (
 	"net/netip"
 	"strings"
+	"time"
+
+	"github.com/google/uuid"
 
 	"examiner/tenant"
 )
@@ -16,6 +19,13 @@ type Store struct {
 
 // New returns a Store on db (normally a *pgxpool.Pool).
 func New(db tenant.Beginner) *Store { return &Store{db: db} }
+
+// Position is a place in a newest-first list (created_at DESC, id DESC): a page continues after
+// it. Lists page by position (keyset pagination), never by offset.
+type Position struct {
+	CreatedAt time.Time
+	ID        uuid.UUID
+}
 
 // Client describes where a request came from, for the audit trail.
 type Client struct {
