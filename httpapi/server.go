@@ -29,7 +29,14 @@ type Deps struct {
 	TrustedProxies Proxies
 	// Now is the clock of the rate limits (time.Now when nil).
 	Now func() time.Time
+	// RequestTimeout bounds the work of one request: waiting for a pooled connection, its
+	// queries and waiting for a password-check slot (DefaultRequestTimeout when zero). Past it the
+	// request gets a 503 rather than hanging on a database that does not answer.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is RequestTimeout's default.
+const DefaultRequestTimeout = 5 * time.Second
 
 // Limits bound attempts to sign in and to register, per account and per client address (an
 // IPv4 address or an IPv6 /64). Failed sign-ins count; successful ones never do.
@@ -60,6 +67,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = DefaultRequestTimeout
 	}
 	or := func(l, def ratelimit.Limit) *ratelimit.Limiter {
 		if l == (ratelimit.Limit{}) {

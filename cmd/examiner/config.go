@@ -24,6 +24,7 @@ type config struct {
 	BcryptCost          int
 	PasswordConcurrency int
 	DBMaxConns          int32
+	RequestTimeout      time.Duration
 	TrustedProxies      httpapi.Proxies
 	Limits              httpapi.Limits
 }
@@ -47,6 +48,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var err error
 	if cfg.JWTTTL, err = time.ParseDuration(orDefault(getenv("JWT_TTL"), "24h")); err != nil || cfg.JWTTTL <= 0 {
 		errs = append(errs, fmt.Errorf("JWT_TTL=%q: want a positive duration such as 24h", getenv("JWT_TTL")))
+	}
+	if cfg.RequestTimeout, err = time.ParseDuration(orDefault(getenv("REQUEST_TIMEOUT"), "5s")); err != nil || cfg.RequestTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("REQUEST_TIMEOUT=%q: want a positive duration such as 5s", getenv("REQUEST_TIMEOUT")))
 	}
 	if cfg.BcryptCost, err = strconv.Atoi(orDefault(getenv("BCRYPT_COST"), "12")); err != nil || cfg.BcryptCost < 4 || cfg.BcryptCost > 31 {
 		errs = append(errs, fmt.Errorf("BCRYPT_COST=%q: want a number from 4 to 31", getenv("BCRYPT_COST")))

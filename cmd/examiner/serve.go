@@ -31,6 +31,9 @@ func openPool(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	pc.MaxConns = maxConns
+	if pc.ConnConfig.ConnectTimeout == 0 { // connect_timeout in DATABASE_URL wins
+		pc.ConnConfig.ConnectTimeout = 2 * time.Second
+	}
 	rp := pc.ConnConfig.RuntimeParams
 	for k, v := range map[string]string{
 		"application_name":                    "examiner",
@@ -66,7 +69,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	}
 	handler := httpapi.NewServer(httpapi.Deps{
 		DB: pool, Store: store.New(pool), Tokens: tokens, Passwords: hasher, Logger: logger,
-		Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies,
+		Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies, RequestTimeout: cfg.RequestTimeout,
 	})
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
