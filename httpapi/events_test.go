@@ -133,11 +133,11 @@ func TestTheTrailPagesAndFilters(t *testing.T) {
 	_, next := a.events(tok, "?kind=login&limit=1")
 	loginCursor := *next // a cursor made under kind=login...
 	for query, field := range map[string]string{
-		"?kind=signin":                      "kind",
-		"?limit=0":                          "limit",
+		"?kind=signin":                       "kind",
+		"?limit=0":                           "limit",
 		"?cursor=" + loginCursor:             "cursor", // ...is refused without it
 		"?kind=logout&cursor=" + loginCursor: "cursor",
-		"?student_id=x":                     "student_id",
+		"?student_id=x":                      "student_id",
 	} {
 		p := a.do("GET", "/api/students/me/events"+query, tok, nil).want(t, http.StatusUnprocessableEntity).problem(t)
 		if len(p.Errors) != 1 || p.Errors[0].Field != field {
