@@ -19,14 +19,18 @@ func (s *server) handleHealthz() httprouter.Handle {
 	}
 }
 
-// handleReadyz says whether requests can be served: the database answers and its schema is at
-// the version this binary expects.
+// handleReadyz says whether requests can be served: the server is not shutting down, the
+// database answers and its schema is at the version this binary expects.
 func (s *server) handleReadyz() httprouter.Handle {
 	type response struct {
 		Status        string `json:"status"`
 		SchemaVersion int32  `json:"schema_version"`
 	}
 	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+		if s.Draining != nil && s.Draining() {
+			s.fail(w, r, apperr.New(apperr.Unavailable, "The server is shutting down."))
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		var version int32

@@ -25,6 +25,8 @@ type config struct {
 	PasswordConcurrency int
 	DBMaxConns          int32
 	RequestTimeout      time.Duration
+	ShutdownDrain       time.Duration
+	ShutdownGrace       time.Duration
 	TrustedProxies      httpapi.Proxies
 	Limits              httpapi.Limits
 }
@@ -51,6 +53,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if cfg.RequestTimeout, err = time.ParseDuration(orDefault(getenv("REQUEST_TIMEOUT"), "5s")); err != nil || cfg.RequestTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("REQUEST_TIMEOUT=%q: want a positive duration such as 5s", getenv("REQUEST_TIMEOUT")))
+	}
+	if cfg.ShutdownDrain, err = time.ParseDuration(orDefault(getenv("SHUTDOWN_DRAIN"), "0s")); err != nil || cfg.ShutdownDrain < 0 {
+		errs = append(errs, fmt.Errorf("SHUTDOWN_DRAIN=%q: want a duration such as 5s (0 to stop accepting at once)", getenv("SHUTDOWN_DRAIN")))
+	}
+	if cfg.ShutdownGrace, err = time.ParseDuration(orDefault(getenv("SHUTDOWN_GRACE"), "20s")); err != nil || cfg.ShutdownGrace <= 0 {
+		errs = append(errs, fmt.Errorf("SHUTDOWN_GRACE=%q: want a positive duration such as 20s", getenv("SHUTDOWN_GRACE")))
 	}
 	if cfg.BcryptCost, err = strconv.Atoi(orDefault(getenv("BCRYPT_COST"), "12")); err != nil || cfg.BcryptCost < 4 || cfg.BcryptCost > 31 {
 		errs = append(errs, fmt.Errorf("BCRYPT_COST=%q: want a number from 4 to 31", getenv("BCRYPT_COST")))

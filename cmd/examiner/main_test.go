@@ -24,7 +24,15 @@ import (
 	"examiner/tenant"
 )
 
-func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+func TestMain(m *testing.M) {
+	// The test binary doubles as the examiner binary for tests that need a real process.
+	if args := os.Getenv("EXAMINER_TEST_AS_MAIN"); args != "" {
+		os.Args = append(os.Args[:1], strings.Fields(args)...)
+		main()
+		os.Exit(0)
+	}
+	os.Exit(testdb.Main(m))
+}
 
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
@@ -46,7 +54,7 @@ func TestServeRefusesToStartWithoutAStrongSecret(t *testing.T) {
 
 func TestConfigRejectsNonsense(t *testing.T) {
 	t.Parallel()
-	for _, k := range []string{"JWT_TTL", "REQUEST_TIMEOUT", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY", "TRUSTED_PROXIES",
+	for _, k := range []string{"JWT_TTL", "REQUEST_TIMEOUT", "SHUTDOWN_DRAIN", "SHUTDOWN_GRACE", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY", "TRUSTED_PROXIES",
 		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS"} {
 		for _, bad := range []string{"-1", "10,10", "x"} {
 			vars := map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32), k: bad}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -67,9 +68,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	if err != nil {
 		return err
 	}
+	var draining atomic.Bool
 	handler := httpapi.NewServer(httpapi.Deps{
 		DB: pool, Store: store.New(pool), Tokens: tokens, Passwords: hasher, Logger: logger,
 		Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies, RequestTimeout: cfg.RequestTimeout,
+		Draining: draining.Load,
 	})
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
@@ -96,15 +99,28 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	// Graceful shutdown: first drain (still serving, /readyz 503, no keep-alive, so that load
+	// balancers move away), then stop accepting connections and wait up to the grace period for
+	// the requests in flight; the pool closes on return.
+	start := time.Now()
+	draining.Store(true)
+	srv.SetKeepAlivesEnabled(false)
+	logger.Info("shutting down: draining", "drain", cfg.ShutdownDrain.String(), "grace", cfg.ShutdownGrace.String())
+	select {
+	case <-time.After(cfg.ShutdownDrain):
+	case err := <-errc:
 		return err
+	}
+	graceCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(graceCtx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: requests still running after the %s grace period: %w", cfg.ShutdownGrace, err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	logger.Info("stopped", "after", time.Since(start).Round(time.Millisecond).String())
 	return nil
 }
 

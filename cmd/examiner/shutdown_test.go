@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"examiner/internal/testdb"
+)
+
+// process is a real examiner serve process (this test binary, run as main).
+type process struct {
+	cmd    *exec.Cmd
+	addr   string
+	logs   *lockedBuffer
+	exited chan error
+}
+
+// startServe starts `examiner serve` on databaseURL with extra environment, and waits until
+// /readyz says 200.
+func startServe(t *testing.T, databaseURL string, env ...string) *process {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &process{addr: ln.Addr().String(), logs: &lockedBuffer{}, exited: make(chan error, 1)}
+	ln.Close()
+	p.cmd = exec.Command(os.Args[0])
+	p.cmd.Env = append(append(os.Environ(), "EXAMINER_TEST_AS_MAIN=serve",
+		"DATABASE_URL="+databaseURL, "JWT_SECRET="+strings.Repeat("k", 32), "HTTP_ADDR="+p.addr), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
+	waitReady(t, "http://"+p.addr, p.exited, p.logs)
+	return p
+}
+
+// register posts a registration in the background; its status arrives on the channel (0 when
+// the request failed outright).
+func (p *process) register(email string) <-chan int {
+	status := make(chan int, 1)
+	go func() {
+		res, err := http.Post("http://"+p.addr+"/api/auth/register", "application/json",
+			strings.NewReader(`{"email":"`+email+`","password":"a good password","full_name":"Late"}`))
+		if err != nil {
+			status <- 0
+			return
+		}
+		res.Body.Close()
+		status <- res.StatusCode
+	}()
+	return status
+}
+
+// A real examiner process gets SIGTERM while a slow request is in flight: /readyz turns 503 at
+// once while it drains, the request in flight finishes, and the process exits 0 within its grace
+// period with its listener and its pool's connections closed.
+func TestSIGTERMDrainsFinishesInFlightRequestsAndExitsZero(t *testing.T) {
+	t.Parallel()
+	url := testdb.URL(t)
+	// At bcrypt cost 14 a registration takes about a second: a request surely in flight.
+	p := startServe(t, url, "BCRYPT_COST=14", "SHUTDOWN_DRAIN=1500ms", "SHUTDOWN_GRACE=10s", "PASSWORD_CONCURRENCY=2")
+	inFlight := p.register("late@example.com")
+	time.Sleep(200 * time.Millisecond)
+	signalled := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+
+	// Draining: still answering, but not ready.
+	var readyz int
+	for time.Since(signalled) < time.Second && readyz != http.StatusServiceUnavailable {
+		if res, err := http.Get("http://" + p.addr + "/readyz"); err == nil {
+			readyz = res.StatusCode
+			res.Body.Close()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if readyz != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz during the drain: %d, want 503", readyz)
+	}
+	if status := <-inFlight; status != http.StatusCreated {
+		t.Fatalf("the registration in flight at SIGTERM: %d, want 201", status)
+	}
+	select {
+	case err := <-p.exited:
+		if err != nil {
+			t.Fatalf("exit: %v, want status 0\n%s", err, p.logs.String())
+		}
+	case <-time.After(12 * time.Second):
+		t.Fatalf("still running 12 s after SIGTERM\n%s", p.logs.String())
+	}
+	took := time.Since(signalled)
+	if took < 1500*time.Millisecond {
+		t.Errorf("exited %v after SIGTERM, before the 1.5 s drain ended", took)
+	}
+	if c, err := net.DialTimeout("tcp", p.addr, time.Second); err == nil {
+		c.Close()
+		t.Error("the address still accepts connections after exit")
+	}
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var left, accounts int
+	if err := conn.QueryRow(context.Background(), `
+		SELECT (SELECT count(*) FROM pg_stat_activity WHERE application_name = 'examiner' AND datname = current_database()),
+		       (SELECT count(*) FROM students WHERE email = 'late@example.com')`).Scan(&left, &accounts); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 || accounts != 1 {
+		t.Errorf("after exit: %d examiner connections open (want 0), %d accounts for the in-flight registration (want 1)", left, accounts)
+	}
+	if !strings.Contains(p.logs.String(), `"msg":"stopped"`) {
+		t.Errorf("no stopped line in the logs:\n%s", p.logs.String())
+	}
+	t.Logf("SIGTERM to exit 0: %v (drain 1.5 s)", took.Round(time.Millisecond))
+}
+
+// Without a drain, the listener closes at once: a new connection is refused while a request that
+// was already running still finishes before the process exits.
+func TestNewConnectionsAreRefusedWhileInFlightRequestsFinish(t *testing.T) {
+	t.Parallel()
+	p := startServe(t, testdb.URL(t), "BCRYPT_COST=15", "SHUTDOWN_DRAIN=0s", "SHUTDOWN_GRACE=30s", "PASSWORD_CONCURRENCY=2")
+	inFlight := p.register("slow@example.com")
+	time.Sleep(300 * time.Millisecond)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", p.addr, 200*time.Millisecond)
+		if err != nil {
+			break // refused: the listener is closed
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("new connections still accepted 2 s after SIGTERM with no drain")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case <-p.exited:
+		t.Fatal("the process exited before its request in flight finished")
+	default:
+	}
+	if status := <-inFlight; status != http.StatusCreated {
+		t.Fatalf("the registration in flight: %d, want 201\n%s", status, p.logs.String())
+	}
+	if err := <-p.exited; err != nil {
+		t.Fatalf("exit: %v\n%s", err, p.logs.String())
+	}
+}
