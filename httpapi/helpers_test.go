@@ -30,7 +30,7 @@ const testSecret = "test-secret-of-64-bytes-so-that-hs384-and-hs512-can-be-tried
 
 // app is the API served over real HTTP against its own database.
 type app struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	pool   *pgxpool.Pool
 	tokens *token.Issuer
@@ -44,10 +44,10 @@ var generous = httpapi.Limits{
 	RegistrationsPerAddress: ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
 }
 
-func newApp(t *testing.T) *app { t.Helper(); return newAppWith(t, nil) }
+func newApp(t testing.TB) *app { t.Helper(); return newAppWith(t, nil) }
 
 // newAppWith is newApp with deps adjusted by configure before the server starts.
-func newAppWith(t *testing.T, configure func(*httpapi.Deps)) *app {
+func newAppWith(t testing.TB, configure func(*httpapi.Deps)) *app {
 	t.Helper()
 	pool := testdb.Pool(t)
 	if _, err := seed.Run(t.Context(), pool); err != nil {
@@ -160,7 +160,7 @@ func (a *app) do(method, path, bearer string, body any) response {
 	return a.request(method, path, bearer, ct, body)
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
@@ -168,7 +168,7 @@ func (r response) decode(t *testing.T, v any) {
 }
 
 // problem decodes an error response, checking it is problem+json with its status.
-func (r response) problem(t *testing.T) problemBody {
+func (r response) problem(t testing.TB) problemBody {
 	t.Helper()
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json; charset=utf-8" {
 		t.Fatalf("Content-Type: got %q, want application/problem+json (body %s)", ct, r.body)
@@ -181,7 +181,7 @@ func (r response) problem(t *testing.T) problemBody {
 	return p
 }
 
-func (r response) want(t *testing.T, status int) response {
+func (r response) want(t testing.TB, status int) response {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status: got %d, want %d (body %s)", r.status, status, r.body)
