@@ -218,10 +218,11 @@ func busy(err error) error {
 	return apperr.Wrap(apperr.Unavailable, "The server is busy. Try again.", err)
 }
 
-// logAuthEvent logs an authentication event: never a password, hash, token or email.
+// logAuthEvent logs an authentication event, as auth_events records it: never a password, hash,
+// token or email (JSON-encoded, so no value can forge a line).
 func (s *server) logAuthEvent(r *http.Request, kind string, succeeded bool, reason string, attrs ...slog.Attr) {
 	attrs = append(attrs, slog.String("kind", kind), slog.Bool("succeeded", succeeded),
-		slog.String("request_id", requestID(r)))
+		slog.String("request_id", requestID(r)), slog.String("client_ip", s.clientOf(r).IP.String()))
 	if reason != "" {
 		attrs = append(attrs, slog.String("reason", reason))
 	}

@@ -154,6 +154,13 @@ func (k *contract) check(t reporter, req sent, r response) {
 	if tpl != "" {
 		op, _ = k.doc["paths"].(map[string]any)[tpl].(map[string]any)[strings.ToLower(method)].(map[string]any)
 	}
+	if op == nil && method == http.MethodOptions && r.status == http.StatusNoContent {
+		// A CORS preflight: part of HTTP, not of the API.
+		if r.header.Get("Access-Control-Allow-Origin") == "" || len(r.body) > 0 {
+			t.Errorf("contract: %s: a 204 to OPTIONS that is no CORS preflight answer", what)
+		}
+		return
+	}
 	if op == nil {
 		// A path or method the API does not have: the router's own 404 or 405, as a problem.
 		if r.status != http.StatusNotFound && r.status != http.StatusMethodNotAllowed {

@@ -652,3 +652,62 @@ func TestHeadAndOptions(t *testing.T) {
 		t.Errorf("Allow: %q", allow)
 	}
 }
+
+// Starts and completions of one exam racing each other never skip a state: at most one start
+// and one completion succeed, a completion only after the start, and every other request is a 409.
+func TestRacingStatusChangesNeverSkipAState(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, tok := a.student("racer@example.com")
+	for round := range 5 {
+		e := a.practice(tok)
+		const n = 12
+		type outcome struct {
+			to     string
+			status int
+			exam   exam
+		}
+		outcomes := make([]outcome, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				to := []string{"IN_PROGRESS", "COMPLETED"}[i%2]
+				res := a.do("PATCH", "/api/exams/"+e.ID, tok, map[string]string{"status": to})
+				o := outcome{to: to, status: res.status}
+				if res.status == http.StatusOK {
+					res.decode(t, &o.exam)
+				}
+				outcomes[i] = o
+			}()
+		}
+		wg.Wait()
+		wins := map[string]int{}
+		for _, o := range outcomes {
+			switch o.status {
+			case http.StatusOK:
+				wins[o.to]++
+				if o.to == "COMPLETED" && (o.exam.StartedAt == nil || o.exam.CompletedAt.Before(*o.exam.StartedAt)) {
+					t.Fatalf("round %d: completed without a start before it: %+v", round, o.exam)
+				}
+			case http.StatusConflict:
+			default:
+				t.Fatalf("round %d: %s answered %d", round, o.to, o.status)
+			}
+		}
+		var final exam
+		a.do("GET", "/api/exams/"+e.ID, tok, nil).want(t, http.StatusOK).decode(t, &final)
+		want := map[string]string{"": "PENDING", "IN_PROGRESS": "IN_PROGRESS", "IN_PROGRESS+COMPLETED": "COMPLETED"}
+		key := ""
+		if wins["IN_PROGRESS"] == 1 {
+			key = "IN_PROGRESS"
+			if wins["COMPLETED"] == 1 {
+				key += "+COMPLETED"
+			}
+		}
+		if wins["IN_PROGRESS"] != 1 || wins["COMPLETED"] > 1 || final.Status != want[key] {
+			t.Fatalf("round %d: wins %v, final %s", round, wins, final.Status)
+		}
+	}
+}

@@ -35,6 +35,7 @@ func (s *server) withRequestContext(next http.Handler) http.Handler {
 		h.Set("X-Request-Id", id)
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
+		s.cors(w, r)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",

@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -138,9 +140,31 @@ func TestTheLogsHoldNoSecrets(t *testing.T) {
 			t.Errorf("logs contain %q", secret)
 		}
 	}
+	seen := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
 		if !strings.HasPrefix(line, `{"time":`) {
 			t.Errorf("log line not written by the logger (forged?): %q", line)
+		}
+		var ev struct {
+			Msg, Kind, Reason string
+			ClientIP          string `json:"client_ip"`
+			RequestID         string `json:"request_id"`
+			Succeeded         bool
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Errorf("log line is not one JSON object: %q", line)
+		}
+		if ev.Msg == "auth event" {
+			if ev.ClientIP != "127.0.0.1" || ev.RequestID == "" {
+				t.Errorf("auth event without client or request: %s", line)
+			}
+			seen[fmt.Sprint(ev.Kind, " ", ev.Succeeded, " ", ev.Reason)] = true
+		}
+	}
+	// The logs carry the same events as auth_events.
+	for _, want := range []string{"register true ", "login true ", "login false wrong_password", "login false unknown_email", "password_change true "} {
+		if !seen[want] {
+			t.Errorf("no auth event %q in the logs (saw %v)", want, seen)
 		}
 	}
 }

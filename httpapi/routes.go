@@ -57,8 +57,8 @@ func (s *server) routes() *httprouter.Router {
 	for _, rt := range s.routeTable() {
 		r.Handle(rt.method, rt.path, s.withQuery(rt.query, rt.handle))
 	}
-	// OPTIONS is not answered by default: it would be an undocumented 200 with an empty body.
-	r.HandleOPTIONS = false
+	// OPTIONS answers CORS preflights from allowed origins only (see cors.go).
+	r.GlobalOPTIONS = http.HandlerFunc(s.handleOptions)
 	r.NotFound = http.HandlerFunc(s.handleNotFound)
 	r.MethodNotAllowed = http.HandlerFunc(s.handleMethodNotAllowed)
 	r.PanicHandler = s.handlePanic

@@ -33,6 +33,8 @@ type Deps struct {
 	// queries and waiting for a password-check slot (DefaultRequestTimeout when zero). Past it the
 	// request gets a 503 rather than hanging on a database that does not answer.
 	RequestTimeout time.Duration
+	// AllowedOrigins are the browser origins whose pages may call the API (CORS).
+	AllowedOrigins Origins
 	// Draining reports whether the server is shutting down; /readyz then answers 503 so that load
 	// balancers stop sending requests while those in flight finish. Nil means never.
 	Draining func() bool

@@ -28,6 +28,7 @@ type config struct {
 	ShutdownDrain       time.Duration
 	ShutdownGrace       time.Duration
 	TrustedProxies      httpapi.Proxies
+	AllowedOrigins      httpapi.Origins
 	Limits              httpapi.Limits
 }
 
@@ -73,6 +74,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	cfg.DBMaxConns = int32(n)
 	if cfg.TrustedProxies, err = httpapi.ParseProxies(getenv("TRUSTED_PROXIES")); err != nil {
 		errs = append(errs, fmt.Errorf("TRUSTED_PROXIES=%q: want addresses or CIDR prefixes separated by commas: %v", getenv("TRUSTED_PROXIES"), err))
+	}
+	if cfg.AllowedOrigins, err = httpapi.ParseOrigins(getenv("CORS_ORIGINS")); err != nil {
+		errs = append(errs, fmt.Errorf("CORS_ORIGINS: %v", err))
 	}
 	for _, l := range []struct {
 		name string

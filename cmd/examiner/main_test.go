@@ -54,7 +54,7 @@ func TestServeRefusesToStartWithoutAStrongSecret(t *testing.T) {
 
 func TestConfigRejectsNonsense(t *testing.T) {
 	t.Parallel()
-	for _, k := range []string{"JWT_TTL", "REQUEST_TIMEOUT", "SHUTDOWN_DRAIN", "SHUTDOWN_GRACE", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY", "TRUSTED_PROXIES",
+	for _, k := range []string{"JWT_TTL", "REQUEST_TIMEOUT", "SHUTDOWN_DRAIN", "SHUTDOWN_GRACE", "CORS_ORIGINS", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY", "TRUSTED_PROXIES",
 		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS"} {
 		for _, bad := range []string{"-1", "10,10", "x"} {
 			vars := map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32), k: bad}

@@ -72,7 +72,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	handler := httpapi.NewServer(httpapi.Deps{
 		DB: pool, Store: store.New(pool), Tokens: tokens, Passwords: hasher, Logger: logger,
 		Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies, RequestTimeout: cfg.RequestTimeout,
-		Draining: draining.Load,
+		AllowedOrigins: cfg.AllowedOrigins, Draining: draining.Load,
 	})
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
