@@ -56,7 +56,8 @@ func TestProfileUpdatesAreValidatedAndChangeNothingWhenInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := a.request("PATCH", "/api/students/me", tok, "application/json", tt.body).want(t, tt.status).problem(t)
-			if tt.status == 422 && (len(p.Errors) == 0 || p.Errors[0].Field != tt.wantField) {
+			// Go 1.27's encoding/json names the map entry (target_grades.9708) where 1.26's names the map.
+			if tt.status == 422 && (len(p.Errors) == 0 || p.Errors[0].Field != tt.wantField && !strings.HasPrefix(p.Errors[0].Field, tt.wantField+".")) {
 				t.Fatalf("errors: got %+v, want the field %q", p.Errors, tt.wantField)
 			}
 		})

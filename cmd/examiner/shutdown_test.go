@@ -47,6 +47,54 @@ func startServe(t *testing.T, databaseURL string, env ...string) *process {
 	return p
 }
 
+// holdRegistrations locks auth_events in databaseURL until release is called, so that a
+// registration stays in flight (it waits to write its event) for as long as a test needs,
+// however fast or slow the machine; it returns once such a registration is waiting.
+func holdRegistrations(t *testing.T, databaseURL string) (waitForOne func(), release func()) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	tx, err := conn.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(t.Context(), `LOCK TABLE auth_events IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	waitForOne = func() {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var waiting int
+			// The activity view is a snapshot per transaction, and this one stays open.
+			if _, err := conn.Exec(t.Context(), `SELECT pg_stat_clear_snapshot()`); err != nil {
+				t.Fatal(err)
+			}
+			if err := conn.QueryRow(t.Context(), `
+				SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`).Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+			if waiting > 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no registration reached the lock within 30 s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	release = func() {
+		if err := tx.Rollback(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}
+	return waitForOne, release
+}
+
 // register posts a registration in the background; its status arrives on the channel (0 when
 // the request failed outright).
 func (p *process) register(email string) <-chan int {
@@ -64,16 +112,16 @@ func (p *process) register(email string) <-chan int {
 	return status
 }
 
-// A real examiner process gets SIGTERM while a slow request is in flight: /readyz turns 503 at
-// once while it drains, the request in flight finishes, and the process exits 0 within its grace
+// A real examiner process gets SIGTERM while a request is in flight: /readyz turns 503 at once
+// while it drains, the request in flight finishes, and the process exits 0 within its grace
 // period with its listener and its pool's connections closed.
 func TestSIGTERMDrainsFinishesInFlightRequestsAndExitsZero(t *testing.T) {
 	t.Parallel()
 	url := testdb.URL(t)
-	// At bcrypt cost 14 a registration takes about a second: a request surely in flight.
-	p := startServe(t, url, "BCRYPT_COST=14", "SHUTDOWN_DRAIN=1500ms", "SHUTDOWN_GRACE=10s", "PASSWORD_CONCURRENCY=2")
+	p := startServe(t, url, "BCRYPT_COST=4", "SHUTDOWN_DRAIN=1500ms", "SHUTDOWN_GRACE=20s", "REQUEST_TIMEOUT=30s")
+	waitForOne, release := holdRegistrations(t, url)
 	inFlight := p.register("late@example.com")
-	time.Sleep(200 * time.Millisecond)
+	waitForOne()
 	signalled := time.Now()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -91,16 +139,17 @@ func TestSIGTERMDrainsFinishesInFlightRequestsAndExitsZero(t *testing.T) {
 	if readyz != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz during the drain: %d, want 503", readyz)
 	}
+	release()
 	if status := <-inFlight; status != http.StatusCreated {
-		t.Fatalf("the registration in flight at SIGTERM: %d, want 201", status)
+		t.Fatalf("the registration in flight at SIGTERM: %d, want 201\n%s", status, p.logs.String())
 	}
 	select {
 	case err := <-p.exited:
 		if err != nil {
 			t.Fatalf("exit: %v, want status 0\n%s", err, p.logs.String())
 		}
-	case <-time.After(12 * time.Second):
-		t.Fatalf("still running 12 s after SIGTERM\n%s", p.logs.String())
+	case <-time.After(20 * time.Second):
+		t.Fatalf("still running 20 s after SIGTERM\n%s", p.logs.String())
 	}
 	took := time.Since(signalled)
 	if took < 1500*time.Millisecond {
@@ -134,9 +183,11 @@ func TestSIGTERMDrainsFinishesInFlightRequestsAndExitsZero(t *testing.T) {
 // was already running still finishes before the process exits.
 func TestNewConnectionsAreRefusedWhileInFlightRequestsFinish(t *testing.T) {
 	t.Parallel()
-	p := startServe(t, testdb.URL(t), "BCRYPT_COST=15", "SHUTDOWN_DRAIN=0s", "SHUTDOWN_GRACE=30s", "PASSWORD_CONCURRENCY=2")
+	url := testdb.URL(t)
+	p := startServe(t, url, "BCRYPT_COST=4", "SHUTDOWN_DRAIN=0s", "SHUTDOWN_GRACE=30s", "REQUEST_TIMEOUT=30s")
+	waitForOne, release := holdRegistrations(t, url)
 	inFlight := p.register("slow@example.com")
-	time.Sleep(300 * time.Millisecond)
+	waitForOne()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +206,9 @@ func TestNewConnectionsAreRefusedWhileInFlightRequestsFinish(t *testing.T) {
 	select {
 	case <-p.exited:
 		t.Fatal("the process exited before its request in flight finished")
-	default:
+	case <-time.After(300 * time.Millisecond): // and it is still waiting for it
 	}
+	release()
 	if status := <-inFlight; status != http.StatusCreated {
 		t.Fatalf("the registration in flight: %d, want 201\n%s", status, p.logs.String())
 	}
