@@ -345,3 +345,34 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The server's connections bound every statement, lock wait and idle transaction, and name
+// themselves; a setting in DATABASE_URL wins over the default.
+func TestTheServersConnectionsCarryTheirTimeouts(t *testing.T) {
+	t.Parallel()
+	url := testdb.URL(t)
+	check := func(url string, want map[string]string) {
+		t.Helper()
+		pool, err := openPool(t.Context(), url, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		for name, value := range want {
+			var got string
+			if err := pool.QueryRow(t.Context(), "SELECT current_setting($1)", name).Scan(&got); err != nil || got != value {
+				t.Errorf("%s: got %q (%v), want %q", name, got, err, value)
+			}
+		}
+		if pool.Config().ConnConfig.ConnectTimeout <= 0 {
+			t.Error("no connect timeout")
+		}
+	}
+	check(url, map[string]string{"statement_timeout": "5s", "lock_timeout": "2s",
+		"idle_in_transaction_session_timeout": "10s", "application_name": "examiner"})
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	check(url+sep+"statement_timeout=1500", map[string]string{"statement_timeout": "1500ms", "lock_timeout": "2s"})
+}
