@@ -1,15 +1,16 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
 
 	"examiner/internal/apperr"
 	"examiner/internal/password"
+	"examiner/internal/ratelimit"
 	"examiner/internal/store"
 	"examiner/tenant"
 )
@@ -44,11 +45,13 @@ func (s *server) handleRegister() httprouter.Handle {
 		}
 		client := s.clientOf(r)
 		if ok, wait := s.registerPerAddress.Take(ipKey(client.IP), s.Now()); !ok {
-			if err := s.Store.RecordAuthFailure(r.Context(), "register", email, key, "rate_limited", client); err != nil {
-				s.fail(w, r, err)
-				return
+			if ok, _ := s.limitedEvents.Take("register "+ipKey(client.IP), s.Now()); ok {
+				if err := s.Store.RecordAuthFailure(r.Context(), "register", email, key, "rate_limited", client); err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				s.logAuthEvent(r, "register", false, "rate_limited")
 			}
-			s.logAuthEvent(r, "register", false, "rate_limited")
 			s.fail(w, r, apperr.Limited("Too many registrations from this address. Try again later.", wait))
 			return
 		}
@@ -124,28 +127,45 @@ func (s *server) handleLogin() httprouter.Handle {
 			email, key = creds.Email, "" // cannot be an account's; recorded as given
 		}
 		// Limits count failures by the account the email would name (whether or not it exists,
-		// so a 429 tells nothing about which emails have accounts) and by client address.
+		// so a 429 tells nothing about which emails have accounts; emails that cannot be an
+		// account's share one key) and by client address. Each attempt reserves a token from both
+		// before its password check, so attempts in flight together cannot exceed the limits; a
+		// success gives the tokens back, a failure keeps them spent.
 		accountKey := key
 		if accountKey == "" {
-			accountKey = "invalid:" + emailKey(strings.TrimSpace(creds.Email))
+			accountKey = "(not an email)"
 		}
 		addressKey := ipKey(client.IP)
-		now := s.Now()
-		okAccount, waitAccount := s.loginPerAccount.Check(accountKey, now)
-		okAddress, waitAddress := s.loginPerAddress.Check(addressKey, now)
-		if !okAccount || !okAddress {
-			if err := s.Store.RecordAuthFailure(ctx, "login", email, key, "rate_limited", client); err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			s.logAuthEvent(r, "login", false, "rate_limited")
-			s.fail(w, r, apperr.Limited("Too many failed sign-ins for this account or from this address. Try again later.",
-				max(waitAccount, waitAddress)))
+		accountHold, addressHold, limited, err := s.reserveLogin(ctx, accountKey, addressKey)
+		if err != nil {
+			s.fail(w, r, busy(err))
 			return
 		}
+		if limited != nil {
+			// One event (and log line) per account and address a minute: a flood of refused
+			// attempts must not become a flood of writes.
+			if ok, _ := s.limitedEvents.Take(accountKey+" "+addressKey, s.Now()); ok {
+				if err := s.Store.RecordAuthFailure(ctx, "login", email, key, "rate_limited", client); err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				s.logAuthEvent(r, "login", false, "rate_limited")
+			}
+			s.fail(w, r, limited)
+			return
+		}
+		counted := false // whether this attempt was a failed guess
+		defer func() {
+			for _, h := range []*ratelimit.Reservation{accountHold, addressHold} {
+				if counted {
+					h.Keep()
+				} else {
+					h.Cancel()
+				}
+			}
+		}()
 		fail := func(reason string) {
-			s.loginPerAccount.Charge(accountKey, s.Now())
-			s.loginPerAddress.Charge(addressKey, s.Now())
+			counted = true
 			if err := s.Store.RecordAuthFailure(ctx, "login", email, key, reason, client); err != nil {
 				s.fail(w, r, err)
 				return
@@ -155,7 +175,6 @@ func (s *server) handleLogin() httprouter.Handle {
 		}
 
 		var account store.Account
-		var err error
 		if emailProblem == "" {
 			account, err = s.Store.LookupAccount(ctx, key)
 		} else {
@@ -211,6 +230,29 @@ func (s *server) handleLogin() httprouter.Handle {
 			ExpiresIn:   int64(s.Tokens.TTL() / time.Second),
 		})
 	}
+}
+
+// reserveLogin reserves a sign-in attempt from the account's and the address's limits. limited
+// is the 429 to answer when either has no token left; err is the request's context ending while
+// it waited for attempts in flight to settle.
+func (s *server) reserveLogin(ctx context.Context, accountKey, addressKey string) (account, address *ratelimit.Reservation, limited *apperr.Error, err error) {
+	const message = "Too many failed sign-ins for this account or from this address. Try again later."
+	account, ok, wait, err := s.loginPerAccount.Reserve(ctx, accountKey, s.Now)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !ok {
+		return nil, nil, apperr.Limited(message, wait), nil
+	}
+	address, ok, wait, err = s.loginPerAddress.Reserve(ctx, addressKey, s.Now)
+	if err != nil || !ok {
+		account.Cancel()
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return nil, nil, apperr.Limited(message, wait), nil
+	}
+	return account, address, nil, nil
 }
 
 // busy is the error for a password check that gave up waiting for a free slot.

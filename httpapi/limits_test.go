@@ -158,3 +158,35 @@ func TestAHundredConcurrentSignInsOfOneAccountAllSucceed(t *testing.T) {
 		}
 	}
 }
+
+// Failed sign-ins fired all at once cannot get past the limit: each reserves a token before its
+// password check, so 40 concurrent guesses against a burst of 3 are 3 checked and 37 refused.
+func TestConcurrentFailedSignInsCannotExceedTheLimit(t *testing.T) {
+	t.Parallel()
+	a, _ := limitedApp(t, httpapi.Limits{LoginFailuresPerAccount: ratelimit.Limit{Burst: 3, Per: time.Hour}}, "")
+	a.register("besieged@example.com", "the right password", "Besieged")
+	const n = 40
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- a.request("POST", "/api/auth/login", "", "application/json",
+				`{"email":"besieged@example.com","password":"guess `+strconv.Itoa(i)+`"}`).status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusUnauthorized] != 3 || count[http.StatusTooManyRequests] != n-3 {
+		t.Fatalf("statuses %v, want 3 checked (401) and %d refused (429)", count, n-3)
+	}
+	// Refused attempts are recorded, but not one row each: one a minute per account and address.
+	if got := a.reasons(t, "login"); got["wrong_password"] != 3 || got["rate_limited"] != 1 {
+		t.Fatalf("login events %v, want 3 wrong_password and 1 rate_limited", got)
+	}
+}

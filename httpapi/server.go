@@ -63,6 +63,7 @@ var DefaultLimits = Limits{
 type server struct {
 	Deps
 	loginPerAccount, loginPerAddress, registerPerAddress *ratelimit.Limiter
+	limitedEvents                                        *ratelimit.Limiter // one rate_limited event a minute per key
 }
 
 // NewServer returns the API's handler.
@@ -87,6 +88,7 @@ func NewServer(d Deps) http.Handler {
 		loginPerAccount:    or(d.Limits.LoginFailuresPerAccount, DefaultLimits.LoginFailuresPerAccount),
 		loginPerAddress:    or(d.Limits.LoginFailuresPerAddress, DefaultLimits.LoginFailuresPerAddress),
 		registerPerAddress: or(d.Limits.RegistrationsPerAddress, DefaultLimits.RegistrationsPerAddress),
+		limitedEvents:      ratelimit.New(ratelimit.Limit{Burst: 1, Per: time.Minute}, ratelimit.DefaultMaxKeys),
 	}
 	return s.withRequestContext(s.routes())
 }

@@ -2,12 +2,20 @@
 //
 // Each key has a token bucket of Burst tokens that refills one token every Per, kept as GCRA:
 // one timestamp per key (when its bucket will be full again). Keys live in memory, at most
-// MaxKeys of them; a key whose bucket is full again holds no state and is forgotten, and when
-// the map is full the keys closest to full are forgotten first, so memory stays flat however many
-// keys an attacker sprays.
+// MaxKeys of them. Keys whose buckets are full again hold no information and are swept away at
+// least once a minute; when the map is nevertheless full, the keys closest to full are forgotten
+// first, so memory stays flat however many keys an attacker sprays.
+//
+// Actions whose outcome decides whether they count (a sign-in counts only if it fails) take a
+// Reservation first and settle it after: Keep when the action counts, Cancel when it does not.
+// A reservation holds a token while the outcome is unknown, so concurrent attempts can never
+// spend more than the bucket holds; an attempt that finds the bucket empty while others are
+// still pending waits for them to settle rather than failing, so concurrent actions that will
+// not count (successful sign-ins) are never refused.
 package ratelimit
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -32,16 +40,27 @@ func (l Limit) String() string {
 	return fmt.Sprintf("%d at once, then one every %s", l.Burst, l.Per)
 }
 
-// DefaultMaxKeys bounds a Limiter's memory: about 100 bytes a key.
+// DefaultMaxKeys bounds a Limiter's memory. A key costs its string (callers keep keys short: an
+// email key of at most 254 bytes, an address) plus about 100 bytes.
 const DefaultMaxKeys = 100_000
+
+// sweepEvery is how often keys whose buckets are full again are dropped.
+const sweepEvery = time.Minute
 
 // Limiter keeps one bucket per key. It is safe for concurrent use.
 type Limiter struct {
 	limit   Limit
 	maxKeys int
 
-	mu   sync.Mutex
-	full map[string]time.Time // when each key's bucket is full again
+	mu        sync.Mutex
+	keys      map[string]*bucket
+	lastSweep time.Time
+}
+
+type bucket struct {
+	full    time.Time     // when the bucket is full again
+	pending int           // reservations not yet settled
+	settled chan struct{} // closed (and replaced) whenever a reservation settles
 }
 
 // New returns a Limiter of limit keeping at most maxKeys keys. It panics on a limit that allows
@@ -50,7 +69,7 @@ func New(limit Limit, maxKeys int) *Limiter {
 	if limit.Burst < 1 || limit.Per <= 0 || maxKeys < 1 {
 		panic(fmt.Sprintf("ratelimit: bad limit %+v or maxKeys %d", limit, maxKeys))
 	}
-	return &Limiter{limit: limit, maxKeys: maxKeys, full: make(map[string]time.Time)}
+	return &Limiter{limit: limit, maxKeys: maxKeys, keys: make(map[string]*bucket)}
 }
 
 // Limit returns the limiter's limit.
@@ -61,94 +80,154 @@ func (l *Limiter) Limit() Limit { return l.limit }
 func (l *Limiter) Check(key string, now time.Time) (ok bool, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.check(key, now)
+	return l.check(l.keys[key], now)
 }
 
 // Take takes a token from key's bucket if it has one.
 func (l *Limiter) Take(key string, now time.Time) (ok bool, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if ok, retryAfter = l.check(key, now); ok {
-		l.charge(key, now)
+	b := l.keys[key]
+	if ok, retryAfter = l.check(b, now); ok {
+		l.bucketOf(key, b, now).full = l.charged(b, now)
 	}
 	return ok, retryAfter
 }
 
-// Charge takes a token from key's bucket whether or not one is left: for actions that count only
-// once their outcome is known, such as failed logins (checked with Check before, charged after,
-// so that successful ones are never limited however many run at once). Failures that were in
-// flight together can take the bucket into debt, which is paid back by waiting; the debt is
-// capped at one more burst, so a flood cannot lock a key out for longer than two bursts take.
-func (l *Limiter) Charge(key string, now time.Time) {
+// Reservation is a token held for an action whose outcome is not known yet.
+type Reservation struct {
+	l       *Limiter
+	key     string
+	settled bool
+}
+
+// Reserve takes a token from key's bucket for an action that may turn out not to count. When
+// the bucket is empty but other reservations of key are pending, it waits for them to settle
+// (or ctx to end, which is ctx's error) and looks again. When the bucket is empty and nothing is
+// pending, ok is false and retryAfter says how long until a token is back. now is read afresh
+// each time it looks.
+func (l *Limiter) Reserve(ctx context.Context, key string, now func() time.Time) (r *Reservation, ok bool, retryAfter time.Duration, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.charge(key, now)
-	if limit := now.Add(2 * time.Duration(l.limit.Burst) * l.limit.Per); l.full[key].After(limit) {
-		l.full[key] = limit
+	for {
+		t := now()
+		b := l.keys[key]
+		if ok, retryAfter = l.check(b, t); ok {
+			b = l.bucketOf(key, b, t)
+			b.full = l.charged(b, t)
+			b.pending++
+			return &Reservation{l: l, key: key}, true, 0, nil
+		}
+		if b == nil || b.pending == 0 {
+			return nil, false, retryAfter, nil
+		}
+		settled := b.settled
+		l.mu.Unlock()
+		select {
+		case <-settled:
+		case <-ctx.Done():
+			l.mu.Lock()
+			return nil, false, 0, ctx.Err()
+		}
+		l.mu.Lock()
 	}
+}
+
+// Keep settles r as counted: its token stays spent.
+func (r *Reservation) Keep() { r.settle(false) }
+
+// Cancel settles r as not counted: its token goes back into the bucket.
+func (r *Reservation) Cancel() { r.settle(true) }
+
+func (r *Reservation) settle(refund bool) {
+	l := r.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r.settled {
+		return
+	}
+	r.settled = true
+	b := l.keys[r.key]
+	if b == nil { // forgotten to make room: nothing to give back
+		return
+	}
+	if refund {
+		b.full = b.full.Add(-l.limit.Per)
+	}
+	b.pending--
+	close(b.settled)
+	b.settled = make(chan struct{})
 }
 
 // Keys returns how many keys hold state.
 func (l *Limiter) Keys() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.full)
+	return len(l.keys)
 }
 
 // window is how far ahead of now a key's full time may be while it still has a token.
 func (l *Limiter) window() time.Duration { return time.Duration(l.limit.Burst-1) * l.limit.Per }
 
-func (l *Limiter) check(key string, now time.Time) (bool, time.Duration) {
-	full, ok := l.full[key]
-	if !ok || !full.After(now) {
+func (l *Limiter) check(b *bucket, now time.Time) (bool, time.Duration) {
+	if b == nil || !b.full.After(now) {
 		return true, 0
 	}
-	if ahead := full.Sub(now); ahead > l.window() {
+	if ahead := b.full.Sub(now); ahead > l.window() {
 		return false, ahead - l.window()
 	}
 	return true, 0
 }
 
-func (l *Limiter) charge(key string, now time.Time) {
-	full, ok := l.full[key]
-	if !ok {
-		l.makeRoom(now)
+// charged is b's full time after one more token is taken at now.
+func (l *Limiter) charged(b *bucket, now time.Time) time.Time {
+	full := now
+	if b != nil && b.full.After(now) {
+		full = b.full
 	}
-	if full.Before(now) {
-		full = now
-	}
-	l.full[key] = full.Add(l.limit.Per)
+	return full.Add(l.limit.Per)
 }
 
-// makeRoom makes sure one more key fits: it forgets keys whose buckets are full again, and if
-// none is, the tenth of the keys closest to full.
-func (l *Limiter) makeRoom(now time.Time) {
-	if len(l.full) < l.maxKeys {
+// bucketOf returns key's bucket b, creating it (after making room) when it is nil.
+func (l *Limiter) bucketOf(key string, b *bucket, now time.Time) *bucket {
+	if b != nil {
+		return b
+	}
+	l.sweep(now)
+	b = &bucket{settled: make(chan struct{})}
+	l.keys[key] = b
+	return b
+}
+
+// sweep forgets keys whose buckets are full again (once a minute, or whenever the map is
+// full), and if the map is still full, the keys nearest to full: those whose full time falls in
+// the soonest tenth of the span (two passes, not a sort). Keys with pending reservations stay.
+func (l *Limiter) sweep(now time.Time) {
+	if len(l.keys) < l.maxKeys && now.Sub(l.lastSweep) < sweepEvery {
 		return
 	}
-	for k, full := range l.full {
-		if !full.After(now) {
-			delete(l.full, k)
+	l.lastSweep = now
+	for k, b := range l.keys {
+		if b.pending == 0 && !b.full.After(now) {
+			delete(l.keys, k)
 		}
 	}
-	if len(l.full) < l.maxKeys {
+	if len(l.keys) < l.maxKeys {
 		return
 	}
-	// Every key is limited: forget those nearest to full, the ones whose full time falls in the
-	// soonest tenth of the span (at least one key, and in two passes, not a sort).
 	var soonest, latest time.Time
-	for _, full := range l.full {
-		if soonest.IsZero() || full.Before(soonest) {
-			soonest = full
+	for _, b := range l.keys {
+		if soonest.IsZero() || b.full.Before(soonest) {
+			soonest = b.full
 		}
-		if full.After(latest) {
-			latest = full
+		if b.full.After(latest) {
+			latest = b.full
 		}
 	}
 	cut := soonest.Add(latest.Sub(soonest) / 10)
-	for k, full := range l.full {
-		if !full.After(cut) {
-			delete(l.full, k)
+	for k, b := range l.keys {
+		if b.pending == 0 && !b.full.After(cut) {
+			delete(l.keys, k)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package ratelimit_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -49,23 +50,114 @@ func TestCheckTakesNothing(t *testing.T) {
 	}
 }
 
-func TestChargeCountsAfterTheFactAndCapsTheDebt(t *testing.T) {
+func reserve(t *testing.T, l *ratelimit.Limiter, key string, at time.Time) (*ratelimit.Reservation, bool, time.Duration) {
+	t.Helper()
+	r, ok, retry, err := l.Reserve(context.Background(), key, func() time.Time { return at })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, ok, retry
+}
+
+func TestAReservationKeptSpendsItsTokenAndOneCancelledGivesItBack(t *testing.T) {
 	l := ratelimit.New(ratelimit.Limit{Burst: 2, Per: time.Minute}, 10)
-	for range 2 {
-		l.Charge("k", t0)
+	for range 10 { // successes: every token comes back
+		r, ok, _ := reserve(t, l, "k", t0)
+		if !ok {
+			t.Fatal("refused although every reservation was cancelled")
+		}
+		r.Cancel()
 	}
-	if ok, retry := l.Check("k", t0); ok || retry != time.Minute {
-		t.Fatalf("after charging the burst: ok %v retry %v, want refused for 1m", ok, retry)
+	for range 2 { // failures: the burst is spent
+		r, ok, _ := reserve(t, l, "k", t0)
+		if !ok {
+			t.Fatal("refused within the burst")
+		}
+		r.Keep()
+		r.Keep() // settling twice changes nothing
 	}
-	for range 1000 { // a flood of failures in flight together
-		l.Charge("k", t0)
+	if _, ok, retry := reserve(t, l, "k", t0); ok || retry != time.Minute {
+		t.Fatalf("after two kept: ok %v retry %v, want refused for 1m", ok, retry)
 	}
-	// Debt stops at two bursts from now: free again after 3 minutes, not 1000.
-	if ok, retry := l.Check("k", t0); ok || retry != 3*time.Minute {
-		t.Fatalf("after a flood: ok %v retry %v, want refused for 3m", ok, retry)
+}
+
+// Concurrent attempts can never spend more than the bucket: 40 failures at once against a burst
+// of 3 are 3 checked and 37 refused, whatever the timing.
+func TestConcurrentReservationsNeverExceedTheBucket(t *testing.T) {
+	l := ratelimit.New(ratelimit.Limit{Burst: 3, Per: time.Hour}, 10)
+	var mu sync.Mutex
+	granted, refused := 0, 0
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, ok, _, err := l.Reserve(context.Background(), "k", func() time.Time { return t0 })
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			if ok {
+				granted++
+			} else {
+				refused++
+			}
+			mu.Unlock()
+			if ok {
+				time.Sleep(time.Millisecond) // the password check
+				r.Keep()                     // it failed
+			}
+		}()
 	}
-	if ok, _ := l.Check("k", t0.Add(3*time.Minute)); !ok {
-		t.Fatal("still refused once the capped debt is paid")
+	wg.Wait()
+	if granted != 3 || refused != 37 {
+		t.Fatalf("granted %d, refused %d: want 3 and 37", granted, refused)
+	}
+}
+
+// Concurrent attempts that all turn out not to count (successful sign-ins) all get through,
+// however many more than the burst: the later ones wait for the earlier ones to settle.
+func TestConcurrentReservationsThatAreCancelledAllGetThrough(t *testing.T) {
+	l := ratelimit.New(ratelimit.Limit{Burst: 2, Per: time.Hour}, 10)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	refused := 0
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, ok, _, err := l.Reserve(context.Background(), "k", func() time.Time { return t0 })
+			if err != nil || !ok {
+				mu.Lock()
+				refused++
+				mu.Unlock()
+				return
+			}
+			time.Sleep(100 * time.Microsecond)
+			r.Cancel()
+		}()
+	}
+	wg.Wait()
+	if refused != 0 {
+		t.Fatalf("%d of 100 successes refused, want none", refused)
+	}
+}
+
+func TestWaitingForAReservationEndsWithItsContext(t *testing.T) {
+	l := ratelimit.New(ratelimit.Limit{Burst: 1, Per: time.Hour}, 10)
+	held, ok, _ := reserve(t, l, "k", t0)
+	if !ok {
+		t.Fatal("first reservation refused")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, _, _, err := l.Reserve(ctx, "k", func() time.Time { return t0 }); err != context.DeadlineExceeded {
+		t.Fatalf("waiting behind a pending reservation: %v, want the deadline", err)
+	}
+	held.Cancel()
+	if _, ok, _ := reserve(t, l, "k", t0); !ok {
+		t.Fatal("refused after the pending reservation was cancelled")
 	}
 }
 
@@ -132,6 +224,11 @@ func TestMemoryStaysBoundedUnderASprayOfKeys(t *testing.T) {
 	}
 	if ok, _ := l.Check("victim", t0.Add(59*time.Minute)); ok {
 		t.Fatal("the spray freed the most limited key")
+	}
+	// Keys whose buckets are full again are swept within a minute, map full or not.
+	l.Take("late", t0.Add(10*time.Hour))
+	if l.Keys() != 1 {
+		t.Fatalf("%d keys after every bucket refilled and a minute passed, want 1", l.Keys())
 	}
 }
 

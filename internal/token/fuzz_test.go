@@ -72,6 +72,9 @@ func hostileTokens(tb testing.TB) map[string]string {
 		"nul":                  parts[0] + "\x00." + parts[1] + "." + parts[2],
 		"invalid_utf8":         "\xff\xfe." + parts[1] + "." + parts[2],
 		"json_not_base64":      `{"alg":"HS256"}.{"sub":"x"}.sig`,
+		"newline_in_payload":   parts[0] + "." + parts[1][:10] + "\n" + parts[1][10:] + "." + parts[2],
+		"padded_signature":     good + "=",
+		"trailing_bits":        parts[0] + "." + parts[1] + "." + flipLastBit(parts[2]),
 		"five_parts_jwe":       good + ".x.y",
 		"duplicate_alg_header": base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","alg":"none","typ":"JWT"}`)) + "." + parts[1] + "." + parts[2],
 	}
@@ -146,4 +149,12 @@ func TestTheTokenCorpusHoldsEveryHostileCase(t *testing.T) {
 			t.Errorf("corpus case %s is missing (EXAMINER_WRITE_CORPUS=1 go test -run Corpus ./internal/token writes it): %v", name, err)
 		}
 	}
+}
+
+// flipLastBit changes the last base64url character of s to the next one, which on a 32-byte
+// HMAC (43 characters, 2 unused bits) changes only bits the decoder ignores unless strict.
+func flipLastBit(s string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	i := strings.IndexByte(alphabet, s[len(s)-1])
+	return s[:len(s)-1] + string(alphabet[i^1])
 }

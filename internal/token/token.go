@@ -6,10 +6,12 @@ package token
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -110,6 +112,20 @@ func (i *Issuer) Verify(raw string, now time.Time) (Claims, error) {
 	if len(raw) == 0 || len(raw) > MaxLength {
 		return Claims{}, fmt.Errorf("%w: length %d", ErrInvalid, len(raw))
 	}
+	// One spelling per token: three segments of strict base64url (no padding, no line breaks,
+	// which Go's decoder would skip, no stray trailing bits).
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return Claims{}, fmt.Errorf("%w: %d segments", ErrInvalid, len(parts))
+	}
+	for _, p := range parts {
+		if strings.IndexFunc(p, notBase64URL) >= 0 {
+			return Claims{}, fmt.Errorf("%w: a segment is not base64url", ErrInvalid)
+		}
+		if _, err := base64.RawURLEncoding.Strict().DecodeString(p); err != nil {
+			return Claims{}, fmt.Errorf("%w: a segment is not strict base64url", ErrInvalid)
+		}
+	}
 	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.HS256})
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
@@ -154,6 +170,10 @@ func (i *Issuer) Verify(raw string, now time.Time) (Claims, error) {
 	}
 	iat := time.UnixMilli(int64(math.Round(precise.IssuedAt * 1000))).UTC()
 	return Claims{StudentID: id, IssuedAt: iat, Expiry: c.Expiry.Time(), ID: c.ID}, nil
+}
+
+func notBase64URL(r rune) bool {
+	return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
 }
 
 func newID() string {
