@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -29,6 +30,13 @@ func ParseProxies(s string) (Proxies, error) {
 		p, err := netip.ParsePrefix(part)
 		if err != nil {
 			return nil, err
+		}
+		// Client addresses are compared unmapped, so ::ffff:10.0.0.0/104 must be 10.0.0.0/8.
+		if p.Addr().Is4In6() {
+			if p.Bits() < 96 {
+				return nil, fmt.Errorf("%s: an IPv4-mapped prefix must be at least /96", part)
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
 		}
 		out = append(out, p.Masked())
 	}
@@ -63,13 +71,25 @@ func (ps Proxies) clientIP(r *http.Request) netip.Addr {
 		hops = append(hops, strings.Split(h, ",")...)
 	}
 	for i := len(hops) - 1; i >= 0 && ps.trusts(client); i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
+		a, ok := parseHop(strings.TrimSpace(hops[i]))
+		if !ok {
 			break
 		}
-		client = a.Unmap()
+		client = a
 	}
 	return client
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, or an address and port as some load
+// balancers write them ("198.51.100.1:5678", "[2001:db8::1]:443").
+func parseHop(h string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(h); err == nil {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(h); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	return netip.Addr{}, false
 }
 
 // ipKey is the rate-limit key of a client address: the address for IPv4, its /64 for IPv6 (one

@@ -28,6 +28,8 @@ func TestTheClientAddressIsBelievedOnlyFromTrustedProxies(t *testing.T) {
 		{"IPv6 through an IPv6 proxy", "[fd00::1]:443", []string{"2001:db8::42"}, "2001:db8::42"},
 		{"an IPv4-mapped peer", "[::ffff:10.0.0.2]:443", []string{"198.51.100.9"}, "198.51.100.9"},
 		{"a peer that is no address", "@", nil, "invalid IP"},
+		{"an entry with a port", "10.0.0.2:443", []string{"198.51.100.1:5678"}, "198.51.100.1"},
+		{"an IPv6 entry with a port", "10.0.0.2:443", []string{"[2001:db8::1]:443"}, "2001:db8::1"},
 	}
 	for _, c := range cases {
 		r := &http.Request{RemoteAddr: c.peer, Header: http.Header{}}
@@ -37,6 +39,10 @@ func TestTheClientAddressIsBelievedOnlyFromTrustedProxies(t *testing.T) {
 		if got := proxies.clientIP(r).String(); got != c.want {
 			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
 		}
+	}
+	mapped, err := ParseProxies("::ffff:10.0.0.0/104")
+	if err != nil || mapped.clientIP(&http.Request{RemoteAddr: "10.1.2.3:1", Header: http.Header{"X-Forwarded-For": {"198.51.100.7"}}}).String() != "198.51.100.7" {
+		t.Errorf("an IPv4-mapped proxy prefix does not match its IPv4 peers (%v)", err)
 	}
 	var none Proxies
 	r := &http.Request{RemoteAddr: "10.0.0.2:443", Header: http.Header{"X-Forwarded-For": {"198.51.100.1"}}}

@@ -22,10 +22,13 @@ func ParseOrigins(s string) (Origins, error) {
 		}
 		u, err := url.Parse(part)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" ||
-			u.Fragment != "" || u.User != nil || part != u.Scheme+"://"+u.Host {
-			return nil, fmt.Errorf("origin %q: want scheme://host[:port], such as https://app.example.com", part)
+			u.Fragment != "" || u.User != nil || part != u.Scheme+"://"+u.Host || !isASCII(u.Host) {
+			return nil, fmt.Errorf("origin %q: want scheme://host[:port] in ASCII (punycode), such as https://app.example.com", part)
 		}
-		out = append(out, part)
+		// As a browser sends it: lower case, and no port when it is the scheme's default.
+		origin := strings.ToLower(part)
+		origin = strings.TrimSuffix(origin, map[string]string{"https": ":443", "http": ":80"}[u.Scheme])
+		out = append(out, origin)
 	}
 	return out, nil
 }
@@ -65,4 +68,13 @@ func (s *server) handleOptions(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
 	h.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func isASCII(s string) bool {
+	for _, c := range []byte(s) {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

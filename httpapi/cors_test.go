@@ -74,4 +74,12 @@ func TestParseOriginsTakesOnlyBareOrigins(t *testing.T) {
 	if o, err := httpapi.ParseOrigins(""); err != nil || len(o) != 0 {
 		t.Errorf("empty: %v %v", o, err)
 	}
+	if _, err := httpapi.ParseOrigins("https://bücher.example"); err == nil {
+		t.Error("a Unicode host, which browsers send as punycode, was accepted")
+	}
+	// Written as a browser sends it: lower case, no default port.
+	o, err := httpapi.ParseOrigins("https://App.Example.com:443, http://localhost:80, http://localhost:3000")
+	if err != nil || strings.Join(o, " ") != "https://app.example.com http://localhost http://localhost:3000" {
+		t.Errorf("normalised: %v %v", o, err)
+	}
 }

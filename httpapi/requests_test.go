@@ -250,3 +250,20 @@ func TestFieldNamesMustMatchExactlyAndAppearOnce(t *testing.T) {
 		t.Fatalf("a key repeated at another level: errors %+v, want only the subject code complaint", p.Errors)
 	}
 }
+
+// A path that is almost a route is a 404 problem, not a redirect with an HTML body.
+func TestNearMissPathsAre404sNotRedirects(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	for _, path := range []string{"/healthz/", "/HEALTHZ", "/api//subjects", "/api/exams/", "/docs/../healthz"} {
+		req, _ := http.NewRequest("GET", a.url+path, nil)
+		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Type") != "application/problem+json; charset=utf-8" {
+			t.Errorf("GET %s: %d %s, want a 404 problem", path, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	}
+}

@@ -54,6 +54,10 @@ func (s *server) routeTable() []route {
 
 func (s *server) routes() *httprouter.Router {
 	r := httprouter.New()
+	// No redirects to a cleaned or slash-adjusted path: they would answer 301/307 with an HTML
+	// body, outside the contract. A path that is not a route is a 404 problem.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
 	for _, rt := range s.routeTable() {
 		r.Handle(rt.method, rt.path, s.withQuery(rt.query, rt.handle))
 	}

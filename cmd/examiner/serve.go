@@ -94,22 +94,24 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc: // the listener failed: still let the requests in flight finish
 	case <-ctx.Done():
 	}
+
 	// Graceful shutdown: first drain (still serving, /readyz 503, no keep-alive, so that load
 	// balancers move away), then stop accepting connections and wait up to the grace period for
 	// the requests in flight; the pool closes on return.
 	start := time.Now()
 	draining.Store(true)
 	srv.SetKeepAlivesEnabled(false)
-	logger.Info("shutting down: draining", "drain", cfg.ShutdownDrain.String(), "grace", cfg.ShutdownGrace.String())
-	select {
-	case <-time.After(cfg.ShutdownDrain):
-	case err := <-errc:
-		return err
+	if serveErr == nil {
+		logger.Info("shutting down: draining", "drain", cfg.ShutdownDrain.String(), "grace", cfg.ShutdownGrace.String())
+		select {
+		case <-time.After(cfg.ShutdownDrain):
+		case serveErr = <-errc:
+		}
 	}
 	graceCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
@@ -117,8 +119,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 		srv.Close()
 		return fmt.Errorf("shutdown: requests still running after the %s grace period: %w", cfg.ShutdownGrace, err)
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if serveErr == nil {
+		serveErr = <-errc
+	}
+	if !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
 	}
 	logger.Info("stopped", "after", time.Since(start).Round(time.Millisecond).String())
 	return nil

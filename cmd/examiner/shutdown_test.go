@@ -35,8 +35,14 @@ func startServe(t *testing.T, databaseURL string, env ...string) *process {
 	p := &process{addr: ln.Addr().String(), logs: &lockedBuffer{}, exited: make(chan error, 1)}
 	ln.Close()
 	p.cmd = exec.Command(os.Args[0])
+	// No lock or statement timeouts: the tests hold a registration on a lock for as long as
+	// they need.
+	sep := "?"
+	if strings.Contains(databaseURL, "?") {
+		sep = "&"
+	}
 	p.cmd.Env = append(append(os.Environ(), "EXAMINER_TEST_AS_MAIN=serve",
-		"DATABASE_URL="+databaseURL, "JWT_SECRET="+strings.Repeat("k", 32), "HTTP_ADDR="+p.addr), env...)
+		"DATABASE_URL="+databaseURL+sep+"lock_timeout=0&statement_timeout=0", "JWT_SECRET="+strings.Repeat("k", 32), "HTTP_ADDR="+p.addr), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -49,7 +55,7 @@ func startServe(t *testing.T, databaseURL string, env ...string) *process {
 
 // holdRegistrations locks auth_events in databaseURL until release is called, so that a
 // registration stays in flight (it waits to write its event) for as long as a test needs,
-// however fast or slow the machine; it returns once such a registration is waiting.
+// however fast or slow the machine (startServe turns the server's lock timeout off).
 func holdRegistrations(t *testing.T, databaseURL string) (waitForOne func(), release func()) {
 	t.Helper()
 	conn, err := pgx.Connect(t.Context(), databaseURL)
@@ -165,10 +171,16 @@ func TestSIGTERMDrainsFinishesInFlightRequestsAndExitsZero(t *testing.T) {
 	}
 	defer conn.Close(context.Background())
 	var left, accounts int
-	if err := conn.QueryRow(context.Background(), `
-		SELECT (SELECT count(*) FROM pg_stat_activity WHERE application_name = 'examiner' AND datname = current_database()),
-		       (SELECT count(*) FROM students WHERE email = 'late@example.com')`).Scan(&left, &accounts); err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		// The server's backends end just after its process does.
+		if err := conn.QueryRow(context.Background(), `
+			SELECT (SELECT count(*) FROM pg_stat_activity WHERE application_name = 'examiner' AND datname = current_database()),
+			       (SELECT count(*) FROM students WHERE email = 'late@example.com')`).Scan(&left, &accounts); err != nil {
+			t.Fatal(err)
+		}
+		if left == 0 || time.Now().After(deadline) {
+			break
+		}
 	}
 	if left != 0 || accounts != 1 {
 		t.Errorf("after exit: %d examiner connections open (want 0), %d accounts for the in-flight registration (want 1)", left, accounts)
@@ -214,5 +226,26 @@ func TestNewConnectionsAreRefusedWhileInFlightRequestsFinish(t *testing.T) {
 	}
 	if err := <-p.exited; err != nil {
 		t.Fatalf("exit: %v\n%s", err, p.logs.String())
+	}
+}
+
+// A second SIGTERM does not wait for the graceful shutdown the first one started.
+func TestASecondSIGTERMStopsAtOnce(t *testing.T) {
+	t.Parallel()
+	p := startServe(t, testdb.URL(t), "SHUTDOWN_DRAIN=60s")
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // draining now, for a minute
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.exited:
+		if err == nil {
+			t.Fatal("exit status 0 after a second SIGTERM, want killed by the signal")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("still running 5 s after a second SIGTERM")
 	}
 }
