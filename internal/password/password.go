@@ -36,8 +36,9 @@ type Hasher struct {
 	dummy string // verified against for unknown emails, so they cost as much as known ones
 }
 
-// DefaultConcurrency leaves one core for everything else.
-func DefaultConcurrency() int { return max(1, runtime.NumCPU()-1) }
+// DefaultConcurrency leaves one of the cores Go may use (GOMAXPROCS, which follows a
+// container's CPU limit) for everything else.
+func DefaultConcurrency() int { return max(1, runtime.GOMAXPROCS(0)-1) }
 
 // NewHasher returns a Hasher with bcrypt cost (4–31) and at most concurrency checks at once.
 func NewHasher(cost, concurrency int) (*Hasher, error) {
