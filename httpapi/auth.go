@@ -127,24 +127,20 @@ func (s *server) handleLogin() httprouter.Handle {
 			email, key = creds.Email, "" // cannot be an account's; recorded as given
 		}
 		// Limits count failures by the account the email would name (whether or not it exists,
-		// so a 429 tells nothing about which emails have accounts; emails that cannot be an
-		// account's share one key) and by client address. Each attempt reserves a token from both
-		// before its password check, so attempts in flight together cannot exceed the limits; a
-		// success gives the tokens back, a failure keeps them spent.
-		accountKey := key
-		if accountKey == "" {
-			accountKey = "(not an email)"
-		}
+		// so a 429 tells nothing about which emails have accounts) and by client address. Each
+		// attempt reserves a token from both before its password check, so attempts in flight
+		// together cannot exceed the limits; a success gives the tokens back, a failure keeps them
+		// spent. Something that is not an email can be no account's: only its address counts.
 		addressKey := ipKey(client.IP)
-		accountHold, addressHold, limited, err := s.reserveLogin(ctx, accountKey, addressKey)
+		accountHold, addressHold, limited, limitedKey, err := s.reserveLogin(ctx, key, addressKey)
 		if err != nil {
 			s.fail(w, r, busy(err))
 			return
 		}
 		if limited != nil {
-			// One event (and log line) per account and address a minute: a flood of refused
-			// attempts must not become a flood of writes.
-			if ok, _ := s.limitedEvents.Take(accountKey+" "+addressKey, s.Now()); ok {
+			// One event (and log line) a minute per exhausted limit: a flood of refused attempts
+			// must not become a flood of writes, whatever emails it tries.
+			if ok, _ := s.limitedEvents.Take(limitedKey, s.Now()); ok {
 				if err := s.Store.RecordAuthFailure(ctx, "login", email, key, "rate_limited", client); err != nil {
 					s.fail(w, r, err)
 					return
@@ -157,6 +153,9 @@ func (s *server) handleLogin() httprouter.Handle {
 		counted := false // whether this attempt was a failed guess
 		defer func() {
 			for _, h := range []*ratelimit.Reservation{accountHold, addressHold} {
+				if h == nil {
+					continue
+				}
 				if counted {
 					h.Keep()
 				} else {
@@ -232,27 +231,36 @@ func (s *server) handleLogin() httprouter.Handle {
 	}
 }
 
-// reserveLogin reserves a sign-in attempt from the account's and the address's limits. limited
-// is the 429 to answer when either has no token left; err is the request's context ending while
-// it waited for attempts in flight to settle.
-func (s *server) reserveLogin(ctx context.Context, accountKey, addressKey string) (account, address *ratelimit.Reservation, limited *apperr.Error, err error) {
+// reserveLogin reserves a sign-in attempt from the account's limit (unless accountKey is empty)
+// and the address's. limited is the 429 to answer when either has no token left, and limitedKey
+// names the exhausted limit; err is the request's context ending while it waited for attempts
+// in flight to settle.
+func (s *server) reserveLogin(ctx context.Context, accountKey, addressKey string) (account, address *ratelimit.Reservation, limited *apperr.Error, limitedKey string, err error) {
 	const message = "Too many failed sign-ins for this account or from this address. Try again later."
-	account, ok, wait, err := s.loginPerAccount.Reserve(ctx, accountKey, s.Now)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if !ok {
-		return nil, nil, apperr.Limited(message, wait), nil
-	}
-	address, ok, wait, err = s.loginPerAddress.Reserve(ctx, addressKey, s.Now)
-	if err != nil || !ok {
-		account.Cancel()
+	if accountKey != "" {
+		var ok bool
+		var wait time.Duration
+		account, ok, wait, err = s.loginPerAccount.Reserve(ctx, accountKey, s.Now)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, "", err
 		}
-		return nil, nil, apperr.Limited(message, wait), nil
+		if !ok {
+			// Say when both limits will let the next attempt through.
+			_, addressWait := s.loginPerAddress.Check(addressKey, s.Now())
+			return nil, nil, apperr.Limited(message, max(wait, addressWait)), "account " + accountKey, nil
+		}
 	}
-	return account, address, nil, nil
+	address, ok, wait, err := s.loginPerAddress.Reserve(ctx, addressKey, s.Now)
+	if err != nil || !ok {
+		if account != nil {
+			account.Cancel()
+		}
+		if err != nil {
+			return nil, nil, nil, "", err
+		}
+		return nil, nil, apperr.Limited(message, wait), "address " + addressKey, nil
+	}
+	return account, address, nil, "", nil
 }
 
 // busy is the error for a password check that gave up waiting for a free slot.

@@ -190,3 +190,24 @@ func TestConcurrentFailedSignInsCannotExceedTheLimit(t *testing.T) {
 		t.Fatalf("login events %v, want 3 wrong_password and 1 rate_limited", got)
 	}
 }
+
+// Once an address is out of sign-ins, trying new emails from it writes no new events: the
+// refusals are recorded once a minute per exhausted limit, not per email tried.
+func TestRefusalsFromOneAddressAreRecordedOnceAMinute(t *testing.T) {
+	t.Parallel()
+	a, c := limitedApp(t, httpapi.Limits{LoginFailuresPerAddress: ratelimit.Limit{Burst: 2, Per: time.Hour}}, "")
+	for i := range 2 {
+		a.do("POST", "/api/auth/login", "", map[string]string{"email": "u" + strconv.Itoa(i) + "@example.com", "password": "x"}).want(t, http.StatusUnauthorized)
+	}
+	for i := range 30 {
+		wantLimited(t, a.do("POST", "/api/auth/login", "", map[string]string{"email": "spray" + strconv.Itoa(i) + "@example.com", "password": "x"}), time.Hour)
+	}
+	if got := a.reasons(t, "login"); got["rate_limited"] != 1 {
+		t.Fatalf("login events %v, want 1 rate_limited for 30 refusals", got)
+	}
+	c.advance(time.Minute)
+	wantLimited(t, a.do("POST", "/api/auth/login", "", map[string]string{"email": "later@example.com", "password": "x"}), time.Hour-time.Minute)
+	if got := a.reasons(t, "login"); got["rate_limited"] != 2 {
+		t.Fatalf("login events %v, want a second rate_limited a minute later", got)
+	}
+}

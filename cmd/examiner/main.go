@@ -23,11 +23,7 @@ func main() {
 	// After the first signal, the next one kills the process as usual: a second Ctrl-C or
 	// SIGTERM does not wait for the graceful shutdown.
 	go func() { <-ctx.Done(); stop() }()
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		err = nil // stopped by a signal before it was serving: nothing was interrupted
-	}
-	if err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "examiner:", err)
 		os.Exit(1)
 	}

@@ -97,6 +97,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	var serveErr error
 	select {
 	case serveErr = <-errc: // the listener failed: still let the requests in flight finish
+		logger.Error("listener failed; shutting down", "error", serveErr.Error())
 	case <-ctx.Done():
 	}
 
