@@ -32,11 +32,7 @@ func (ev AuthEvent) Position() Position { return Position{CreatedAt: ev.CreatedA
 // security shows a student only the events filed under their account: their own sign-ins and the
 // failed attempts on their email.
 func (s *Store) AuthEvents(ctx context.Context, st tenant.Student, kind string, after *Position, limit int) (events []AuthEvent, more bool, err error) {
-	var afterAt *time.Time
-	var afterID *uuid.UUID
-	if after != nil {
-		afterAt, afterID = &after.CreatedAt, &after.ID
-	}
+	afterAt, afterID := after.keysetArgs()
 	err = tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT id, kind, succeeded, reason, email, host(client_ip), user_agent, request_id, created_at
@@ -57,8 +53,6 @@ func (s *Store) AuthEvents(ctx context.Context, st tenant.Student, kind string, 
 	if err != nil {
 		return nil, false, apperr.FromDB(err)
 	}
-	if len(events) > limit {
-		return events[:limit], true, nil
-	}
-	return nonNil(events), false, nil
+	events, more = onePage(events, limit)
+	return events, more, nil
 }

@@ -138,17 +138,11 @@ func (e Exam) Position() Position { return Position{CreatedAt: e.CreatedAt, ID: 
 // Exams lists st's exams that pass f, newest first, starting after after (from the start when
 // nil), at most limit of them; more tells whether any follow.
 func (s *Store) Exams(ctx context.Context, st tenant.Student, f ExamFilter, after *Position, limit int) (exams []Exam, more bool, err error) {
-	var afterAt *time.Time
-	var afterID *uuid.UUID
-	if after != nil {
-		afterAt, afterID = &after.CreatedAt, &after.ID
-	}
+	afterAt, afterID := after.keysetArgs()
 	err = tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
 		// The row comparison walks the (student_id, created_at DESC, id DESC) index: keyset
 		// pagination, so a page costs the same however deep it is and no row is skipped or
-		// repeated when exams are added or deleted between pages. The first page compares with
-		// the largest possible key rather than skipping the comparison, so that one plan (generic
-		// or not) serves every page with the comparison as an index condition.
+		// repeated when exams are added or deleted between pages.
 		rows, err := tx.Query(ctx, `
 			SELECT `+examColumns+`
 			FROM exams e JOIN subjects s ON s.id = e.subject_id
@@ -165,19 +159,14 @@ func (s *Store) Exams(ctx context.Context, st tenant.Student, f ExamFilter, afte
 		if err != nil {
 			return err
 		}
-		exams, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Exam, error) {
-			var e Exam
-			return e, scanExam(row, &e)
-		})
+		exams, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Exam])
 		return err
 	})
 	if err != nil {
 		return nil, false, apperr.FromDB(err)
 	}
-	if len(exams) > limit {
-		return exams[:limit], true, nil
-	}
-	return nonNil(exams), false, nil
+	exams, more = onePage(exams, limit)
+	return exams, more, nil
 }
 
 // ExamByID returns st's exam id. Errors: NotFound, also when the exam is another student's.
@@ -256,14 +245,8 @@ func (s *Store) DeleteExam(ctx context.Context, st tenant.Student, id uuid.UUID)
 }
 
 func scanExam(row pgx.Row, e *Exam) error {
-	var paper *int16
-	err := row.Scan(&e.ID, &e.SubjectCode, &e.ExamType, &e.Status, &paper, &e.DurationMinutes, &e.TotalMarks,
+	return row.Scan(&e.ID, &e.SubjectCode, &e.ExamType, &e.Status, &e.PaperNumber, &e.DurationMinutes, &e.TotalMarks,
 		&e.CreatedAt, &e.UpdatedAt, &e.StartedAt, &e.CompletedAt)
-	if paper != nil {
-		n := int(*paper)
-		e.PaperNumber = &n
-	}
-	return err
 }
 
 func nullIfEmpty(s string) *string {

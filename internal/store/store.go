@@ -27,6 +27,25 @@ type Position struct {
 	ID        uuid.UUID
 }
 
+// keysetArgs are p's query arguments: NULLs for the first page, which the list queries compare
+// with the largest possible key (coalesce to 'infinity' and the largest uuid), so that one plan
+// serves every page with the comparison as an index condition.
+func (p *Position) keysetArgs() (*time.Time, *uuid.UUID) {
+	if p == nil {
+		return nil, nil
+	}
+	return &p.CreatedAt, &p.ID
+}
+
+// onePage cuts rows, fetched with a LIMIT of limit+1, to a page of at most limit and says
+// whether more follow.
+func onePage[T any](rows []T, limit int) ([]T, bool) {
+	if len(rows) > limit {
+		return rows[:limit], true
+	}
+	return nonNil(rows), false
+}
+
 // Client describes where a request came from, for the audit trail.
 type Client struct {
 	IP        netip.Addr // invalid when unknown
