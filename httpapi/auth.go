@@ -43,16 +43,11 @@ func (s *server) handleRegister() httprouter.Handle {
 			s.fail(w, r, apperr.Fields(fields...))
 			return
 		}
-		client := s.clientOf(r)
-		if ok, wait := s.registerPerAddress.Take(ipKey(client.IP), s.Now()); !ok {
-			if ok, _ := s.limitedEvents.Take("register "+ipKey(client.IP), s.Now()); ok {
-				if err := s.Store.RecordAuthFailure(r.Context(), "register", email, key, "rate_limited", client); err != nil {
-					s.fail(w, r, err)
-					return
-				}
-				s.logAuthEvent(r, "register", false, "rate_limited")
-			}
-			s.fail(w, r, apperr.Limited("Too many registrations from this address. Try again later.", wait))
+		client := clientOf(r)
+		address := ipKey(client.IP)
+		if ok, wait := s.registerPerAddress.Take(address, s.Now()); !ok {
+			s.refuse(w, r, "register", email, key, "address "+address,
+				apperr.Limited("Too many registrations from this address. Try again later.", wait))
 			return
 		}
 		hash, err := s.Passwords.Hash(r.Context(), req.Password)
@@ -121,7 +116,7 @@ func (s *server) handleLogin() httprouter.Handle {
 			return
 		}
 
-		ctx, client := r.Context(), s.clientOf(r)
+		ctx, client := r.Context(), clientOf(r)
 		email, key, emailProblem := checkEmail(creds.Email)
 		if emailProblem != "" {
 			email, key = creds.Email, "" // cannot be an account's; recorded as given
@@ -131,38 +126,17 @@ func (s *server) handleLogin() httprouter.Handle {
 		// attempt reserves a token from both before its password check, so attempts in flight
 		// together cannot exceed the limits; a success gives the tokens back, a failure keeps them
 		// spent. Something that is not an email can be no account's: only its address counts.
-		addressKey := ipKey(client.IP)
-		accountHold, addressHold, limited, limitedKey, err := s.reserveLogin(ctx, key, addressKey)
+		settle, refused, err := s.reserveLogin(ctx, key, ipKey(client.IP))
 		if err != nil {
 			s.fail(w, r, busy(err))
 			return
 		}
-		if limited != nil {
-			// One event (and log line) a minute per exhausted limit: a flood of refused attempts
-			// must not become a flood of writes, whatever emails it tries.
-			if ok, _ := s.limitedEvents.Take(limitedKey, s.Now()); ok {
-				if err := s.Store.RecordAuthFailure(ctx, "login", email, key, "rate_limited", client); err != nil {
-					s.fail(w, r, err)
-					return
-				}
-				s.logAuthEvent(r, "login", false, "rate_limited")
-			}
-			s.fail(w, r, limited)
+		if refused != nil {
+			s.refuse(w, r, "login", email, key, refused.limit, refused.err)
 			return
 		}
 		counted := false // whether this attempt was a failed guess
-		defer func() {
-			for _, h := range []*ratelimit.Reservation{accountHold, addressHold} {
-				if h == nil {
-					continue
-				}
-				if counted {
-					h.Keep()
-				} else {
-					h.Cancel()
-				}
-			}
-		}()
+		defer func() { settle(counted) }()
 		fail := func(reason string) {
 			counted = true
 			if err := s.Store.RecordAuthFailure(ctx, "login", email, key, reason, client); err != nil {
@@ -231,36 +205,63 @@ func (s *server) handleLogin() httprouter.Handle {
 	}
 }
 
+// refusal is a sign-in refused by a rate limit: the 429, and which limit (kind and key) ran out.
+type refusal struct {
+	err   *apperr.Error
+	limit string
+}
+
 // reserveLogin reserves a sign-in attempt from the account's limit (unless accountKey is empty)
-// and the address's. limited is the 429 to answer when either has no token left, and limitedKey
-// names the exhausted limit; err is the request's context ending while it waited for attempts
-// in flight to settle.
-func (s *server) reserveLogin(ctx context.Context, accountKey, addressKey string) (account, address *ratelimit.Reservation, limited *apperr.Error, limitedKey string, err error) {
+// and the address's. On success, settle must be called once, with whether the attempt counted
+// (a failed guess keeps its tokens, anything else gives them back). refused says which limit ran
+// out; err is the request's context ending while it waited for attempts in flight to settle.
+func (s *server) reserveLogin(ctx context.Context, accountKey, addressKey string) (settle func(counted bool), refused *refusal, err error) {
 	const message = "Too many failed sign-ins for this account or from this address. Try again later."
+	var holds []*ratelimit.Reservation
+	settle = func(counted bool) {
+		for _, h := range holds {
+			if counted {
+				h.Keep()
+			} else {
+				h.Cancel()
+			}
+		}
+	}
 	if accountKey != "" {
-		var ok bool
-		var wait time.Duration
-		account, ok, wait, err = s.loginPerAccount.Reserve(ctx, accountKey, s.Now)
+		h, ok, wait, err := s.loginPerAccount.Reserve(ctx, accountKey, s.Now)
 		if err != nil {
-			return nil, nil, nil, "", err
+			return nil, nil, err
 		}
 		if !ok {
 			// Say when both limits will let the next attempt through.
 			_, addressWait := s.loginPerAddress.Check(addressKey, s.Now())
-			return nil, nil, apperr.Limited(message, max(wait, addressWait)), "account " + accountKey, nil
+			return nil, &refusal{apperr.Limited(message, max(wait, addressWait)), "account " + accountKey}, nil
 		}
+		holds = append(holds, h)
 	}
-	address, ok, wait, err := s.loginPerAddress.Reserve(ctx, addressKey, s.Now)
+	h, ok, wait, err := s.loginPerAddress.Reserve(ctx, addressKey, s.Now)
 	if err != nil || !ok {
-		if account != nil {
-			account.Cancel()
-		}
+		settle(false)
 		if err != nil {
-			return nil, nil, nil, "", err
+			return nil, nil, err
 		}
-		return nil, nil, apperr.Limited(message, wait), "address " + addressKey, nil
+		return nil, &refusal{apperr.Limited(message, wait), "address " + addressKey}, nil
 	}
-	return account, address, nil, "", nil
+	holds = append(holds, h)
+	return settle, nil, nil
+}
+
+// refuse answers a rate-limited registration or sign-in with limited, and records it: once a
+// minute per exhausted limit, so that a flood of refused attempts is no flood of writes.
+func (s *server) refuse(w http.ResponseWriter, r *http.Request, kind, email, emailKey, limit string, limited *apperr.Error) {
+	if ok, _ := s.limitedEvents.Take(limit, s.Now()); ok {
+		if err := s.Store.RecordAuthFailure(r.Context(), kind, email, emailKey, "rate_limited", clientOf(r)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.logAuthEvent(r, kind, false, "rate_limited")
+	}
+	s.fail(w, r, limited)
 }
 
 // busy is the error for a password check that gave up waiting for a free slot.
@@ -272,7 +273,7 @@ func busy(err error) error {
 // token or email (JSON-encoded, so no value can forge a line).
 func (s *server) logAuthEvent(r *http.Request, kind string, succeeded bool, reason string, attrs ...slog.Attr) {
 	attrs = append(attrs, slog.String("kind", kind), slog.Bool("succeeded", succeeded),
-		slog.String("request_id", requestID(r)), slog.String("client_ip", s.clientOf(r).IP.String()))
+		slog.String("request_id", requestID(r)), slog.String("client_ip", clientOf(r).IP.String()))
 	if reason != "" {
 		attrs = append(attrs, slog.String("reason", reason))
 	}
@@ -281,7 +282,7 @@ func (s *server) logAuthEvent(r *http.Request, kind string, succeeded bool, reas
 
 func (s *server) handleLogout() studentHandle {
 	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
-		if err := s.Store.Logout(r.Context(), st, s.clientOf(r)); err != nil {
+		if err := s.Store.Logout(r.Context(), st, clientOf(r)); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -332,7 +333,7 @@ func (s *server) handleChangePassword() studentHandle {
 			s.fail(w, r, busy(err))
 			return
 		}
-		if err := s.Store.ChangePassword(ctx, st, oldHash, newHash, s.clientOf(r)); err != nil {
+		if err := s.Store.ChangePassword(ctx, st, oldHash, newHash, clientOf(r)); err != nil {
 			s.fail(w, r, err)
 			return
 		}

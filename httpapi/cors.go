@@ -42,15 +42,12 @@ const (
 // cors marks w for r's origin when it is allowed: an exact echo of the origin, never "*", and
 // Vary: Origin on every response so that caches keep answers for different origins apart.
 // Tokens travel in the Authorization header, not cookies, so credentials are not allowed.
-func (s *server) cors(w http.ResponseWriter, r *http.Request) (allowed bool) {
+func (s *server) cors(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Vary", "Origin")
-	origin := r.Header.Get("Origin")
-	if origin == "" || !slices.Contains(s.AllowedOrigins, origin) {
-		return false
+	if origin := r.Header.Get("Origin"); origin != "" && slices.Contains(s.AllowedOrigins, origin) {
+		w.Header().Set("Access-Control-Allow-Origin", origin)
+		w.Header().Set("Access-Control-Expose-Headers", corsExposeHeaders)
 	}
-	w.Header().Set("Access-Control-Allow-Origin", origin)
-	w.Header().Set("Access-Control-Expose-Headers", corsExposeHeaders)
-	return true
 }
 
 // handleOptions answers a CORS preflight from an allowed origin for a route that exists (the

@@ -53,11 +53,10 @@ func (s *server) handleCreateExam() studentHandle {
 		case !subjectCode.MatchString(*req.SubjectCode):
 			fields = append(fields, apperr.Field("subject_code", "is not a subject; GET /api/subjects lists them"))
 		}
-		switch {
-		case req.ExamType == nil:
+		if req.ExamType == nil {
 			fields = append(fields, apperr.Field("exam_type", "is required"))
-		case !slices.Contains(examTypes, *req.ExamType):
-			fields = append(fields, apperr.Field("exam_type", "must be one of "+strings.Join(examTypes, ", ")))
+		} else {
+			fields = append(fields, oneOf("exam_type", *req.ExamType, examTypes)...)
 		}
 		fields = append(fields, inRange("paper_number", req.PaperNumber, MaxPaperNumber)...)
 		fields = append(fields, inRange("duration_minutes", req.DurationMinutes, MaxDuration)...)
@@ -84,14 +83,14 @@ func (s *server) handleListExams() studentHandle {
 		q := r.URL.Query() // only the parameters the route table allows, each once
 		f := store.ExamFilter{Status: q.Get("status"), SubjectCode: q.Get("subject_code"), ExamType: q.Get("exam_type")}
 		var fields []apperr.FieldError
-		if q.Has("status") && !slices.Contains(examStatuses, f.Status) {
-			fields = append(fields, apperr.Field("status", "must be one of "+strings.Join(examStatuses, ", ")))
+		if q.Has("status") {
+			fields = append(fields, oneOf("status", f.Status, examStatuses)...)
 		}
 		if q.Has("subject_code") && !subjectCode.MatchString(f.SubjectCode) {
 			fields = append(fields, apperr.Field("subject_code", "must be 1 to 16 letters or digits"))
 		}
-		if q.Has("exam_type") && !slices.Contains(examTypes, f.ExamType) {
-			fields = append(fields, apperr.Field("exam_type", "must be one of "+strings.Join(examTypes, ", ")))
+		if q.Has("exam_type") {
+			fields = append(fields, oneOf("exam_type", f.ExamType, examTypes)...)
 		}
 		digest := filterDigest("exams", f.Status, f.SubjectCode, f.ExamType)
 		limit, after, bad := pageOf(q, digest)
@@ -139,12 +138,12 @@ func (s *server) handlePatchExam() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		switch {
-		case req.Status == nil:
+		if req.Status == nil {
 			s.fail(w, r, apperr.Fields(apperr.Field("status", "is required (only the status of an exam can change)")))
 			return
-		case !slices.Contains(examStatuses, *req.Status):
-			s.fail(w, r, apperr.Fields(apperr.Field("status", "must be one of "+strings.Join(examStatuses, ", "))))
+		}
+		if bad := oneOf("status", *req.Status, examStatuses); bad != nil {
+			s.fail(w, r, apperr.Fields(bad...))
 			return
 		}
 		exam, err := s.Store.SetExamStatus(r.Context(), st, id, *req.Status)
@@ -177,9 +176,17 @@ func examID(ps httprouter.Params) (uuid.UUID, error) {
 	raw := ps.ByName("id")
 	id, err := uuid.Parse(raw)
 	if err != nil || len(raw) != 36 {
-		return uuid.Nil, apperr.New(apperr.NotFound, "There is no such exam.")
+		return uuid.Nil, store.ErrNoExam
 	}
 	return id, nil
+}
+
+// oneOf is what is wrong with field's value when it is not one of options.
+func oneOf(field, value string, options []string) []apperr.FieldError {
+	if slices.Contains(options, value) {
+		return nil
+	}
+	return []apperr.FieldError{apperr.Field(field, "must be one of "+strings.Join(options, ", "))}
 }
 
 func inRange(field string, n *int, max int) []apperr.FieldError {

@@ -17,10 +17,11 @@ import (
 	"examiner/tenant"
 )
 
-type requestIDKey struct{}
+type clientKey struct{}
 
 // withRequestContext gives every request an id (the client's X-Request-Id when it is a sane
-// one), the headers every response carries, and a line in the access log.
+// one) and its client's description (see clientOf), a deadline, the headers every response
+// carries, and a line in the access log.
 func (s *server) withRequestContext(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -28,7 +29,8 @@ func (s *server) withRequestContext(next http.Handler) http.Handler {
 		if !saneRequestID(id) {
 			id = newRequestID()
 		}
-		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), s.RequestTimeout)
+		client := store.Client{IP: s.TrustedProxies.clientIP(r), UserAgent: r.UserAgent(), RequestID: id}
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), clientKey{}, client), s.RequestTimeout)
 		defer cancel()
 		r = r.WithContext(ctx)
 		h := w.Header()
@@ -75,14 +77,13 @@ func newRequestID() string {
 	return hex.EncodeToString(b)
 }
 
-func requestID(r *http.Request) string {
-	id, _ := r.Context().Value(requestIDKey{}).(string)
-	return id
-}
+func requestID(r *http.Request) string { return clientOf(r).RequestID }
 
-// clientOf describes the request's origin for the audit trail and the rate limits.
-func (s *server) clientOf(r *http.Request) store.Client {
-	return store.Client{IP: s.TrustedProxies.clientIP(r), UserAgent: r.UserAgent(), RequestID: requestID(r)}
+// clientOf describes where r came from, for the audit trail and the rate limits: worked out
+// once per request, by withRequestContext.
+func clientOf(r *http.Request) store.Client {
+	c, _ := r.Context().Value(clientKey{}).(store.Client)
+	return c
 }
 
 // studentHandle is a handler for a signed-in student.

@@ -38,9 +38,9 @@ func (s *server) handleListSubjects() studentHandle {
 
 func (s *server) handleGetSubject() studentHandle {
 	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params, st tenant.Student) {
-		code := ps.ByName("code")
-		if !subjectCode.MatchString(code) {
-			s.fail(w, r, apperr.New(apperr.NotFound, "There is no such subject."))
+		code, err := subjectCodeOf(ps)
+		if err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		subject, err := s.Store.SubjectByCode(r.Context(), st, code)
@@ -50,6 +50,16 @@ func (s *server) handleGetSubject() studentHandle {
 		}
 		writeJSON(w, http.StatusOK, subject)
 	}
+}
+
+// subjectCodeOf reads the subject code from the path. One that cannot be a code (which might
+// not even be UTF-8, and so not a value PostgreSQL can compare) is the same 404 as a missing one.
+func subjectCodeOf(ps httprouter.Params) (string, error) {
+	code := ps.ByName("code")
+	if !subjectCode.MatchString(code) {
+		return "", store.ErrNoSubject
+	}
+	return code, nil
 }
 
 // MaxSearchLength bounds the syllabus search text.
@@ -62,9 +72,9 @@ func (s *server) handleGetSyllabus() studentHandle {
 			s.fail(w, r, apperr.Fields(apperr.Field("q", problem)))
 			return
 		}
-		code := ps.ByName("code")
-		if !subjectCode.MatchString(code) {
-			s.fail(w, r, apperr.New(apperr.NotFound, "There is no such subject."))
+		code, err := subjectCodeOf(ps)
+		if err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		points, err := s.Store.Syllabus(r.Context(), st, code, words)

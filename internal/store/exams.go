@@ -53,7 +53,8 @@ type NewExam struct {
 	TotalMarks      *int
 }
 
-var errNoExam = apperr.New(apperr.NotFound, "There is no such exam.")
+// ErrNoExam is the answer for an exam that is missing or another student's: never told apart.
+var ErrNoExam = apperr.New(apperr.NotFound, "There is no such exam.")
 
 // CreateExam creates an exam for st. A TIMED or FULL_PAPER exam on a paper takes the paper's
 // duration and marks unless they are given. Errors: Invalid naming the field when the subject or
@@ -177,7 +178,7 @@ func (s *Store) ExamByID(ctx context.Context, st tenant.Student, id uuid.UUID) (
 			SELECT `+examColumns+` FROM exams e JOIN subjects s ON s.id = e.subject_id
 			WHERE e.id = $1 AND e.student_id = $2`, id, st.ID), &e)
 		if err == pgx.ErrNoRows {
-			return errNoExam
+			return ErrNoExam
 		}
 		return err
 	})
@@ -196,7 +197,7 @@ func (s *Store) SetExamStatus(ctx context.Context, st tenant.Student, id uuid.UU
 		var from string
 		err := tx.QueryRow(ctx, `SELECT status FROM exams WHERE id = $1 AND student_id = $2 FOR UPDATE`, id, st.ID).Scan(&from)
 		if err == pgx.ErrNoRows {
-			return errNoExam
+			return ErrNoExam
 		}
 		if err != nil {
 			return err
@@ -237,7 +238,7 @@ func (s *Store) DeleteExam(ctx context.Context, st tenant.Student, id uuid.UUID)
 	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM exams WHERE id = $1 AND student_id = $2`, id, st.ID)
 		if err == nil && tag.RowsAffected() == 0 {
-			return errNoExam
+			return ErrNoExam
 		}
 		return err
 	})

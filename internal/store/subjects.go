@@ -43,7 +43,8 @@ type SyllabusPoint struct {
 	LearningOutcomes []string `json:"learning_outcomes"`
 }
 
-var errNoSubject = apperr.New(apperr.NotFound, "There is no such subject.")
+// ErrNoSubject is the answer for a subject code that names no subject.
+var ErrNoSubject = apperr.New(apperr.NotFound, "There is no such subject.")
 
 // Subjects lists the catalogue by code.
 func (s *Store) Subjects(ctx context.Context, st tenant.Student) ([]Subject, error) {
@@ -68,7 +69,7 @@ func (s *Store) SubjectByCode(ctx context.Context, st tenant.Student, code strin
 			SELECT id, code, name, level, exam_board, syllabus_year FROM subjects WHERE code = $1`, code).
 			Scan(&out.ID, &out.Code, &out.Name, &out.Level, &out.ExamBoard, &out.SyllabusYear)
 		if err == pgx.ErrNoRows {
-			return errNoSubject
+			return ErrNoSubject
 		}
 		if err != nil {
 			return err
@@ -94,7 +95,7 @@ func (s *Store) Syllabus(ctx context.Context, st tenant.Student, code string, wo
 	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
 		var subjectID uuid.UUID
 		if err := tx.QueryRow(ctx, `SELECT id FROM subjects WHERE code = $1`, code).Scan(&subjectID); err == pgx.ErrNoRows {
-			return errNoSubject
+			return ErrNoSubject
 		} else if err != nil {
 			return err
 		}
