@@ -48,19 +48,23 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Errorf("JWT_SECRET must be at least %d bytes (it is %d); generate one with: openssl rand -base64 48",
 			token.MinSecretLength, len(cfg.JWTSecret)))
 	}
+	// duration reads name (def when unset): a positive duration, or also 0 when zeroOK.
+	duration := func(name, def string, zeroOK bool) time.Duration {
+		d, err := time.ParseDuration(orDefault(getenv(name), def))
+		if err != nil || d < 0 || d == 0 && !zeroOK {
+			want := "a positive duration"
+			if zeroOK {
+				want = "a duration (0 for none)"
+			}
+			errs = append(errs, fmt.Errorf("%s=%q: want %s such as %s", name, getenv(name), want, def))
+		}
+		return d
+	}
+	cfg.JWTTTL = duration("JWT_TTL", "24h", false)
+	cfg.RequestTimeout = duration("REQUEST_TIMEOUT", "5s", false)
+	cfg.ShutdownDrain = duration("SHUTDOWN_DRAIN", "0s", true)
+	cfg.ShutdownGrace = duration("SHUTDOWN_GRACE", "20s", false)
 	var err error
-	if cfg.JWTTTL, err = time.ParseDuration(orDefault(getenv("JWT_TTL"), "24h")); err != nil || cfg.JWTTTL <= 0 {
-		errs = append(errs, fmt.Errorf("JWT_TTL=%q: want a positive duration such as 24h", getenv("JWT_TTL")))
-	}
-	if cfg.RequestTimeout, err = time.ParseDuration(orDefault(getenv("REQUEST_TIMEOUT"), "5s")); err != nil || cfg.RequestTimeout <= 0 {
-		errs = append(errs, fmt.Errorf("REQUEST_TIMEOUT=%q: want a positive duration such as 5s", getenv("REQUEST_TIMEOUT")))
-	}
-	if cfg.ShutdownDrain, err = time.ParseDuration(orDefault(getenv("SHUTDOWN_DRAIN"), "0s")); err != nil || cfg.ShutdownDrain < 0 {
-		errs = append(errs, fmt.Errorf("SHUTDOWN_DRAIN=%q: want a duration such as 5s (0 to stop accepting at once)", getenv("SHUTDOWN_DRAIN")))
-	}
-	if cfg.ShutdownGrace, err = time.ParseDuration(orDefault(getenv("SHUTDOWN_GRACE"), "20s")); err != nil || cfg.ShutdownGrace <= 0 {
-		errs = append(errs, fmt.Errorf("SHUTDOWN_GRACE=%q: want a positive duration such as 20s", getenv("SHUTDOWN_GRACE")))
-	}
 	if cfg.BcryptCost, err = strconv.Atoi(orDefault(getenv("BCRYPT_COST"), "12")); err != nil || cfg.BcryptCost < 4 || cfg.BcryptCost > 31 {
 		errs = append(errs, fmt.Errorf("BCRYPT_COST=%q: want a number from 4 to 31", getenv("BCRYPT_COST")))
 	}
