@@ -204,7 +204,7 @@ func (k *contract) check(t reporter, req sent, r response) {
 		return
 	}
 	if _, ok := content[mt]; !ok {
-		if _, any := content["*/*"]; any {
+		if _, anyType := content["*/*"]; anyType {
 			return
 		}
 		t.Errorf("contract: %s: media type %s is not documented (want one of %v)", what, mt, keys(content))

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 )
 
 type exam struct {
@@ -273,18 +271,7 @@ func TestConcurrentStartsOfOneExamStartItOnce(t *testing.T) {
 	_, tok := a.student("eager@example.com")
 	e := a.practice(tok)
 
-	locker, err := pgx.ConnectConfig(t.Context(), a.pool.Config().ConnConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close(context.Background())
-	tx, err := locker.Begin(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(t.Context(), `SELECT 1 FROM exams WHERE id = $1 FOR UPDATE`, e.ID); err != nil {
-		t.Fatal(err)
-	}
+	tx := a.hold(t, `SELECT 1 FROM exams WHERE id = $1 FOR UPDATE`, e.ID)
 
 	n := int(a.pool.Config().MaxConns) // every request holds a connection while it waits
 	statuses := make([]int, n)
@@ -539,18 +526,7 @@ func TestAnExamCompletesAfterItStartsEvenWhenItsRequestWaited(t *testing.T) {
 	_, tok := a.student("patient@example.com")
 	e := a.practice(tok)
 
-	locker, err := pgx.ConnectConfig(t.Context(), a.pool.Config().ConnConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close(context.Background())
-	tx, err := locker.Begin(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(t.Context(), `SELECT 1 FROM exams WHERE id = $1 FOR UPDATE`, e.ID); err != nil {
-		t.Fatal(err)
-	}
+	tx := a.hold(t, `SELECT 1 FROM exams WHERE id = $1 FOR UPDATE`, e.ID)
 	done := make(chan response, 1)
 	go func() { done <- a.do("PATCH", "/api/exams/"+e.ID, tok, map[string]string{"status": "COMPLETED"}) }()
 	waitForLockWaiters(t, tx, 1)
@@ -567,31 +543,6 @@ func TestAnExamCompletesAfterItStartsEvenWhenItsRequestWaited(t *testing.T) {
 	(<-done).want(t, http.StatusOK).decode(t, &got)
 	if got.StartedAt == nil || got.CompletedAt == nil || got.CompletedAt.Before(*got.StartedAt) || got.UpdatedAt.Before(*got.StartedAt) {
 		t.Fatalf("started %v, completed %v, updated %v: want completed and updated after started", got.StartedAt, got.CompletedAt, got.UpdatedAt)
-	}
-}
-
-// waitForLockWaiters waits until n sessions of tx's database wait for a lock.
-func waitForLockWaiters(t *testing.T, tx pgx.Tx, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var waiting int
-		// pg_stat_activity is a snapshot per transaction: clear it to see the requests arrive.
-		if _, err := tx.Exec(t.Context(), `SELECT pg_stat_clear_snapshot()`); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.QueryRow(t.Context(), `
-			SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-		if waiting == n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d requests reached the lock", waiting, n)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -102,19 +102,8 @@ func TestARegistrationCutOffMidwayLeavesNothingBehind(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	admin, db := adminOf(t, a)
-	locker, err := pgx.ConnectConfig(t.Context(), a.pool.Config().ConnConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close(context.Background())
-	tx, err := locker.Begin(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The registration inserts its student, then blocks on the event it writes next.
-	if _, err := tx.Exec(t.Context(), `LOCK TABLE auth_events IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
+	tx := a.hold(t, `LOCK TABLE auth_events IN ACCESS EXCLUSIVE MODE`)
 	done := make(chan response, 1)
 	go func() {
 		done <- a.do("POST", "/api/auth/register", "", map[string]string{"email": "halfway@example.com", "password": "a good password", "full_name": "Half"})
@@ -122,7 +111,7 @@ func TestARegistrationCutOffMidwayLeavesNothingBehind(t *testing.T) {
 	waitForLockWaiters(t, tx, 1)
 	if _, err := admin.Exec(t.Context(), `
 		SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> $2`, db, locker.PgConn().PID()); err != nil {
+		WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> $2`, db, tx.Conn().PgConn().PID()); err != nil {
 		t.Fatal(err)
 	}
 	(<-done).want(t, http.StatusServiceUnavailable).problem(t)

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner/httpapi"
@@ -237,4 +239,49 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// hold runs statement in a transaction of its own on a's database, outside the server's pool,
+// and keeps it open, with the locks it took, until the caller commits or rolls it back (or the
+// test ends): for tests that make requests wait on a lock.
+func (a *app) hold(t *testing.T, statement string, args ...any) pgx.Tx {
+	t.Helper()
+	conn, err := pgx.ConnectConfig(t.Context(), a.pool.Config().ConnConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	tx, err := conn.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(t.Context(), statement, args...); err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+// waitForLockWaiters waits until n sessions of tx's database wait for a lock.
+func waitForLockWaiters(t *testing.T, tx pgx.Tx, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		// pg_stat_activity is a snapshot per transaction: clear it to see the requests arrive.
+		if _, err := tx.Exec(t.Context(), `SELECT pg_stat_clear_snapshot()`); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.QueryRow(t.Context(), `
+			SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d requests reached the lock", waiting, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
