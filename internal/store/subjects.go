@@ -61,60 +61,52 @@ func (s *Store) Subjects(ctx context.Context, st tenant.Student) ([]Subject, err
 	return nonNil(out), apperr.FromDB(err)
 }
 
-// SubjectByCode returns the subject with code and its papers by number. Errors: NotFound.
+// SubjectByCode returns the subject with code and its papers by number, in one round trip.
+// Errors: NotFound.
 func (s *Store) SubjectByCode(ctx context.Context, st tenant.Student, code string) (SubjectWithPapers, error) {
 	var out SubjectWithPapers
 	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
-			SELECT id, code, name, level, exam_board, syllabus_year FROM subjects WHERE code = $1`, code).
-			Scan(&out.ID, &out.Code, &out.Name, &out.Level, &out.ExamBoard, &out.SyllabusYear)
+			SELECT s.id, s.code, s.name, s.level, s.exam_board, s.syllabus_year,
+			       coalesce((SELECT json_agg(json_build_object(
+			                   'number', p.number, 'name', p.name, 'level', p.level,
+			                   'duration_minutes', p.duration_minutes, 'total_marks', p.total_marks) ORDER BY p.number)
+			                 FROM papers p WHERE p.subject_id = s.id), '[]')
+			FROM subjects s WHERE s.code = $1`, code).
+			Scan(&out.ID, &out.Code, &out.Name, &out.Level, &out.ExamBoard, &out.SyllabusYear, &out.Papers)
 		if err == pgx.ErrNoRows {
 			return ErrNoSubject
 		}
-		if err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `
-			SELECT number, name, level, duration_minutes, total_marks
-			FROM papers WHERE subject_id = $1 ORDER BY number`, out.ID)
-		if err != nil {
-			return err
-		}
-		out.Papers, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Paper])
 		return err
 	})
-	out.Papers = nonNil(out.Papers)
 	return out, apperr.FromDB(err)
 }
 
 // Syllabus returns the syllabus points of the subject with code, in code order (9708.2 before
-// 9708.10). With words, only the points whose code, description, topics or learning outcomes
-// contain every word, ignoring case. Errors: NotFound when there is no such subject.
+// 9708.10), in one round trip. With words, only the points whose code, description, topics or
+// learning outcomes contain every word, ignoring case. Errors: NotFound when there is no such
+// subject.
 func (s *Store) Syllabus(ctx context.Context, st tenant.Student, code string, words []string) ([]SyllabusPoint, error) {
 	var out []SyllabusPoint
 	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
-		var subjectID uuid.UUID
-		if err := tx.QueryRow(ctx, `SELECT id FROM subjects WHERE code = $1`, code).Scan(&subjectID); err == pgx.ErrNoRows {
-			return ErrNoSubject
-		} else if err != nil {
-			return err
-		}
 		// strpos rather than LIKE: the words are data, and % or _ in them mean themselves.
-		rows, err := tx.Query(ctx, `
-			SELECT p.code, p.description, p.topics, p.learning_outcomes
-			FROM syllabus_points p
-			CROSS JOIN LATERAL (
-			  SELECT lower(concat_ws(' ', p.code, p.description,
-			                         array_to_string(p.topics, ' '), array_to_string(p.learning_outcomes, ' '))) AS text
-			) haystack
-			WHERE p.subject_id = $1
-			  AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS w(word)
-			                  WHERE strpos(haystack.text, lower(w.word)) = 0)
-			ORDER BY p.code_path, p.code`, subjectID, words)
-		if err != nil {
-			return err
+		err := tx.QueryRow(ctx, `
+			SELECT coalesce((
+			  SELECT json_agg(json_build_object(
+			           'code', p.code, 'description', p.description,
+			           'topics', p.topics, 'learning_outcomes', p.learning_outcomes) ORDER BY p.code_path, p.code)
+			  FROM syllabus_points p
+			  CROSS JOIN LATERAL (
+			    SELECT lower(concat_ws(' ', p.code, p.description,
+			                           array_to_string(p.topics, ' '), array_to_string(p.learning_outcomes, ' '))) AS text
+			  ) haystack
+			  WHERE p.subject_id = s.id
+			    AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS w(word)
+			                    WHERE strpos(haystack.text, lower(w.word)) = 0)), '[]')
+			FROM subjects s WHERE s.code = $1`, code, words).Scan(&out)
+		if err == pgx.ErrNoRows {
+			return ErrNoSubject
 		}
-		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[SyllabusPoint])
 		return err
 	})
 	return nonNil(out), apperr.FromDB(err)
