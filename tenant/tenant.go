@@ -5,6 +5,9 @@
 // sets app.student_id, both transaction-locally (set_config(…, true)), so nothing survives into
 // the next use of a pooled connection. The policies compare every row's owner to that setting;
 // the Go queries also filter by student, but the database has the last word.
+//
+// Query is the common case, a single statement: the setting and the statement travel to the
+// server in one round trip. Run is for work of several statements that depend on each other.
 package tenant
 
 import (
@@ -14,7 +17,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Role is the database role every request on behalf of a student runs as.
@@ -28,9 +31,14 @@ const AnonymousRole = "examiner_anon"
 // change, or the student no longer exists.
 var ErrTokenRevoked = errors.New("tenant: token revoked")
 
-// Beginner starts transactions: a *pgxpool.Pool, a *pgx.Conn or a pgx.Tx.
-type Beginner interface {
+// revokedCode is the SQLSTATE app.check_token raises for a revoked token (migration 008).
+const revokedCode = "EXA01"
+
+// DB is where transactions run: a *pgxpool.Pool or a *pgx.Conn; FourRoundTrips(pool) for the
+// benchmark of the usual strategy.
+type DB interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // Student is who a transaction acts for: the subject of a verified token and when that token was
@@ -40,35 +48,122 @@ type Student struct {
 	TokenIssuedAt time.Time
 }
 
-// setStudent also checks the token against the student's cut-off in the same statement. The
-// cut-off function is evaluated as the login user (EXECUTE is checked before the role changes),
-// and examiner_student may not call it, so no student can ask about another.
-const setStudent = `SELECT app.token_cutoff($1), set_config('app.student_id', $2, true), set_config('role', 'examiner_student', true)`
+// SetStudent is the statement that opens every student transaction. It also checks the token
+// against the student's cut-off: app.check_token raises EXA01 for a revoked token, which stops the
+// transaction before any later statement runs. The check is evaluated as the login user
+// (EXECUTE is checked before the role changes), and examiner_student may not call it, so no
+// student can ask about another.
+const SetStudent = `SELECT app.check_token($1, $2), set_config('app.student_id', $3, true), set_config('role', 'examiner_student', true)`
 
 const setAnonymous = `SELECT set_config('app.student_id', '', true), set_config('role', 'examiner_anon', true)`
 
+// Query runs one statement, sql with args, as student s, in a transaction of its own, and calls
+// read (when not nil) with its rows; read must not run other statements. It returns the
+// statement's command tag (rows affected). Errors: ErrTokenRevoked, before the statement runs,
+// when s's token has been revoked; pgx.ErrNoRows is never returned for an empty result.
+//
+// The setting and the statement are sent as one pipeline, in one network round trip. Between
+// the pipeline's start and its Sync the server runs them as one implicit transaction: the
+// setting is local to it, and on any error the server rolls it back itself, so the connection
+// goes back to the pool idle without a further round trip.
+func Query(ctx context.Context, db DB, s Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
+	if n, ok := db.(fourRoundTrips); ok {
+		return n.query(ctx, s, read, sql, args)
+	}
+	b := &pgx.Batch{}
+	b.Queue(SetStudent, s.ID, s.TokenIssuedAt, s.ID.String())
+	b.Queue(sql, args...)
+	br := db.SendBatch(ctx, b)
+	tag, err := readBatch(br, read)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, revoked(err)
+}
+
+func readBatch(br pgx.BatchResults, read func(pgx.Rows) error) (pgconn.CommandTag, error) {
+	if _, err := br.Exec(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	return readRows(rows, read)
+}
+
+// readRows calls read on rows, then drains and closes them.
+func readRows(rows pgx.Rows, read func(pgx.Rows) error) (pgconn.CommandTag, error) {
+	defer rows.Close()
+	if read != nil {
+		if err := read(rows); err != nil {
+			return pgconn.CommandTag{}, err
+		}
+	}
+	for rows.Next() {
+	}
+	rows.Close()
+	return rows.CommandTag(), rows.Err()
+}
+
 // Run runs fn in a transaction as student s: committed when fn returns nil, rolled back
 // otherwise. It returns ErrTokenRevoked, without running fn, when s's token has been revoked.
-func Run(ctx context.Context, db Beginner, s Student, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		var cutoff pgtype.Timestamptz
-		if err := tx.QueryRow(ctx, setStudent, s.ID, s.ID.String()).Scan(&cutoff, nil, nil); err != nil {
+// Prefer Query for a single statement: Run costs a round trip for BEGIN, one for the setting,
+// one per statement and one for COMMIT.
+func Run(ctx context.Context, db DB, s Student, fn func(pgx.Tx) error) error {
+	if n, ok := db.(fourRoundTrips); ok {
+		db = n.DB
+	}
+	return revoked(pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, SetStudent, s.ID, s.TokenIssuedAt, s.ID.String()); err != nil {
 			return err
 		}
-		if !cutoff.Valid || cutoff.Time.After(s.TokenIssuedAt) {
-			return ErrTokenRevoked
-		}
 		return fn(tx)
-	})
+	}))
 }
 
 // RunAnonymous runs fn in a transaction as examiner_anon, for nobody: it can read no table, only
 // call the SECURITY DEFINER functions of register and login.
-func RunAnonymous(ctx context.Context, db Beginner, fn func(pgx.Tx) error) error {
+func RunAnonymous(ctx context.Context, db DB, fn func(pgx.Tx) error) error {
+	if n, ok := db.(fourRoundTrips); ok {
+		db = n.DB
+	}
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, setAnonymous); err != nil {
 			return err
 		}
 		return fn(tx)
 	})
+}
+
+// revoked turns app.check_token's refusal into ErrTokenRevoked.
+func revoked(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == revokedCode {
+		return ErrTokenRevoked
+	}
+	return err
+}
+
+// FourRoundTrips wraps db so that Query sends its transaction the way most row-level-security
+// servers do: BEGIN, the setting, the statement and COMMIT, each waiting for the answer to the
+// one before. Same statements, same isolation, four network round trips instead of one. It
+// exists only to measure the difference (DB_TENANT_MODE=naive); nothing should run on it.
+func FourRoundTrips(db DB) DB { return fourRoundTrips{db} }
+
+type fourRoundTrips struct{ DB }
+
+func (n fourRoundTrips) query(ctx context.Context, s Student, read func(pgx.Rows) error, sql string, args []any) (tag pgconn.CommandTag, err error) {
+	err = pgx.BeginFunc(ctx, n.DB, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, SetStudent, s.ID, s.TokenIssuedAt, s.ID.String()); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		tag, err = readRows(rows, read)
+		return err
+	})
+	return tag, revoked(err)
 }

@@ -285,7 +285,7 @@ func TestTheRequestRoleCannotReadPasswordHashesOrTokenCutoffs(t *testing.T) {
 	asA := func(fn func(pgx.Tx) error) error { return tenant.Run(context.Background(), w.pool, student(w.a), fn) }
 	wantDenied(t, asA,
 		`SELECT password_hash FROM students`,
-		`SELECT app.token_cutoff(id) FROM students`,
+		`SELECT app.check_token(id, now()) FROM students`,
 		`INSERT INTO students (id, email, email_key, password_hash, full_name) VALUES (gen_random_uuid(), 'x@example.com', 'x@example.com', 'h', 'X')`,
 		`UPDATE students SET tokens_valid_after = 'epoch'`,
 		`UPDATE auth_events SET succeeded = false`,
@@ -313,7 +313,7 @@ func TestTheAnonymousRoleReachesNoTable(t *testing.T) {
 		`DELETE FROM exams`,
 		`SELECT app.current_password_hash()`,
 		`SELECT app.revoke_tokens()`,
-		`SELECT app.token_cutoff(gen_random_uuid())`,
+		`SELECT app.check_token(gen_random_uuid(), now())`,
 		`SELECT app.change_password('a', 'b')`,
 		`INSERT INTO auth_events (kind, succeeded, reason) VALUES ('login', false, 'wrong_password')`,
 		`INSERT INTO students (email, email_key, password_hash, full_name) VALUES ('x@example.com', 'x@example.com', 'h', 'X')`,

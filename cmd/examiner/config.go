@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"examiner/httpapi"
 	"examiner/internal/password"
 	"examiner/internal/ratelimit"
@@ -24,6 +26,8 @@ type config struct {
 	BcryptCost          int
 	PasswordConcurrency int
 	DBMaxConns          int32
+	DBQueryExecMode     pgx.QueryExecMode
+	DBTenantNaive       bool // DB_TENANT_MODE=naive: four round trips per request, for benchmarks only
 	RequestTimeout      time.Duration
 	ShutdownDrain       time.Duration
 	ShutdownGrace       time.Duration
@@ -76,6 +80,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Errorf("DB_MAX_CONNS=%q: want a positive number", getenv("DB_MAX_CONNS")))
 	}
 	cfg.DBMaxConns = int32(n)
+	if cfg.DBQueryExecMode, err = parseExecMode(getenv("DB_QUERY_EXEC_MODE")); err != nil {
+		errs = append(errs, err)
+	}
+	switch getenv("DB_TENANT_MODE") {
+	case "", "pipeline":
+	case "naive":
+		cfg.DBTenantNaive = true
+	default:
+		errs = append(errs, fmt.Errorf("DB_TENANT_MODE=%q: want pipeline (the default) or naive (benchmarks only)", getenv("DB_TENANT_MODE")))
+	}
 	if cfg.TrustedProxies, err = httpapi.ParseProxies(getenv("TRUSTED_PROXIES")); err != nil {
 		errs = append(errs, fmt.Errorf("TRUSTED_PROXIES=%q: want addresses or CIDR prefixes separated by commas: %v", getenv("TRUSTED_PROXIES"), err))
 	}
@@ -111,4 +125,23 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// execModes are pgx's query execution modes by the names DB_QUERY_EXEC_MODE takes. Behind
+// PgBouncer in transaction pooling mode (1.18 has no prepared statements there), use exec or
+// simple_protocol.
+var execModes = map[string]pgx.QueryExecMode{
+	"cache_statement": pgx.QueryExecModeCacheStatement,
+	"cache_describe":  pgx.QueryExecModeCacheDescribe,
+	"describe_exec":   pgx.QueryExecModeDescribeExec,
+	"exec":            pgx.QueryExecModeExec,
+	"simple_protocol": pgx.QueryExecModeSimpleProtocol,
+}
+
+func parseExecMode(v string) (pgx.QueryExecMode, error) {
+	m, ok := execModes[orDefault(v, "cache_statement")]
+	if !ok {
+		return 0, fmt.Errorf("DB_QUERY_EXEC_MODE=%q: want cache_statement (the default), cache_describe, describe_exec, exec or simple_protocol", v)
+	}
+	return m, nil
 }

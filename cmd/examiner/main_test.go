@@ -353,7 +353,7 @@ func TestTheServersConnectionsCarryTheirTimeouts(t *testing.T) {
 	url := testdb.URL(t)
 	check := func(url string, want map[string]string) {
 		t.Helper()
-		pool, err := openPool(t.Context(), url, 2)
+		pool, err := openPool(t.Context(), url, 2, pgx.QueryExecModeCacheStatement)
 		if err != nil {
 			t.Fatal(err)
 		}

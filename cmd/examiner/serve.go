@@ -21,17 +21,20 @@ import (
 	"examiner/internal/store"
 	"examiner/internal/token"
 	"examiner/migrations"
+	"examiner/tenant"
 )
 
 // openPool connects to the database with the server's limits. The timeouts are startup
 // parameters of each connection, so a stuck query or an abandoned transaction cannot hold a
 // connection for ever.
-func openPool(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool.Pool, error) {
+// mode is how statements are sent (DB_QUERY_EXEC_MODE).
+func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.QueryExecMode) (*pgxpool.Pool, error) {
 	pc, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	pc.MaxConns = maxConns
+	pc.ConnConfig.DefaultQueryExecMode = mode
 	if pc.ConnConfig.ConnectTimeout == 0 { // connect_timeout in DATABASE_URL wins
 		pc.ConnConfig.ConnectTimeout = 2 * time.Second
 	}
@@ -52,7 +55,7 @@ func openPool(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool
 // serve runs the API until ctx ends. ready, when not nil, receives the listening address.
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan<- string) error {
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	pool, err := openPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	pool, err := openPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns, cfg.DBQueryExecMode)
 	if err != nil {
 		return err
 	}
@@ -68,9 +71,14 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	if err != nil {
 		return err
 	}
+	var db tenant.DB = pool
+	if cfg.DBTenantNaive {
+		logger.Warn("DB_TENANT_MODE=naive: every request costs four database round trips; for benchmarks only")
+		db = tenant.FourRoundTrips(pool)
+	}
 	var draining atomic.Bool
 	handler := httpapi.NewServer(httpapi.Deps{
-		DB: pool, Store: store.New(pool), Tokens: tokens, Passwords: hasher, Logger: logger,
+		DB: pool, Store: store.New(db), Tokens: tokens, Passwords: hasher, Logger: logger,
 		Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies, RequestTimeout: cfg.RequestTimeout,
 		AllowedOrigins: cfg.AllowedOrigins, Draining: draining.Load,
 	})

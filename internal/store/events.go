@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"examiner/internal/apperr"
 	"examiner/tenant"
 )
 
@@ -33,8 +32,10 @@ func (ev AuthEvent) Position() Position { return Position{CreatedAt: ev.CreatedA
 // failed attempts on their email.
 func (s *Store) AuthEvents(ctx context.Context, st tenant.Student, kind string, after *Position, limit int) (events []AuthEvent, more bool, err error) {
 	afterAt, afterID := after.keysetArgs()
-	err = tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	_, err = s.query(ctx, st, func(rows pgx.Rows) (err error) {
+		events, err = pgx.CollectRows(rows, pgx.RowToStructByPos[AuthEvent])
+		return err
+	}, `
 			SELECT id, kind, succeeded, reason, email, host(client_ip), user_agent, request_id, created_at
 			FROM auth_events
 			WHERE student_id = $1
@@ -43,15 +44,9 @@ func (s *Store) AuthEvents(ctx context.Context, st tenant.Student, kind string, 
 			                          coalesce($4::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
 			ORDER BY created_at DESC, id DESC
 			LIMIT $5`,
-			st.ID, nullIfEmpty(kind), afterAt, afterID, limit+1)
-		if err != nil {
-			return err
-		}
-		events, err = pgx.CollectRows(rows, pgx.RowToStructByPos[AuthEvent])
-		return err
-	})
+		st.ID, nullIfEmpty(kind), afterAt, afterID, limit+1)
 	if err != nil {
-		return nil, false, apperr.FromDB(err)
+		return nil, false, err
 	}
 	events, more = onePage(events, limit)
 	return events, more, nil

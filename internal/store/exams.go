@@ -61,7 +61,7 @@ var ErrNoExam = apperr.New(apperr.NotFound, "There is no such exam.")
 // paper does not exist, a FULL_PAPER exam has no paper, or a TIMED exam has no duration.
 func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n NewExam) (Exam, error) {
 	var e Exam
-	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
+	err := s.run(ctx, st, func(tx pgx.Tx) error {
 		var (
 			subjectID   uuid.UUID
 			paperExists bool
@@ -114,7 +114,7 @@ func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n NewExam) (E
 	if apperr.IsConstraint(err, "exams_paper_fkey") { // the paper went away meanwhile
 		return Exam{}, apperr.Fields(apperr.Field("paper_number", "is not a paper of subject "+n.SubjectCode))
 	}
-	return e, apperr.FromDB(err)
+	return e, err
 }
 
 func list(numbers []int) string {
@@ -136,35 +136,36 @@ type ExamFilter struct {
 // Position is e's place in the list order.
 func (e Exam) Position() Position { return Position{CreatedAt: e.CreatedAt, ID: e.ID} }
 
+// ListExamsSQL is the statement behind Exams, exported for the benchmark that compares it with
+// the database's own ceiling ($1 student, $2 status, $3 subject code, $4 exam type, $5 and $6
+// the position to continue after, $7 the limit plus one).
+const ListExamsSQL = `
+	SELECT ` + examColumns + `
+	FROM exams e JOIN subjects s ON s.id = e.subject_id
+	WHERE e.student_id = $1
+	  AND ($2::text IS NULL OR e.status = $2)
+	  AND ($3::text IS NULL OR s.code = $3)
+	  AND ($4::text IS NULL OR e.exam_type = $4)
+	  AND (e.created_at, e.id) < (coalesce($5::timestamptz, 'infinity'),
+	                              coalesce($6::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
+	ORDER BY e.created_at DESC, e.id DESC
+	LIMIT $7`
+
 // Exams lists st's exams that pass f, newest first, starting after after (from the start when
 // nil), at most limit of them; more tells whether any follow.
 func (s *Store) Exams(ctx context.Context, st tenant.Student, f ExamFilter, after *Position, limit int) (exams []Exam, more bool, err error) {
 	afterAt, afterID := after.keysetArgs()
-	err = tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
-		// The row comparison walks the (student_id, created_at DESC, id DESC) index: keyset
-		// pagination, so a page costs the same however deep it is and no row is skipped or
-		// repeated when exams are added or deleted between pages.
-		rows, err := tx.Query(ctx, `
-			SELECT `+examColumns+`
-			FROM exams e JOIN subjects s ON s.id = e.subject_id
-			WHERE e.student_id = $1
-			  AND ($2::text IS NULL OR e.status = $2)
-			  AND ($3::text IS NULL OR s.code = $3)
-			  AND ($4::text IS NULL OR e.exam_type = $4)
-			  AND (e.created_at, e.id) < (coalesce($5::timestamptz, 'infinity'),
-			                              coalesce($6::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
-			ORDER BY e.created_at DESC, e.id DESC
-			LIMIT $7`,
-			st.ID, nullIfEmpty(f.Status), nullIfEmpty(f.SubjectCode), nullIfEmpty(f.ExamType),
-			afterAt, afterID, limit+1)
-		if err != nil {
-			return err
-		}
+	// The row comparison walks the (student_id, created_at DESC, id DESC) index: keyset
+	// pagination, so a page costs the same however deep it is and no row is skipped or repeated
+	// when exams are added or deleted between pages.
+	_, err = s.query(ctx, st, func(rows pgx.Rows) (err error) {
 		exams, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Exam])
 		return err
-	})
+	}, ListExamsSQL,
+		st.ID, nullIfEmpty(f.Status), nullIfEmpty(f.SubjectCode), nullIfEmpty(f.ExamType),
+		afterAt, afterID, limit+1)
 	if err != nil {
-		return nil, false, apperr.FromDB(err)
+		return nil, false, err
 	}
 	exams, more = onePage(exams, limit)
 	return exams, more, nil
@@ -173,16 +174,10 @@ func (s *Store) Exams(ctx context.Context, st tenant.Student, f ExamFilter, afte
 // ExamByID returns st's exam id. Errors: NotFound, also when the exam is another student's.
 func (s *Store) ExamByID(ctx context.Context, st tenant.Student, id uuid.UUID) (Exam, error) {
 	var e Exam
-	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
-		err := scanExam(tx.QueryRow(ctx, `
-			SELECT `+examColumns+` FROM exams e JOIN subjects s ON s.id = e.subject_id
-			WHERE e.id = $1 AND e.student_id = $2`, id, st.ID), &e)
-		if err == pgx.ErrNoRows {
-			return ErrNoExam
-		}
-		return err
-	})
-	return e, apperr.FromDB(err)
+	err := s.queryRow(ctx, st, ErrNoExam, func(row pgx.Row) error { return scanExam(row, &e) }, `
+		SELECT `+examColumns+` FROM exams e JOIN subjects s ON s.id = e.subject_id
+		WHERE e.id = $1 AND e.student_id = $2`, id, st.ID)
+	return e, err
 }
 
 // next is the one status each status may move to.
@@ -193,7 +188,7 @@ var next = map[string]string{Pending: InProgress, InProgress: Completed}
 // other move.
 func (s *Store) SetExamStatus(ctx context.Context, st tenant.Student, id uuid.UUID, to string) (Exam, error) {
 	var e Exam
-	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
+	err := s.run(ctx, st, func(tx pgx.Tx) error {
 		var from string
 		err := tx.QueryRow(ctx, `SELECT status FROM exams WHERE id = $1 AND student_id = $2 FOR UPDATE`, id, st.ID).Scan(&from)
 		if err == pgx.ErrNoRows {
@@ -217,7 +212,7 @@ func (s *Store) SetExamStatus(ctx context.Context, st tenant.Student, id uuid.UU
 			)
 			SELECT `+examColumns+` FROM e JOIN subjects s ON s.id = e.subject_id`, id, st.ID, to), &e)
 	})
-	return e, apperr.FromDB(err)
+	return e, err
 }
 
 func transitionRefusal(from, to string) string {
@@ -235,14 +230,11 @@ func transitionRefusal(from, to string) string {
 
 // DeleteExam deletes st's exam id. Errors: NotFound.
 func (s *Store) DeleteExam(ctx context.Context, st tenant.Student, id uuid.UUID) error {
-	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM exams WHERE id = $1 AND student_id = $2`, id, st.ID)
-		if err == nil && tag.RowsAffected() == 0 {
-			return ErrNoExam
-		}
-		return err
-	})
-	return apperr.FromDB(err)
+	tag, err := s.query(ctx, st, nil, `DELETE FROM exams WHERE id = $1 AND student_id = $2`, id, st.ID)
+	if err == nil && tag.RowsAffected() == 0 {
+		return ErrNoExam
+	}
+	return err
 }
 
 func scanExam(row pgx.Row, e *Exam) error {

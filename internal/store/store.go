@@ -3,22 +3,62 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
+	"examiner/internal/apperr"
 	"examiner/tenant"
 )
 
 // Store runs queries on db.
 type Store struct {
-	db tenant.Beginner
+	db tenant.DB
 }
 
 // New returns a Store on db (normally a *pgxpool.Pool).
-func New(db tenant.Beginner) *Store { return &Store{db: db} }
+func New(db tenant.DB) *Store { return &Store{db: db} }
+
+// query runs one statement for st in one round trip (tenant.Query), errors translated.
+func (s *Store) query(ctx context.Context, st tenant.Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := tenant.Query(ctx, s.db, st, read, sql, args...)
+	return tag, translate(err)
+}
+
+// queryRow runs one statement for st in one round trip and scans its first row with scan; none
+// is the error when there is no row.
+func (s *Store) queryRow(ctx context.Context, st tenant.Student, none error, scan func(pgx.Row) error, sql string, args ...any) error {
+	_, err := s.query(ctx, st, func(rows pgx.Rows) error {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return none
+		}
+		return scan(rows)
+	}, sql, args...)
+	return err
+}
+
+// run is tenant.Run, for work of several statements, errors translated.
+func (s *Store) run(ctx context.Context, st tenant.Student, fn func(pgx.Tx) error) error {
+	return translate(tenant.Run(ctx, s.db, st, fn))
+}
+
+// translate makes a tenant or database error an *apperr.Error: a revoked token is
+// Unauthenticated.
+func translate(err error) error {
+	if errors.Is(err, tenant.ErrTokenRevoked) {
+		return apperr.Wrap(apperr.Unauthenticated, "The token has been revoked. Sign in again.", err)
+	}
+	return apperr.FromDB(err)
+}
 
 // Position is a place in a newest-first list (created_at DESC, id DESC): a page continues after
 // it. Lists page by position (keyset pagination), never by offset.

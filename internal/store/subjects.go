@@ -49,37 +49,27 @@ var ErrNoSubject = apperr.New(apperr.NotFound, "There is no such subject.")
 // Subjects lists the catalogue by code.
 func (s *Store) Subjects(ctx context.Context, st tenant.Student) ([]Subject, error) {
 	var out []Subject
-	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT id, code, name, level, exam_board, syllabus_year FROM subjects ORDER BY code`)
-		if err != nil {
-			return err
-		}
+	_, err := s.query(ctx, st, func(rows pgx.Rows) (err error) {
 		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Subject])
 		return err
-	})
-	return nonNil(out), apperr.FromDB(err)
+	}, `SELECT id, code, name, level, exam_board, syllabus_year FROM subjects ORDER BY code`)
+	return nonNil(out), err
 }
 
 // SubjectByCode returns the subject with code and its papers by number, in one round trip.
 // Errors: NotFound.
 func (s *Store) SubjectByCode(ctx context.Context, st tenant.Student, code string) (SubjectWithPapers, error) {
 	var out SubjectWithPapers
-	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			SELECT s.id, s.code, s.name, s.level, s.exam_board, s.syllabus_year,
-			       coalesce((SELECT json_agg(json_build_object(
-			                   'number', p.number, 'name', p.name, 'level', p.level,
-			                   'duration_minutes', p.duration_minutes, 'total_marks', p.total_marks) ORDER BY p.number)
-			                 FROM papers p WHERE p.subject_id = s.id), '[]')
-			FROM subjects s WHERE s.code = $1`, code).
-			Scan(&out.ID, &out.Code, &out.Name, &out.Level, &out.ExamBoard, &out.SyllabusYear, &out.Papers)
-		if err == pgx.ErrNoRows {
-			return ErrNoSubject
-		}
-		return err
-	})
-	return out, apperr.FromDB(err)
+	err := s.queryRow(ctx, st, ErrNoSubject, func(row pgx.Row) error {
+		return row.Scan(&out.ID, &out.Code, &out.Name, &out.Level, &out.ExamBoard, &out.SyllabusYear, &out.Papers)
+	}, `
+		SELECT s.id, s.code, s.name, s.level, s.exam_board, s.syllabus_year,
+		       coalesce((SELECT json_agg(json_build_object(
+		                   'number', p.number, 'name', p.name, 'level', p.level,
+		                   'duration_minutes', p.duration_minutes, 'total_marks', p.total_marks) ORDER BY p.number)
+		                 FROM papers p WHERE p.subject_id = s.id), '[]')
+		FROM subjects s WHERE s.code = $1`, code)
+	return out, err
 }
 
 // Syllabus returns the syllabus points of the subject with code, in code order (9708.2 before
@@ -88,9 +78,8 @@ func (s *Store) SubjectByCode(ctx context.Context, st tenant.Student, code strin
 // subject.
 func (s *Store) Syllabus(ctx context.Context, st tenant.Student, code string, words []string) ([]SyllabusPoint, error) {
 	var out []SyllabusPoint
-	err := tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error {
-		// strpos rather than LIKE: the words are data, and % or _ in them mean themselves.
-		err := tx.QueryRow(ctx, `
+	// strpos rather than LIKE: the words are data, and % or _ in them mean themselves.
+	err := s.queryRow(ctx, st, ErrNoSubject, func(row pgx.Row) error { return row.Scan(&out) }, `
 			SELECT coalesce((
 			  SELECT json_agg(json_build_object(
 			           'code', p.code, 'description', p.description,
@@ -103,13 +92,8 @@ func (s *Store) Syllabus(ctx context.Context, st tenant.Student, code string, wo
 			  WHERE p.subject_id = s.id
 			    AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS w(word)
 			                    WHERE strpos(haystack.text, lower(w.word)) = 0)), '[]')
-			FROM subjects s WHERE s.code = $1`, code, words).Scan(&out)
-		if err == pgx.ErrNoRows {
-			return ErrNoSubject
-		}
-		return err
-	})
-	return nonNil(out), apperr.FromDB(err)
+			FROM subjects s WHERE s.code = $1`, code, words)
+	return nonNil(out), err
 }
 
 // nonNil makes an empty result encode as [] rather than null.

@@ -1,0 +1,212 @@
+package tenant_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"examiner/tenant"
+)
+
+// writeCounter counts the writes a connection makes to the network: each is one flush of
+// pgx's buffer, so a request that needs n round trips makes n writes.
+type writeCounter struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c writeCounter) Write(b []byte) (int, error) {
+	c.n.Add(1)
+	return c.Conn.Write(b)
+}
+
+// countingPool is a pool of one connection, sending statements in mode, that counts its writes.
+func countingPool(t *testing.T, url string, mode pgx.QueryExecMode) (*pgxpool.Pool, *atomic.Int64) {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var writes atomic.Int64
+	dial := cfg.ConnConfig.DialFunc
+	cfg.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return writeCounter{c, &writes}, nil
+	}
+	cfg.ConnConfig.DefaultQueryExecMode = mode
+	cfg.MaxConns = 1
+	cfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool, &writes
+}
+
+// The point of Query: the setting, the token check and the statement reach the server in one
+// network round trip, in every query execution mode the service supports (simple_protocol and
+// exec are for PgBouncer), once statements are prepared.
+func TestQuerySendsTheWholeTransactionInOneRoundTrip(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 4)
+	ctx := context.Background()
+	listOwn := func(db tenant.DB) (int, error) {
+		n := 0
+		_, err := tenant.Query(ctx, db, student(w.a), func(rows pgx.Rows) error {
+			for rows.Next() {
+				n++
+			}
+			return rows.Err()
+		}, `SELECT id FROM exams WHERE student_id = $1`, w.a)
+		return n, err
+	}
+	runOwn := func(db tenant.DB) (int, error) {
+		n := 0
+		err := tenant.Run(ctx, db, student(w.a), func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM exams WHERE student_id = $1`, w.a).Scan(&n)
+		})
+		return n, err
+	}
+	for _, tt := range []struct {
+		name   string
+		mode   pgx.QueryExecMode
+		wrap   func(tenant.DB) tenant.DB
+		call   func(tenant.DB) (int, error)
+		writes int64
+	}{
+		{"Query, cached statements (the default)", pgx.QueryExecModeCacheStatement, nil, listOwn, 1},
+		{"Query, cached descriptions", pgx.QueryExecModeCacheDescribe, nil, listOwn, 1},
+		{"Query, exec (for PgBouncer)", pgx.QueryExecModeExec, nil, listOwn, 1},
+		{"Query, simple protocol (for PgBouncer)", pgx.QueryExecModeSimpleProtocol, nil, listOwn, 1},
+		{"Query the usual way (DB_TENANT_MODE=naive)", pgx.QueryExecModeCacheStatement, tenant.FourRoundTrips, listOwn, 4},
+		{"Run with one statement", pgx.QueryExecModeCacheStatement, nil, runOwn, 4},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pool, writes := countingPool(t, w.pool.Config().ConnString(), tt.mode)
+			var db tenant.DB = pool
+			if tt.wrap != nil {
+				db = tt.wrap(pool)
+			}
+			// The first call connects and prepares; the second is the steady state.
+			if _, err := tt.call(db); err != nil {
+				t.Fatal(err)
+			}
+			before := writes.Load()
+			n, err := tt.call(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := writes.Load() - before; got != tt.writes {
+				t.Errorf("got %d round trips (network writes), want %d", got, tt.writes)
+			}
+			if n != 1 {
+				t.Errorf("got %d of A's exams, want 1", n)
+			}
+		})
+	}
+}
+
+// A revoked token stops the pipeline inside the server: the statement sent with the check never
+// takes effect, in either mode.
+func TestQueryRefusesARevokedTokenBeforeTheStatementRuns(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 4)
+	ctx := context.Background()
+	if _, err := w.pool.Exec(ctx, `UPDATE students SET tokens_valid_after = now() + interval '1 minute' WHERE id = $1`, w.a); err != nil {
+		t.Fatal(err)
+	}
+	revokedA := tenant.Student{ID: w.a, TokenIssuedAt: time.Now()}
+	for name, db := range map[string]tenant.DB{"one round trip": w.pool, "four round trips": tenant.FourRoundTrips(w.pool)} {
+		t.Run(name, func(t *testing.T) {
+			tag, err := tenant.Query(ctx, db, revokedA, nil, `UPDATE students SET full_name = 'Changed' WHERE id = $1`, w.a)
+			if !errors.Is(err, tenant.ErrTokenRevoked) {
+				t.Fatalf("got %v, want ErrTokenRevoked", err)
+			}
+			if tag.RowsAffected() != 0 {
+				t.Fatalf("got %d rows affected, want 0", tag.RowsAffected())
+			}
+		})
+	}
+	var name string
+	if err := w.pool.QueryRow(ctx, `SELECT full_name FROM students WHERE id = $1`, w.a).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	if name != "Student" {
+		t.Fatalf("A's name after updates with a revoked token: got %q, want \"Student\"", name)
+	}
+}
+
+// What Query sets is local to its pipeline's implicit transaction: on a pool of one connection,
+// nothing of it survives into the next use, after success, after a failing statement and after a
+// revoked token; and a failure does not cost the pool its connection.
+func TestQuerySettingsDoNotSurviveAndFailuresKeepTheConnection(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 1)
+	ctx := context.Background()
+	var firstPID uint32
+	if err := w.pool.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&firstPID); err != nil {
+		t.Fatal(err)
+	}
+	calls := []struct {
+		name    string
+		student tenant.Student
+		sql     string
+		wantErr bool
+	}{
+		{"a read", student(w.a), `SELECT id FROM exams`, false},
+		{"a write", student(w.a), `UPDATE exams SET total_marks = 50 WHERE student_id = $1`, false},
+		{"a failing statement", student(w.a), `SELECT 1 / (count(*) - count(*)) FROM exams WHERE student_id <> $1`, true},
+		{"a revoked token (a student who does not exist)", tenant.Student{ID: uuid.New(), TokenIssuedAt: time.Now()}, `SELECT id FROM exams WHERE student_id = $1`, true},
+	}
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			var args []any
+			if c.sql != `SELECT id FROM exams` {
+				args = append(args, w.a)
+			}
+			_, err := tenant.Query(ctx, w.pool, c.student, nil, c.sql, args...)
+			if (err != nil) != c.wantErr {
+				t.Fatalf("got error %v, want an error: %v", err, c.wantErr)
+			}
+			var setting, role string
+			var pid uint32
+			if err := w.pool.QueryRow(ctx, `SELECT coalesce(current_setting('app.student_id', true), ''), current_user, pg_backend_pid()`).Scan(&setting, &role, &pid); err != nil {
+				t.Fatal(err)
+			}
+			if setting != "" || role == tenant.Role {
+				t.Errorf("next use of the connection: got app.student_id %q and role %q, want empty and the login user", setting, role)
+			}
+			if pid != firstPID {
+				t.Errorf("the pool's connection changed from backend %d to %d: the call left it unusable", firstPID, pid)
+			}
+			n := 0
+			_, err = tenant.Query(ctx, w.pool, student(w.b), func(rows pgx.Rows) error {
+				for rows.Next() {
+					n++
+				}
+				return rows.Err()
+			}, `SELECT id FROM exams`)
+			if err != nil || n != 1 {
+				t.Errorf("B's read after A's call: got %d exams (err %v), want B's 1", n, err)
+			}
+		})
+	}
+	var marks *int
+	if err := w.pool.QueryRow(ctx, `SELECT total_marks FROM exams WHERE id = $1`, w.examA).Scan(&marks); err != nil {
+		t.Fatal(err)
+	}
+	if marks == nil || *marks != 50 {
+		t.Fatalf("A's exam after Query's write: got total_marks %v, want 50 (committed)", marks)
+	}
+}
