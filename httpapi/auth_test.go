@@ -563,3 +563,38 @@ func TestConcurrentRegistrationsOfOneEmailMakeOneAccount(t *testing.T) {
 		t.Fatalf("accounts: got %d (%v), want 1", accounts, err)
 	}
 }
+
+// After a logout the old token opens no route at all: every student route answers 401, none a
+// 500, and nothing changes.
+func TestARevokedTokenIsRefusedByEveryStudentRoute(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, tok := a.student("ada@example.com")
+	var exam struct{ ID string }
+	a.do("POST", "/api/exams", tok, map[string]any{"subject_code": "9708", "exam_type": "PRACTICE"}).want(t, http.StatusCreated).decode(t, &exam)
+	a.do("POST", "/api/auth/logout", tok, nil).want(t, http.StatusNoContent)
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"GET", "/api/students/me", nil},
+		{"PATCH", "/api/students/me", map[string]any{"full_name": "Changed"}},
+		{"GET", "/api/students/me/events", nil},
+		{"GET", "/api/subjects", nil},
+		{"GET", "/api/subjects/9708", nil},
+		{"GET", "/api/subjects/9708/syllabus", nil},
+		{"GET", "/api/exams", nil},
+		{"POST", "/api/exams", map[string]any{"subject_code": "9708", "exam_type": "PRACTICE"}},
+		{"GET", "/api/exams/" + exam.ID, nil},
+		{"PATCH", "/api/exams/" + exam.ID, map[string]any{"status": "IN_PROGRESS"}},
+		{"DELETE", "/api/exams/" + exam.ID, nil},
+	} {
+		a.do(c.method, c.path, tok, c.body).want(t, http.StatusUnauthorized).problem(t)
+	}
+	fresh := a.login("ada@example.com", "a good password")
+	var page struct{ Items []struct{ ID, Status string } }
+	a.do("GET", "/api/exams", fresh, nil).want(t, http.StatusOK).decode(t, &page)
+	if len(page.Items) != 1 || page.Items[0].ID != exam.ID || page.Items[0].Status != "PENDING" {
+		t.Fatalf("exams after the refused requests: got %+v, want the one PENDING exam unchanged", page.Items)
+	}
+}
