@@ -136,6 +136,27 @@ func RunAnonymous(ctx context.Context, db DB, fn func(pgx.Tx) error) error {
 	})
 }
 
+// execModes are pgx's query execution modes by the names DB_QUERY_EXEC_MODE takes.
+var execModes = map[string]pgx.QueryExecMode{
+	"cache_statement": pgx.QueryExecModeCacheStatement,
+	"cache_describe":  pgx.QueryExecModeCacheDescribe,
+	"describe_exec":   pgx.QueryExecModeDescribeExec,
+	"exec":            pgx.QueryExecModeExec,
+	"simple_protocol": pgx.QueryExecModeSimpleProtocol,
+}
+
+// ExecMode returns pgx's query execution mode called name (DB_QUERY_EXEC_MODE). Query keeps to
+// one round trip in all of them. Behind PgBouncer in transaction pooling mode (1.18 keeps no
+// prepared statements there) use exec or simple_protocol; directly on PostgreSQL the default,
+// cache_statement, prepares each statement once per connection.
+func ExecMode(name string) (pgx.QueryExecMode, error) {
+	m, ok := execModes[name]
+	if !ok {
+		return 0, errors.New("want cache_statement (the default), cache_describe, describe_exec, exec or simple_protocol")
+	}
+	return m, nil
+}
+
 // revoked turns app.check_token's refusal into ErrTokenRevoked.
 func revoked(err error) error {
 	var pgErr *pgconn.PgError

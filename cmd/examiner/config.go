@@ -13,6 +13,7 @@ import (
 	"examiner/internal/password"
 	"examiner/internal/ratelimit"
 	"examiner/internal/token"
+	"examiner/tenant"
 )
 
 // config is the server's configuration, read from the environment (see README.md).
@@ -127,21 +128,10 @@ func orDefault(v, def string) string {
 	return v
 }
 
-// execModes are pgx's query execution modes by the names DB_QUERY_EXEC_MODE takes. Behind
-// PgBouncer in transaction pooling mode (1.18 has no prepared statements there), use exec or
-// simple_protocol.
-var execModes = map[string]pgx.QueryExecMode{
-	"cache_statement": pgx.QueryExecModeCacheStatement,
-	"cache_describe":  pgx.QueryExecModeCacheDescribe,
-	"describe_exec":   pgx.QueryExecModeDescribeExec,
-	"exec":            pgx.QueryExecModeExec,
-	"simple_protocol": pgx.QueryExecModeSimpleProtocol,
-}
-
 func parseExecMode(v string) (pgx.QueryExecMode, error) {
-	m, ok := execModes[orDefault(v, "cache_statement")]
-	if !ok {
-		return 0, fmt.Errorf("DB_QUERY_EXEC_MODE=%q: want cache_statement (the default), cache_describe, describe_exec, exec or simple_protocol", v)
+	m, err := tenant.ExecMode(orDefault(v, "cache_statement"))
+	if err != nil {
+		return 0, fmt.Errorf("DB_QUERY_EXEC_MODE=%q: %w", v, err)
 	}
 	return m, nil
 }

@@ -97,7 +97,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cred, err := credential()
+	cred, err := Credential()
 	if err != nil {
 		return nil, err
 	}
@@ -188,8 +188,8 @@ func (s *Server) initdb(ctx context.Context, cred *syscall.Credential, passwordF
 	return nil
 }
 
-// credential is nil when we may run PostgreSQL as ourselves, or the postgres user's when root.
-func credential() (*syscall.Credential, error) {
+// Credential is nil when we may run PostgreSQL as ourselves, or the postgres user's when root.
+func Credential() (*syscall.Credential, error) {
 	if os.Geteuid() != 0 {
 		return nil, nil
 	}
@@ -208,7 +208,7 @@ func PrepareDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	cred, err := credential()
+	cred, err := Credential()
 	if err != nil || cred == nil {
 		return err
 	}

@@ -34,6 +34,7 @@ func report(in io.Reader, out io.Writer) bool {
 		passed, failed, skipped int
 		output                  = map[string][]string{} // package/test -> lines
 		backends                = map[string]bool{}
+		reports                 []string // "report: " lines: what suites counted (isolation, pgTAP, leaks)
 		failedKeys              []string
 		pkgLines                []string
 		buildFailed             bool
@@ -53,6 +54,9 @@ func report(in io.Reader, out io.Writer) bool {
 			output[key] = append(output[key], e.Output)
 			if strings.HasPrefix(e.Output, "testdb: backend=") {
 				backends[strings.TrimSpace(e.Output)] = true
+			}
+			if strings.HasPrefix(e.Output, "report: ") {
+				reports = append(reports, strings.TrimSpace(e.Output))
 			}
 		case "build-fail":
 			buildFailed = true
@@ -94,6 +98,10 @@ func report(in io.Reader, out io.Writer) bool {
 	sort.Strings(bs)
 	for _, b := range bs {
 		fmt.Fprintln(out, b)
+	}
+	sort.Strings(reports)
+	for _, r := range reports {
+		fmt.Fprintln(out, r)
 	}
 	fmt.Fprintf(out, "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
 	if err := sc.Err(); err != nil {

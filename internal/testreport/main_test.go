@@ -10,6 +10,7 @@ const stream = `{"Action":"start","Package":"examiner/tenant"}
 {"Action":"output","Package":"examiner/tenant","Output":"testdb: backend=docker image=x (tenant.test)\n"}
 {"Action":"run","Package":"examiner/tenant","Test":"TestA"}
 {"Action":"output","Package":"examiner/tenant","Test":"TestA","Output":"=== RUN   TestA\n"}
+{"Action":"output","Package":"examiner/tenant","Test":"TestA","Output":"report: pgTAP: 3 tests in 1 files passed\n"}
 {"Action":"pass","Package":"examiner/tenant","Test":"TestA","Elapsed":0.1}
 {"Action":"run","Package":"examiner/tenant","Test":"TestB"}
 {"Action":"output","Package":"examiner/tenant","Test":"TestB","Output":"    b_test.go:9: got 1, want 2\n"}
@@ -34,6 +35,7 @@ func TestReportCountsAndShowsFailuresSkipsAndBackends(t *testing.T) {
 		"skipped: examiner/tenant TestC: c_test.go:3: needs a browser",
 		"testdb: backend=docker image=x (tenant.test)",
 		"FAIL examiner/tenant",
+		"report: pgTAP: 3 tests in 1 files passed\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report: got\n%s\nwant it to contain %q", got, want)

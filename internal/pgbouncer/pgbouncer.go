@@ -1,0 +1,208 @@
+// Package pgbouncer starts a PgBouncer of the tests' own in front of a PostgreSQL server, on a
+// loopback port, to prove that the service's isolation holds behind a connection pooler. It uses
+// Debian's pgbouncer package (apt-get install pgbouncer); as root it runs PgBouncer as the
+// postgres user, since PgBouncer refuses to run as root.
+package pgbouncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"examiner/internal/pgserver"
+)
+
+// Options say how to pool.
+type Options struct {
+	// Server is the URL of the PostgreSQL database to pool (user, password, host, port, database).
+	Server string
+	// Mode is PgBouncer's pool_mode: "transaction" (the default) or "session".
+	Mode string
+	// PoolSize is the number of server connections for the database (default_pool_size).
+	PoolSize int
+}
+
+// Bouncer is a running PgBouncer.
+type Bouncer struct {
+	cmd  *exec.Cmd
+	dir  string
+	port int
+	user string
+	db   string
+	done chan struct{}
+}
+
+// Binary is where PgBouncer is looked for, after $PATH.
+const Binary = "/usr/sbin/pgbouncer"
+
+// Find returns the path of the pgbouncer binary, or an error saying how to install it.
+func Find() (string, error) {
+	if p, err := exec.LookPath("pgbouncer"); err == nil {
+		return p, nil
+	}
+	if _, err := os.Stat(Binary); err == nil {
+		return Binary, nil
+	}
+	return "", errors.New("pgbouncer is not installed (apt-get install pgbouncer)")
+}
+
+// Start starts PgBouncer and waits until it answers.
+func Start(ctx context.Context, o Options) (*Bouncer, error) {
+	bin, err := Find()
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(o.Server)
+	if err != nil {
+		return nil, fmt.Errorf("pgbouncer: server URL: %w", err)
+	}
+	host, port, err := net.SplitHostPort(u.Host)
+	if err != nil {
+		return nil, fmt.Errorf("pgbouncer: server URL host: %w", err)
+	}
+	password, _ := u.User.Password()
+	b := &Bouncer{user: u.User.Username(), db: strings.TrimPrefix(u.Path, "/"), done: make(chan struct{})}
+	if o.Mode == "" {
+		o.Mode = "transaction"
+	}
+	if o.PoolSize == 0 {
+		o.PoolSize = 4
+	}
+	if b.port, err = freePort(); err != nil {
+		return nil, err
+	}
+	b.dir, err = os.MkdirTemp("", "examiner-pgbouncer-")
+	if err != nil {
+		return nil, err
+	}
+	cred, err := pgserver.Credential()
+	if err != nil {
+		os.RemoveAll(b.dir)
+		return nil, err
+	}
+	// The configuration holds the server's password: the file is the run's own, mode 0600, in a
+	// directory of its own, removed on Stop.
+	ini := fmt.Sprintf(`[databases]
+%s = host=%s port=%s dbname=%s user=%s password=%s
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = %d
+unix_socket_dir =
+auth_type = trust
+auth_file = %s
+pool_mode = %s
+default_pool_size = %d
+min_pool_size = 0
+reserve_pool_size = 0
+max_client_conn = 1000
+server_reset_query =
+server_check_delay = 0
+ignore_startup_parameters = extra_float_digits, statement_timeout, lock_timeout, idle_in_transaction_session_timeout
+logfile = %s
+pidfile = %s
+`, b.db, host, port, b.db, b.user, password, b.port, filepath.Join(b.dir, "users.txt"), o.Mode, o.PoolSize,
+		filepath.Join(b.dir, "pgbouncer.log"), filepath.Join(b.dir, "pgbouncer.pid"))
+	files := map[string]string{
+		"pgbouncer.ini": ini,
+		"users.txt":     strconv.Quote(b.user) + ` ""` + "\n",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(b.dir, name), []byte(content), 0o600); err != nil {
+			os.RemoveAll(b.dir)
+			return nil, err
+		}
+	}
+	if cred != nil {
+		for _, p := range []string{b.dir, filepath.Join(b.dir, "pgbouncer.ini"), filepath.Join(b.dir, "users.txt")} {
+			if err := os.Chown(p, int(cred.Uid), int(cred.Gid)); err != nil {
+				os.RemoveAll(b.dir)
+				return nil, err
+			}
+		}
+	}
+	b.cmd = exec.Command(bin, filepath.Join(b.dir, "pgbouncer.ini"))
+	b.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := b.cmd.Start(); err != nil {
+		os.RemoveAll(b.dir)
+		return nil, fmt.Errorf("pgbouncer: start: %w", err)
+	}
+	go func() { _ = b.cmd.Wait(); close(b.done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := pgx.Connect(ctx, b.URL())
+		if err == nil {
+			err = conn.Ping(ctx)
+			conn.Close(ctx)
+			if err == nil {
+				return b, nil
+			}
+		}
+		select {
+		case <-b.done:
+			log := b.log()
+			os.RemoveAll(b.dir)
+			return nil, fmt.Errorf("pgbouncer exited at start: %s", log)
+		default:
+		}
+		if time.Now().After(deadline) {
+			log := b.log()
+			b.Stop()
+			return nil, fmt.Errorf("pgbouncer did not answer within 10 s (%v): %s", err, log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// URL is where clients connect: the same database name and user as the server's, no password.
+func (b *Bouncer) URL() string {
+	u := url.URL{
+		Scheme: "postgres", User: url.User(b.user), Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(b.port)),
+		Path: "/" + b.db, RawQuery: "sslmode=disable",
+	}
+	return u.String()
+}
+
+// Stop stops PgBouncer and removes its files.
+func (b *Bouncer) Stop() {
+	if b.cmd.Process != nil {
+		_ = b.cmd.Process.Signal(syscall.SIGINT) // immediate shutdown
+		select {
+		case <-b.done:
+		case <-time.After(5 * time.Second):
+			_ = b.cmd.Process.Kill()
+			<-b.done
+		}
+	}
+	os.RemoveAll(b.dir)
+}
+
+// log is the end of PgBouncer's log file, for error messages: it never holds the password.
+func (b *Bouncer) log() string {
+	data, _ := os.ReadFile(filepath.Join(b.dir, "pgbouncer.log"))
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) > 5 {
+		lines = lines[len(lines)-5:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
