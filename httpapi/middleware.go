@@ -21,7 +21,8 @@ type clientKey struct{}
 
 // withRequestContext gives every request an id (the client's X-Request-Id when it is a sane
 // one) and its client's description (see clientOf), a deadline, the headers every response
-// carries, and a line in the access log.
+// carries, a line in the access log, and its count and duration in the metrics, by the route
+// that handled it.
 func (s *server) withRequestContext(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -30,7 +31,8 @@ func (s *server) withRequestContext(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		client := store.Client{IP: s.TrustedProxies.clientIP(r), UserAgent: r.UserAgent(), RequestID: id}
-		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), clientKey{}, client), s.RequestTimeout)
+		ctx, route := withRouteSlot(context.WithValue(r.Context(), clientKey{}, client))
+		ctx, cancel := context.WithTimeout(ctx, s.RequestTimeout)
 		defer cancel()
 		r = r.WithContext(ctx)
 		h := w.Header()
@@ -40,10 +42,12 @@ func (s *server) withRequestContext(next http.Handler) http.Handler {
 		s.cors(w, r)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
+		took := time.Since(start)
+		s.Metrics.observe(*route, r.Method, rec.status, took)
 		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", id), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)))
+			slog.Duration("duration", took))
 	})
 }
 

@@ -25,6 +25,7 @@ func (s *server) routeTable() []route {
 		{"HEAD", "/healthz", nil, healthz},
 		{"GET", "/readyz", nil, readyz},
 		{"HEAD", "/readyz", nil, readyz},
+		{"GET", "/metrics", nil, s.handleMetrics()},
 
 		{"GET", "/openapi.json", nil, openapi},
 		{"HEAD", "/openapi.json", nil, openapi},
@@ -61,7 +62,7 @@ func (s *server) routes() *httprouter.Router {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	for _, rt := range s.routeTable() {
-		r.Handle(rt.method, rt.path, s.withQuery(rt.query, rt.handle))
+		r.Handle(rt.method, rt.path, withRoute(rt.path, s.withQuery(rt.query, rt.handle)))
 	}
 	// OPTIONS answers CORS preflights from allowed origins only (see cors.go).
 	r.GlobalOPTIONS = http.HandlerFunc(s.handleOptions)

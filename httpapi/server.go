@@ -38,6 +38,12 @@ type Deps struct {
 	// Draining reports whether the server is shutting down; /readyz then answers 503 so that load
 	// balancers stop sending requests while those in flight finish. Nil means never.
 	Draining func() bool
+	// Metrics records the server's metrics, served at GET /metrics; a new Metrics when nil. Pass
+	// one in to also serve its Handler somewhere else, such as an internal address.
+	Metrics *Metrics
+	// HideMetrics takes GET /metrics off this handler (it answers 404 like an unknown path), for
+	// deployments that serve Metrics.Handler only on an internal address.
+	HideMetrics bool
 }
 
 // DefaultRequestTimeout is RequestTimeout's default.
@@ -64,6 +70,7 @@ type server struct {
 	Deps
 	loginPerAccount, loginPerAddress, registerPerAddress *ratelimit.Limiter
 	limitedEvents                                        *ratelimit.Limiter // one rate_limited event a minute per key
+	metricsHandler                                       http.Handler
 }
 
 // NewServer returns the API's handler.
@@ -77,6 +84,10 @@ func NewServer(d Deps) http.Handler {
 	if d.RequestTimeout <= 0 {
 		d.RequestTimeout = DefaultRequestTimeout
 	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(d.Logger)
+	}
+	d.Metrics.watch(d.DB, d.Passwords)
 	or := func(l, def ratelimit.Limit) *ratelimit.Limiter {
 		if l == (ratelimit.Limit{}) {
 			l = def
@@ -89,6 +100,7 @@ func NewServer(d Deps) http.Handler {
 		loginPerAddress:    or(d.Limits.LoginFailuresPerAddress, DefaultLimits.LoginFailuresPerAddress),
 		registerPerAddress: or(d.Limits.RegistrationsPerAddress, DefaultLimits.RegistrationsPerAddress),
 		limitedEvents:      ratelimit.New(ratelimit.Limit{Burst: 1, Per: time.Minute}, ratelimit.DefaultMaxKeys),
+		metricsHandler:     d.Metrics.Handler(),
 	}
 	return s.withRequestContext(s.routes())
 }

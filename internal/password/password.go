@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -31,9 +32,10 @@ const schemePrefix = "sha384-bcrypt$"
 // Hasher hashes and verifies passwords at one bcrypt cost, with a bound on how many run at once
 // so that a burst of logins cannot take every core.
 type Hasher struct {
-	cost  int
-	slots chan struct{}
-	dummy string // verified against for unknown emails, so they cost as much as known ones
+	cost    int
+	slots   chan struct{}
+	waiting atomic.Int64 // calls blocked in acquire, for Waiting
+	dummy   string       // verified against for unknown emails, so they cost as much as known ones
 }
 
 // DefaultConcurrency leaves one of the cores Go may use (GOMAXPROCS, which follows a
@@ -122,10 +124,24 @@ func (h *Hasher) Waste(ctx context.Context, pw string) error {
 // InUse is how many password checks are running right now.
 func (h *Hasher) InUse() int { return len(h.slots) }
 
+// Waiting is how many password checks are waiting for a slot right now: a queue that stays
+// above zero means logins are slowed by the bound, not by the database.
+func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
+
+// Concurrency is the most password checks that run at once.
+func (h *Hasher) Concurrency() int { return cap(h.slots) }
+
 func (h *Hasher) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err // an ended context never runs a check, even when a slot is free
 	}
+	select {
+	case h.slots <- struct{}{}:
+		return nil // a free slot: this check never queued
+	default:
+	}
+	h.waiting.Add(1)
+	defer h.waiting.Add(-1)
 	select {
 	case h.slots <- struct{}{}:
 		return nil

@@ -241,3 +241,55 @@ func TestHasherGivesUpWhenContextEndsWhileWaitingForASlot(t *testing.T) {
 		t.Errorf("Hash holding the slot: got error %v, want nil", err)
 	}
 }
+
+func TestWaitingCountsChecksQueuedForASlot(t *testing.T) {
+	t.Parallel()
+	h := mustNewHasher(t, 12, 1) // cost 12: the slot stays taken long enough to queue behind it
+	if got := h.Concurrency(); got != 1 {
+		t.Errorf("Concurrency: got %d, want 1", got)
+	}
+	if got := h.Waiting(); got != 0 {
+		t.Errorf("Waiting before any call: got %d, want 0", got)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.Hash(context.Background(), "correct horse battery staple")
+		done <- err
+	}()
+	waitFor := func(what string, f func() int, want int) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for f() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: got %d for 5s, want %d", what, f(), want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	waitFor("InUse", h.InUse, 1)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	queued := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, _, err := h.Verify(ctx, "sha384-bcrypt$whatever", "another password")
+			queued <- err
+		}()
+	}
+	waitFor("Waiting with two calls queued", h.Waiting, 2)
+	cancel()
+	for range 2 {
+		if err := <-queued; !errors.Is(err, context.Canceled) {
+			t.Errorf("queued Verify: got error %v, want %v", err, context.Canceled)
+		}
+	}
+	if got := h.Waiting(); got != 0 {
+		t.Errorf("Waiting after the queued calls gave up: got %d, want 0", got)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Hash holding the slot: got error %v, want nil", err)
+	}
+	if got := h.InUse(); got != 0 {
+		t.Errorf("InUse after every call returned: got %d, want 0", got)
+	}
+}
