@@ -24,6 +24,7 @@ type config struct {
 	JWTIssuer           string
 	JWTAudience         string
 	HTTPAddr            string
+	MetricsAddr         string // when set, /metrics is served there only
 	BcryptCost          int
 	PasswordConcurrency int
 	DBMaxConns          int32
@@ -44,6 +45,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		JWTIssuer:   orDefault(getenv("JWT_ISSUER"), "examiner"),
 		JWTAudience: orDefault(getenv("JWT_AUDIENCE"), "examiner-api"),
 		HTTPAddr:    orDefault(getenv("HTTP_ADDR"), ":8080"),
+		MetricsAddr: getenv("METRICS_ADDR"),
 	}
 	var errs []error
 	if cfg.DatabaseURL == "" {

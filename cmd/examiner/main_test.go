@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -55,7 +56,7 @@ func TestServeRefusesToStartWithoutAStrongSecret(t *testing.T) {
 func TestConfigRejectsNonsense(t *testing.T) {
 	t.Parallel()
 	for _, k := range []string{"JWT_TTL", "REQUEST_TIMEOUT", "SHUTDOWN_DRAIN", "SHUTDOWN_GRACE", "CORS_ORIGINS", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY", "TRUSTED_PROXIES",
-		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS"} {
+		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS", "DB_QUERY_EXEC_MODE", "DB_TENANT_MODE"} {
 		for _, bad := range []string{"-1", "10,10", "x"} {
 			vars := map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32), k: bad}
 			if _, err := loadConfig(env(vars)); err == nil || !strings.Contains(err.Error(), k) {
@@ -76,8 +77,17 @@ func TestConfigRejectsNonsense(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.JWTTTL != 24*time.Hour || cfg.BcryptCost != 12 || cfg.HTTPAddr != ":8080" || cfg.DBMaxConns != 10 {
+	if cfg.JWTTTL != 24*time.Hour || cfg.BcryptCost != 12 || cfg.HTTPAddr != ":8080" || cfg.DBMaxConns != 10 ||
+		cfg.DBQueryExecMode != pgx.QueryExecModeCacheStatement || cfg.DBTenantNaive || cfg.MetricsAddr != "" {
 		t.Fatalf("defaults: got %+v", cfg)
+	}
+	cfg, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
+		"DB_QUERY_EXEC_MODE": "simple_protocol", "DB_TENANT_MODE": "naive"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DBQueryExecMode != pgx.QueryExecModeSimpleProtocol || !cfg.DBTenantNaive {
+		t.Fatalf("DB_QUERY_EXEC_MODE=simple_protocol DB_TENANT_MODE=naive: got %v, naive %v", cfg.DBQueryExecMode, cfg.DBTenantNaive)
 	}
 }
 
@@ -145,12 +155,19 @@ func serveAndExercise(t *testing.T, databaseURL string) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	mln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := mln.Addr().String()
+	mln.Close()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve"}, env(map[string]string{
 			"DATABASE_URL": databaseURL, "JWT_SECRET": strings.Repeat("k", 32), "HTTP_ADDR": addr, "BCRYPT_COST": "4",
+			"METRICS_ADDR": metricsAddr,
 		}), &bytes.Buffer{}, &bytes.Buffer{})
 	}()
 	base := "http://" + addr
@@ -230,6 +247,17 @@ func serveAndExercise(t *testing.T, databaseURL string) {
 	}
 	call("POST", "/api/auth/logout", tok.AccessToken, "", 204)
 	call("GET", "/api/students/me", tok.AccessToken, "", 401)
+	// With METRICS_ADDR set, the metrics are there, and not on the public address.
+	call("GET", "/metrics", "", "", http.StatusNotFound)
+	res, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(metrics), `examiner_http_requests_total{method="PATCH",route="/api/exams/:id",status="409"} 1`) {
+		t.Fatalf("GET /metrics on METRICS_ADDR: got %d, want 200 with the 409 counted:\n%.2000s", res.StatusCode, metrics)
+	}
 	cancel()
 	select {
 	case err := <-done:

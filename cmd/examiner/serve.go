@@ -77,11 +77,25 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 		db = tenant.FourRoundTrips(pool)
 	}
 	var draining atomic.Bool
+	metrics := httpapi.NewMetrics(logger)
 	handler := httpapi.NewServer(httpapi.Deps{
 		DB: pool, Store: store.New(db), Tokens: tokens, Passwords: hasher, Logger: logger,
 		Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies, RequestTimeout: cfg.RequestTimeout,
 		AllowedOrigins: cfg.AllowedOrigins, Draining: draining.Load,
+		Metrics: metrics, HideMetrics: cfg.MetricsAddr != "",
 	})
+	if cfg.MetricsAddr != "" { // an internal address: /metrics there, and not on the public one
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+		logger.Info("serving metrics", "addr", mln.Addr().String())
+	}
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
 		Handler:           handler,
