@@ -1,0 +1,418 @@
+package isolation_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"examiner/internal/seed"
+	"examiner/internal/testdb"
+)
+
+// The SQL matrix: straight in SQL as examiner_student, every student-scoped table, every command,
+// under every state of app.student_id. Student A owns rows in every table; each case aims a
+// command at A's rows. Only A, with the setting naming A, may see them or change them; everyone
+// else — B, nobody, an empty setting, a setting that is not a uuid — must see none of them and
+// change nothing of A's or B's, whatever the command answers.
+
+// sqlSetting is one state of app.student_id for a case.
+type sqlSetting struct {
+	name string
+	// value is what the setting is set to: "A" and "B" stand for the students' ids; unset means
+	// the connection never had the setting.
+	value string
+	unset bool
+}
+
+var sqlSettings = []sqlSetting{
+	{name: "right student", value: "A"},
+	{name: "wrong student", value: "B"},
+	{name: "unset", unset: true},
+	{name: "empty", value: ""},
+	{name: "not a uuid", value: "not-a-uuid"},
+}
+
+// sqlArgs are the values a command may use: $1 the target student (A), and per command the id of
+// one of A's existing rows and a subject.
+type sqlArgs struct {
+	target, row, subject uuid.UUID
+}
+
+type sqlCommand struct {
+	name string
+	sql  string
+	args func(sqlArgs) []any
+}
+
+// sqlTable is how the matrix exercises one student-scoped table. Every statement is written out:
+// nothing is built from strings.
+type sqlTable struct {
+	// owners lists the owner of every row the acting role can see.
+	owners string
+	// commands are the writes aimed at the target's rows.
+	commands []sqlCommand
+	// fingerprint digests the rows of the student $1 (read as the superuser, past RLS), and
+	// anyRow returns one of them.
+	fingerprint, anyRow string
+}
+
+func target(a sqlArgs) []any           { return []any{a.target} }
+func targetAndRow(a sqlArgs) []any     { return []any{a.target, a.row} }
+func targetAndSubject(a sqlArgs) []any { return []any{a.target, a.subject} }
+func allThree(a sqlArgs) []any         { return []any{a.target, a.row, a.subject} }
+
+// sqlTables must name every student-scoped table: TestTheSQLMatrixCoversEveryStudentScopedTable
+// fails when a migration adds one that is not here.
+var sqlTables = map[string]sqlTable{
+	"public.students": {
+		owners: `SELECT id FROM students`,
+		commands: []sqlCommand{
+			{"INSERT", `INSERT INTO students (id, email, email_key, password_hash, full_name) VALUES ($1, 'new@example.com', 'new@example.com', 'x', 'New')`, target},
+			{"UPDATE", `UPDATE students SET full_name = 'Mallory' WHERE id = $1`, target},
+			{"DELETE", `DELETE FROM students WHERE id = $1`, target},
+			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO students (id, email, email_key, password_hash, full_name) VALUES ($1, 'new@example.com', 'new@example.com', 'x', 'New') ON CONFLICT (id) DO UPDATE SET full_name = 'Mallory'`, target},
+			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO students (id, email, email_key, password_hash, full_name) VALUES ($1, 'new@example.com', 'new@example.com', 'x', 'New') ON CONFLICT DO NOTHING`, target},
+		},
+		fingerprint: `SELECT count(*), coalesce(md5(string_agg(s::text, ',' ORDER BY s.id)), '') FROM students s WHERE id = $1`,
+		anyRow:      `SELECT id FROM students WHERE id = $1`,
+	},
+	"public.exams": {
+		owners: `SELECT student_id FROM exams`,
+		commands: []sqlCommand{
+			{"INSERT", `INSERT INTO exams (student_id, subject_id, exam_type) VALUES ($1, $2, 'PRACTICE')`, targetAndSubject},
+			{"UPDATE", `UPDATE exams SET total_marks = 77 WHERE student_id = $1`, target},
+			{"DELETE", `DELETE FROM exams WHERE student_id = $1`, target},
+			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET total_marks = 77`, allThree},
+			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT DO NOTHING`, allThree},
+		},
+		fingerprint: `SELECT count(*), coalesce(md5(string_agg(e::text, ',' ORDER BY e.id)), '') FROM exams e WHERE student_id = $1`,
+		anyRow:      `SELECT id FROM exams WHERE student_id = $1 LIMIT 1`,
+	},
+	"public.auth_events": {
+		owners: `SELECT student_id FROM auth_events`,
+		commands: []sqlCommand{
+			{"INSERT", `INSERT INTO auth_events (student_id, kind, succeeded) VALUES ($1, 'logout', true)`, target},
+			{"UPDATE", `UPDATE auth_events SET succeeded = NOT succeeded WHERE student_id = $1`, target},
+			{"DELETE", `DELETE FROM auth_events WHERE student_id = $1`, target},
+			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO auth_events (student_id, id, kind, succeeded) VALUES ($1, $2, 'logout', true) ON CONFLICT (id) DO UPDATE SET succeeded = false`, targetAndRow},
+			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO auth_events (student_id, id, kind, succeeded) VALUES ($1, $2, 'logout', true) ON CONFLICT DO NOTHING`, targetAndRow},
+		},
+		fingerprint: `SELECT count(*), coalesce(md5(string_agg(e::text, ',' ORDER BY e.id)), '') FROM auth_events e WHERE student_id = $1`,
+		anyRow:      `SELECT id FROM auth_events WHERE student_id = $1 LIMIT 1`,
+	},
+}
+
+// studentScopedTables lists, from the catalogue, every table that holds students' rows: those
+// with a student_id column, and students itself (the same rule as sql/audit/rls_violations.sql).
+const studentScopedTables = `
+	SELECT format('%I.%I', n.nspname, c.relname)
+	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.relkind IN ('r', 'p')
+	  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+	  AND (c.relname = 'students'
+	       OR EXISTS (SELECT 1 FROM pg_attribute a
+	                  WHERE a.attrelid = c.oid AND a.attname = 'student_id' AND a.attnum > 0 AND NOT a.attisdropped))
+	ORDER BY 1`
+
+// sqlWorld is a database where students A and B own a row in every student-scoped table.
+type sqlWorld struct {
+	url           string
+	a, b, subject uuid.UUID
+}
+
+func newSQLWorld(t *testing.T) sqlWorld {
+	t.Helper()
+	ctx := context.Background()
+	w := sqlWorld{url: testdb.URL(t)}
+	conn, err := pgx.Connect(ctx, w.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := seed.Run(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT id FROM subjects WHERE code = '9708'`).Scan(&w.subject); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		email string
+		id    *uuid.UUID
+	}{{"a@example.com", &w.a}, {"b@example.com", &w.b}} {
+		err := conn.QueryRow(ctx, `
+			WITH s AS (
+			  INSERT INTO students (email, email_key, password_hash, full_name) VALUES ($1, $1, 'not a real hash', 'Student')
+			  RETURNING id
+			), e AS (
+			  INSERT INTO exams (student_id, subject_id, exam_type) SELECT s.id, $2, 'PRACTICE' FROM s
+			), ev AS (
+			  INSERT INTO auth_events (student_id, kind, succeeded) SELECT s.id, 'login', true FROM s
+			)
+			SELECT id FROM s`, s.email, w.subject).Scan(s.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+// sqlOutcome is what one case did: the command's answer and what became of the rows.
+type sqlOutcome struct {
+	answer     string // "3 rows", "denied (42501)", …
+	violations []string
+}
+
+// runSQLCase runs one command on a fresh connection, as examiner_student with setting, in a
+// transaction that is rolled back. It reads what the acting role could see, then, as the
+// superuser, whether A's or B's rows changed.
+func (w sqlWorld) runSQLCase(ctx context.Context, table sqlTable, setting sqlSetting, command *sqlCommand) (sqlOutcome, error) {
+	var out sqlOutcome
+	conn, err := pgx.Connect(ctx, w.url)
+	if err != nil {
+		return out, err
+	}
+	defer conn.Close(ctx)
+	fingerprints := func(q pgx.Tx) ([2]string, error) {
+		var fp [2]string
+		for i, id := range []uuid.UUID{w.a, w.b} {
+			var n int
+			var digest string
+			if err := q.QueryRow(ctx, table.fingerprint, id).Scan(&n, &digest); err != nil {
+				return fp, err
+			}
+			fp[i] = fmt.Sprint(n, digest)
+		}
+		return fp, nil
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return out, err
+	}
+	defer tx.Rollback(ctx)
+	before, err := fingerprints(tx)
+	if err != nil {
+		return out, err
+	}
+	var row uuid.UUID
+	if err := tx.QueryRow(ctx, table.anyRow, w.a).Scan(&row); err != nil {
+		return out, fmt.Errorf("A's row: %w", err)
+	}
+	acting := map[string]*uuid.UUID{"A": &w.a, "B": &w.b}[setting.value]
+	if !setting.unset {
+		value := setting.value
+		if acting != nil {
+			value = acting.String()
+		}
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.student_id', $1, true)`, value); err != nil {
+			return out, err
+		}
+	}
+	if _, err := tx.Exec(ctx, `SELECT set_config('role', 'examiner_student', true)`); err != nil {
+		return out, err
+	}
+
+	// The command runs in a savepoint, so that its error leaves the transaction usable.
+	if _, err := tx.Exec(ctx, `SAVEPOINT attempt`); err != nil {
+		return out, err
+	}
+	var cmdErr error
+	if command == nil {
+		var owners []*uuid.UUID
+		rows, err := tx.Query(ctx, table.owners)
+		if err == nil {
+			owners, err = pgx.CollectRows(rows, pgx.RowTo[*uuid.UUID])
+		}
+		cmdErr = err
+		if err == nil {
+			out.answer = fmt.Sprintf("sees %d rows", len(owners))
+			own := 0
+			for _, o := range owners {
+				switch {
+				case acting != nil && o != nil && *o == *acting:
+					own++
+				case o == nil:
+					out.violations = append(out.violations, "sees a row that belongs to no student")
+				default:
+					out.violations = append(out.violations, fmt.Sprintf("sees a row of student %s", who(w, *o)))
+				}
+			}
+			if setting.value == "A" && own == 0 {
+				out.violations = append(out.violations, "A cannot see A's own rows")
+			}
+		}
+	} else {
+		tag, err := tx.Exec(ctx, command.sql, command.args(sqlArgs{target: w.a, row: row, subject: w.subject})...)
+		cmdErr = err
+		if err == nil {
+			out.answer = fmt.Sprintf("%d rows", tag.RowsAffected())
+		}
+	}
+	if cmdErr != nil {
+		var pgErr *pgconn.PgError
+		if !errors.As(cmdErr, &pgErr) {
+			return out, cmdErr
+		}
+		out.answer = fmt.Sprintf("refused (%s)", pgErr.Code)
+		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT attempt`); err != nil {
+			return out, err
+		}
+	}
+	if _, err := tx.Exec(ctx, `RESET ROLE`); err != nil {
+		return out, err
+	}
+	after, err := fingerprints(tx)
+	if err != nil {
+		return out, err
+	}
+	if after[0] != before[0] && setting.value != "A" {
+		out.violations = append(out.violations, "changed A's rows")
+	}
+	if after[1] != before[1] {
+		out.violations = append(out.violations, "changed B's rows")
+	}
+	return out, nil
+}
+
+func who(w sqlWorld, id uuid.UUID) string {
+	switch id {
+	case w.a:
+		return "A"
+	case w.b:
+		return "B"
+	}
+	return id.String()
+}
+
+// sqlMatrix runs every case and returns the printed matrix, the number of cases and the
+// violations found.
+func (w sqlWorld) sqlMatrix(t *testing.T) (matrix string, cases int, violations []string) {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	names := make([]string, 0, len(sqlTables))
+	for name := range sqlTables {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		table := sqlTables[name]
+		commands := append([]*sqlCommand{nil}, func() []*sqlCommand {
+			var cs []*sqlCommand
+			for i := range table.commands {
+				cs = append(cs, &table.commands[i])
+			}
+			return cs
+		}()...)
+		for _, c := range commands {
+			command := "SELECT"
+			if c != nil {
+				command = c.name
+			}
+			fmt.Fprintf(&b, "%-20s %-30s", name, command)
+			for _, s := range sqlSettings {
+				out, err := w.runSQLCase(ctx, table, s, c)
+				if err != nil {
+					t.Fatalf("%s %s, setting %s: %v", name, command, s.name, err)
+				}
+				cases++
+				fmt.Fprintf(&b, " | %s: %s", s.name, out.answer)
+				for _, v := range out.violations {
+					violations = append(violations, fmt.Sprintf("%s %s with the setting %s: %s", name, command, s.name, v))
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String(), cases, violations
+}
+
+func TestStraightInSQLNoSettingButTheRightStudentReachesAStudentsRows(t *testing.T) {
+	t.Parallel()
+	w := newSQLWorld(t)
+	matrix, cases, violations := w.sqlMatrix(t)
+	t.Logf("what each command answered, aimed at A's rows, under each setting:\n%s", matrix)
+	if len(violations) > 0 {
+		t.Fatalf("%d isolation violations:\n%s", len(violations), strings.Join(violations, "\n"))
+	}
+	fmt.Printf("report: isolation SQL matrix: %d tables x %d settings x 6 commands (SELECT, INSERT, UPDATE, DELETE, INSERT ON CONFLICT DO UPDATE / DO NOTHING) = %d cases, 0 violations\n",
+		len(sqlTables), len(sqlSettings), cases)
+}
+
+func TestTheSQLMatrixCoversEveryStudentScopedTable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, testdb.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, studentScopedTables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range tables {
+		if _, ok := sqlTables[name]; !ok {
+			t.Errorf("%s holds students' rows but the SQL matrix does not exercise it: add it to sqlTables", name)
+		}
+	}
+	for name := range sqlTables {
+		if !slices.Contains(tables, name) {
+			t.Errorf("sqlTables names %s, which is not a student-scoped table of the schema", name)
+		}
+	}
+}
+
+// The matrix must catch a policy that lets rows through: each fault below, made by the owner
+// as a migration could, must turn up as a violation.
+func TestTheSQLMatrixCatchesAPolicyThatLetsRowsThrough(t *testing.T) {
+	t.Parallel()
+	faults := []struct {
+		name, ddl, want string
+	}{
+		{"a SELECT policy replaced by one for everyone",
+			`DROP POLICY exams_select ON exams; CREATE POLICY exams_select ON exams FOR SELECT TO examiner_student USING (true)`,
+			"public.exams SELECT with the setting wrong student: sees a row of student A"},
+		// UPDATE and DELETE with a WHERE clause reach only rows the SELECT policy shows too, so
+		// these faults are in both.
+		{"UPDATE and SELECT policies that compare nothing",
+			`DROP POLICY students_update ON students; CREATE POLICY students_update ON students FOR UPDATE TO examiner_student USING (true) WITH CHECK (true);
+			 DROP POLICY students_select ON students; CREATE POLICY students_select ON students FOR SELECT TO examiner_student USING (true)`,
+			"public.students UPDATE with the setting wrong student: changed A's rows"},
+		{"DELETE and SELECT policies that forgot the unset case",
+			`DROP POLICY exams_delete ON exams; CREATE POLICY exams_delete ON exams FOR DELETE TO examiner_student USING (current_setting('app.student_id', true) IS NULL OR student_id = app.current_student_id());
+			 DROP POLICY exams_select ON exams; CREATE POLICY exams_select ON exams FOR SELECT TO examiner_student USING (current_setting('app.student_id', true) IS NULL OR student_id = app.current_student_id())`,
+			"public.exams DELETE with the setting unset: changed A's rows"},
+		{"an INSERT policy without a check",
+			`DROP POLICY auth_events_insert ON auth_events; CREATE POLICY auth_events_insert ON auth_events FOR INSERT TO examiner_student WITH CHECK (true)`,
+			"public.auth_events INSERT with the setting wrong student: changed A's rows"},
+	}
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			w := newSQLWorld(t)
+			conn, err := pgx.Connect(context.Background(), w.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			if _, err := conn.Exec(context.Background(), f.ddl); err != nil {
+				t.Fatalf("making the fault: %v", err)
+			}
+			_, _, violations := w.sqlMatrix(t)
+			if !slices.ContainsFunc(violations, func(v string) bool { return strings.HasPrefix(v, f.want) }) {
+				t.Fatalf("the matrix missed the fault; want a violation %q, got:\n%s", f.want, strings.Join(violations, "\n"))
+			}
+		})
+	}
+}
