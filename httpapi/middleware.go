@@ -20,7 +20,7 @@ import (
 type clientKey struct{}
 
 // withRequestContext gives every request an id (the client's X-Request-Id when it is a sane
-// one) and its client's description (see clientOf), a deadline, the headers every response
+// one) and its client's description (see clientOf), the headers every response
 // carries, a line in the access log, and its count and duration in the metrics, by the route
 // that handled it.
 func (s *server) withRequestContext(next http.Handler) http.Handler {
@@ -32,9 +32,7 @@ func (s *server) withRequestContext(next http.Handler) http.Handler {
 		}
 		client := store.Client{IP: s.TrustedProxies.clientIP(r), UserAgent: r.UserAgent(), RequestID: id}
 		ctx, route := withRouteSlot(context.WithValue(r.Context(), clientKey{}, client))
-		ctx, cancel := context.WithTimeout(ctx, s.RequestTimeout)
-		defer cancel()
-		r = r.WithContext(ctx)
+		r = r.WithContext(ctx) // each route sets its deadline (routes.go)
 		h := w.Header()
 		h.Set("X-Request-Id", id)
 		h.Set("Cache-Control", "no-store")

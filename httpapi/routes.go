@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/julienschmidt/httprouter"
 )
@@ -62,7 +64,11 @@ func (s *server) routes() *httprouter.Router {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	for _, rt := range s.routeTable() {
-		r.Handle(rt.method, rt.path, withRoute(rt.path, s.withQuery(rt.query, rt.handle)))
+		timeout := s.RequestTimeout
+		if passwordRoutes[rt.path] {
+			timeout = s.PasswordTimeout
+		}
+		r.Handle(rt.method, rt.path, withRoute(rt.path, withDeadline(timeout, s.withQuery(rt.query, rt.handle))))
 	}
 	// OPTIONS answers CORS preflights from allowed origins only (see cors.go).
 	r.GlobalOPTIONS = http.HandlerFunc(s.handleOptions)
@@ -70,6 +76,23 @@ func (s *server) routes() *httprouter.Router {
 	r.MethodNotAllowed = http.HandlerFunc(s.handleMethodNotAllowed)
 	r.PanicHandler = s.handlePanic
 	return r
+}
+
+// passwordRoutes are the routes that run a bcrypt check: they may wait PasswordTimeout, not
+// RequestTimeout, for a password-check slot, so that a storm of logins queues rather than fails.
+var passwordRoutes = map[string]bool{
+	"/api/auth/register":        true,
+	"/api/auth/login":           true,
+	"/api/students/me/password": true,
+}
+
+// withDeadline bounds h's work, its waits included, by timeout.
+func withDeadline(timeout time.Duration, h httprouter.Handle) httprouter.Handle {
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		h(w, r.WithContext(ctx), ps)
+	}
 }
 
 // Route describes one route the API serves.

@@ -29,10 +29,15 @@ type Deps struct {
 	TrustedProxies Proxies
 	// Now is the clock of the rate limits (time.Now when nil).
 	Now func() time.Time
-	// RequestTimeout bounds the work of one request: waiting for a pooled connection, its
-	// queries and waiting for a password-check slot (DefaultRequestTimeout when zero). Past it the
-	// request gets a 503 rather than hanging on a database that does not answer.
+	// RequestTimeout bounds the work of one request: waiting for a pooled connection and its
+	// queries (DefaultRequestTimeout when zero). Past it the request gets a 503 rather than
+	// hanging on a database that does not answer.
 	RequestTimeout time.Duration
+	// PasswordTimeout replaces RequestTimeout for the routes that check a password (register,
+	// login, password change), whose wait for a password-check slot is bounded by it
+	// (DefaultPasswordTimeout when zero): checks are bounded to a few cores on purpose, so a storm
+	// of logins queues for them, and each must get its turn.
+	PasswordTimeout time.Duration
 	// AllowedOrigins are the browser origins whose pages may call the API (CORS).
 	AllowedOrigins Origins
 	// Draining reports whether the server is shutting down; /readyz then answers 503 so that load
@@ -48,6 +53,10 @@ type Deps struct {
 
 // DefaultRequestTimeout is RequestTimeout's default.
 const DefaultRequestTimeout = 5 * time.Second
+
+// DefaultPasswordTimeout is PasswordTimeout's default: time for 100 logins at bcrypt cost 12
+// (about 0.25 s of a core each) queued on one core, twice over.
+const DefaultPasswordTimeout = 60 * time.Second
 
 // Limits bound attempts to sign in and to register, per account and per client address (an
 // IPv4 address or an IPv6 /64). Failed sign-ins count; successful ones never do.
@@ -83,6 +92,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.RequestTimeout <= 0 {
 		d.RequestTimeout = DefaultRequestTimeout
+	}
+	if d.PasswordTimeout <= 0 {
+		d.PasswordTimeout = DefaultPasswordTimeout
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(d.Logger)

@@ -31,6 +31,8 @@ type config struct {
 	DBQueryExecMode     pgx.QueryExecMode
 	DBTenantNaive       bool // DB_TENANT_MODE=naive: four round trips per request, for benchmarks only
 	RequestTimeout      time.Duration
+	PasswordTimeout     time.Duration
+	PasswordNice        int
 	ShutdownDrain       time.Duration
 	ShutdownGrace       time.Duration
 	TrustedProxies      httpapi.Proxies
@@ -69,6 +71,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	cfg.JWTTTL = duration("JWT_TTL", "24h", false)
 	cfg.RequestTimeout = duration("REQUEST_TIMEOUT", "5s", false)
+	cfg.PasswordTimeout = duration("PASSWORD_TIMEOUT", "60s", false)
 	cfg.ShutdownDrain = duration("SHUTDOWN_DRAIN", "0s", true)
 	cfg.ShutdownGrace = duration("SHUTDOWN_GRACE", "20s", false)
 	var err error
@@ -77,6 +80,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if cfg.PasswordConcurrency, err = strconv.Atoi(orDefault(getenv("PASSWORD_CONCURRENCY"), strconv.Itoa(password.DefaultConcurrency()))); err != nil || cfg.PasswordConcurrency < 1 {
 		errs = append(errs, fmt.Errorf("PASSWORD_CONCURRENCY=%q: want a positive number", getenv("PASSWORD_CONCURRENCY")))
+	}
+	if cfg.PasswordNice, err = strconv.Atoi(orDefault(getenv("PASSWORD_NICE"), strconv.Itoa(password.DefaultNice))); err != nil || cfg.PasswordNice < 0 || cfg.PasswordNice > 19 {
+		errs = append(errs, fmt.Errorf("PASSWORD_NICE=%q: want 0 to 19 (how much lower bcrypt's threads run; 0 for no difference)", getenv("PASSWORD_NICE")))
 	}
 	n, err := strconv.ParseInt(orDefault(getenv("DB_MAX_CONNS"), "10"), 10, 32)
 	if err != nil || n < 1 {

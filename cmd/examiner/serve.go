@@ -67,7 +67,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	if cfg.BcryptCost < 10 {
 		logger.Warn("BCRYPT_COST is below 10: fine for tests, too weak for real passwords", "cost", cfg.BcryptCost)
 	}
-	hasher, err := password.NewHasher(cfg.BcryptCost, cfg.PasswordConcurrency)
+	hasher, err := password.NewHasherNice(cfg.BcryptCost, cfg.PasswordConcurrency, cfg.PasswordNice)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	handler := httpapi.NewServer(httpapi.Deps{
 		DB: pool, Store: store.New(db), Tokens: tokens, Passwords: hasher, Logger: logger,
 		Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies, RequestTimeout: cfg.RequestTimeout,
-		AllowedOrigins: cfg.AllowedOrigins, Draining: draining.Load,
+		PasswordTimeout: cfg.PasswordTimeout,
+		AllowedOrigins:  cfg.AllowedOrigins, Draining: draining.Load,
 		Metrics: metrics, HideMetrics: cfg.MetricsAddr != "",
 	})
 	if cfg.MetricsAddr != "" { // an internal address: /metrics there, and not on the public one
@@ -101,10 +102,11 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// A response may be written as late as the longest request deadline allows.
+		WriteTimeout:   max(30*time.Second, cfg.PasswordTimeout+10*time.Second),
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

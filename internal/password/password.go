@@ -33,6 +33,7 @@ const schemePrefix = "sha384-bcrypt$"
 // so that a burst of logins cannot take every core.
 type Hasher struct {
 	cost    int
+	nice    int // added to the nice value of the threads bcrypt runs on (Linux)
 	slots   chan struct{}
 	waiting atomic.Int64 // calls blocked in acquire, for Waiting
 	dummy   string       // verified against for unknown emails, so they cost as much as known ones
@@ -42,15 +43,28 @@ type Hasher struct {
 // container's CPU limit) for everything else.
 func DefaultConcurrency() int { return max(1, runtime.GOMAXPROCS(0)-1) }
 
+// DefaultNice is how much lower than the rest of the server bcrypt's threads run by default.
+const DefaultNice = 5
+
 // NewHasher returns a Hasher with bcrypt cost (4–31) and at most concurrency checks at once.
 func NewHasher(cost, concurrency int) (*Hasher, error) {
+	return NewHasherNice(cost, concurrency, 0)
+}
+
+// NewHasherNice is NewHasher with bcrypt run on threads whose nice value is raised by nice
+// (0–19; 0 runs it like everything else): under a login storm, when every core is busy, the
+// kernel then gives the cores to other requests first. The server uses DefaultNice.
+func NewHasherNice(cost, concurrency, nice int) (*Hasher, error) {
+	if nice < 0 || nice > 19 {
+		return nil, fmt.Errorf("password: nice %d out of range 0–19", nice)
+	}
 	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
 		return nil, fmt.Errorf("password: bcrypt cost %d out of range %d–%d", cost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
 	if concurrency < 1 {
 		return nil, fmt.Errorf("password: concurrency %d, want at least 1", concurrency)
 	}
-	h := &Hasher{cost: cost, slots: make(chan struct{}, concurrency)}
+	h := &Hasher{cost: cost, nice: nice, slots: make(chan struct{}, concurrency)}
 	dummy, err := h.Hash(context.Background(), "not anybody's password")
 	if err != nil {
 		return nil, err
@@ -78,7 +92,9 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 		return "", err
 	}
 	defer h.release()
-	b, err := bcrypt.GenerateFromPassword(prehash(pw), h.cost)
+	var b []byte
+	var err error
+	niced(h.nice, func() { b, err = bcrypt.GenerateFromPassword(prehash(pw), h.cost) })
 	if err != nil {
 		return "", fmt.Errorf("password: %w", err)
 	}
@@ -100,12 +116,16 @@ func (h *Hasher) Verify(ctx context.Context, stored, pw string) (ok, rehash bool
 		// A plain bcrypt hash from before the scheme existed: only safe for passwords bcrypt
 		// reads whole. A longer one fails, after the same bcrypt work as any other check.
 		if len(pw) > 72 {
-			_ = bcrypt.CompareHashAndPassword([]byte(strings.TrimPrefix(h.dummy, schemePrefix)), prehash(pw))
+			niced(h.nice, func() {
+				_ = bcrypt.CompareHashAndPassword([]byte(strings.TrimPrefix(h.dummy, schemePrefix)), prehash(pw))
+			})
 			return false, false, nil
 		}
 		bhash, input, rehash = []byte(stored), []byte(pw), true
 	}
-	if bcrypt.CompareHashAndPassword(bhash, input) != nil {
+	var mismatch error
+	niced(h.nice, func() { mismatch = bcrypt.CompareHashAndPassword(bhash, input) })
+	if mismatch != nil {
 		return false, false, nil
 	}
 	if cost, err := bcrypt.Cost(bhash); err != nil || cost != h.cost {
