@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -119,9 +120,17 @@ type ProfileChange struct {
 
 // UpdateProfile applies change to the student's own profile and returns the result.
 func (s *Store) UpdateProfile(ctx context.Context, st tenant.Student, change ProfileChange) (Profile, error) {
-	var grades any // SQL NULL, not JSON null, when unchanged
+	// JSON text with an explicit cast, not a Go map: in the exec and simple_protocol modes
+	// (behind PgBouncer) pgx does not ask the server for the parameter's type, and cannot encode
+	// a map for an unknown one. nil is SQL NULL (unchanged), not JSON null.
+	var grades *string
 	if change.TargetGrades != nil {
-		grades = change.TargetGrades
+		b, err := json.Marshal(change.TargetGrades)
+		if err != nil {
+			return Profile{}, apperr.Wrap(apperr.Internal, "Internal error.", err)
+		}
+		text := string(b)
+		grades = &text
 	}
 	var p Profile
 	err := s.queryRow(ctx, st, errNoProfile, func(row pgx.Row) (err error) {
@@ -130,7 +139,7 @@ func (s *Store) UpdateProfile(ctx context.Context, st tenant.Student, change Pro
 	}, `
 		UPDATE students
 		SET full_name = coalesce($2, full_name),
-		    target_grades = coalesce($3, target_grades),
+		    target_grades = coalesce($3::jsonb, target_grades),
 		    updated_at = now()
 		WHERE id = $1
 		RETURNING id, email, full_name, target_grades, created_at, updated_at`,

@@ -1,0 +1,68 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"examiner/httpapi"
+	"examiner/internal/store"
+	"examiner/tenant"
+)
+
+// Every route works in every DB_QUERY_EXEC_MODE: exec and simple_protocol (for PgBouncer) do not
+// ask the server for parameter types, so a parameter pgx cannot encode without one would be a
+// 500 there and nowhere else.
+func TestEveryRouteWorksInEveryQueryExecMode(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			a := newAppWith(t, func(d *httpapi.Deps) {
+				cfg, err := pgxpool.ParseConfig(d.DB.Config().ConnString())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cfg.ConnConfig.DefaultQueryExecMode, err = tenant.ExecMode(mode); err != nil {
+					t.Fatal(err)
+				}
+				pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(pool.Close)
+				d.DB, d.Store = pool, store.New(pool)
+			})
+			_, tok := a.student("ada@example.com")
+			a.do("GET", "/api/students/me", tok, nil).want(t, http.StatusOK)
+			a.do("PATCH", "/api/students/me", tok, map[string]any{"full_name": "Ada L", "target_grades": map[string]string{"9708": "A*"}}).want(t, http.StatusOK)
+			a.do("PATCH", "/api/students/me", tok, map[string]any{"target_grades": map[string]string{}}).want(t, http.StatusOK)
+			a.do("GET", "/api/students/me/events?kind=login", tok, nil).want(t, http.StatusOK)
+			a.do("GET", "/api/subjects", tok, nil).want(t, http.StatusOK)
+			a.do("GET", "/api/subjects/9708", tok, nil).want(t, http.StatusOK)
+			a.do("GET", "/api/subjects/9708/syllabus?q=elasticity", tok, nil).want(t, http.StatusOK)
+			var exam struct{ ID string }
+			a.do("POST", "/api/exams", tok, map[string]any{"subject_code": "9708", "exam_type": "TIMED", "paper_number": 3}).want(t, http.StatusCreated).decode(t, &exam)
+			a.do("POST", "/api/exams", tok, map[string]any{"subject_code": "9708", "exam_type": "PRACTICE"}).want(t, http.StatusCreated)
+			var page struct {
+				NextCursor *string `json:"next_cursor"`
+			}
+			a.do("GET", "/api/exams?limit=1&status=PENDING&subject_code=9708", tok, nil).want(t, http.StatusOK).decode(t, &page)
+			if page.NextCursor == nil {
+				t.Fatal("first page of two: no next_cursor")
+			}
+			a.do("GET", "/api/exams?limit=1&status=PENDING&subject_code=9708&cursor="+*page.NextCursor, tok, nil).want(t, http.StatusOK)
+			a.do("GET", "/api/exams/"+exam.ID, tok, nil).want(t, http.StatusOK)
+			a.do("PATCH", "/api/exams/"+exam.ID, tok, map[string]any{"status": "IN_PROGRESS"}).want(t, http.StatusOK)
+			a.do("PATCH", "/api/exams/"+exam.ID, tok, map[string]any{"status": "PENDING"}).want(t, http.StatusConflict)
+			a.do("DELETE", "/api/exams/"+exam.ID, tok, nil).want(t, http.StatusNoContent)
+			a.do("GET", "/api/exams/"+exam.ID, tok, nil).want(t, http.StatusNotFound)
+			a.do("PUT", "/api/students/me/password", tok, map[string]string{"current_password": "a good password", "new_password": "a newer password"}).want(t, http.StatusNoContent)
+			tok = a.login("ada@example.com", "a newer password")
+			a.do("POST", "/api/auth/logout", tok, nil).want(t, http.StatusNoContent)
+			a.do("GET", "/api/exams", tok, nil).want(t, http.StatusUnauthorized)
+		})
+	}
+}
