@@ -14,7 +14,7 @@ DECLARE
   cutoff timestamptz;
 BEGIN
   SELECT s.tokens_valid_after INTO cutoff FROM public.students AS s WHERE s.id = p_student_id;
-  IF cutoff IS NULL OR cutoff > p_issued_at THEN
+  IF cutoff IS NULL OR p_issued_at IS NULL OR cutoff > p_issued_at THEN
     RAISE EXCEPTION 'token revoked' USING ERRCODE = 'EXA01';
   END IF;
   RETURN true;

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner/tenant"
@@ -55,8 +56,9 @@ func countingPool(t *testing.T, url string, mode pgx.QueryExecMode) (*pgxpool.Po
 }
 
 // The point of Query: the setting, the token check and the statement reach the server in one
-// network round trip, in every query execution mode the service supports (simple_protocol and
-// exec are for PgBouncer), once statements are prepared.
+// network round trip, once statements are prepared, in every query execution mode but
+// describe_exec, which asks for a description first every time (simple_protocol and exec are for
+// PgBouncer).
 func TestQuerySendsTheWholeTransactionInOneRoundTrip(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 4)
@@ -87,6 +89,7 @@ func TestQuerySendsTheWholeTransactionInOneRoundTrip(t *testing.T) {
 	}{
 		{"Query, cached statements (the default)", pgx.QueryExecModeCacheStatement, nil, listOwn, 1},
 		{"Query, cached descriptions", pgx.QueryExecModeCacheDescribe, nil, listOwn, 1},
+		{"Query, describe then exec (a description every time)", pgx.QueryExecModeDescribeExec, nil, listOwn, 2},
 		{"Query, exec (for PgBouncer)", pgx.QueryExecModeExec, nil, listOwn, 1},
 		{"Query, simple protocol (for PgBouncer)", pgx.QueryExecModeSimpleProtocol, nil, listOwn, 1},
 		{"Query the usual way (DB_TENANT_MODE=naive)", pgx.QueryExecModeCacheStatement, tenant.FourRoundTrips, listOwn, 4},
@@ -129,6 +132,10 @@ func TestQueryRefusesARevokedTokenBeforeTheStatementRuns(t *testing.T) {
 	revokedA := tenant.Student{ID: w.a, TokenIssuedAt: time.Now()}
 	for name, db := range map[string]tenant.DB{"one round trip": w.pool, "four round trips": tenant.FourRoundTrips(w.pool)} {
 		t.Run(name, func(t *testing.T) {
+			// A statement that would fail its own way: the check's refusal must come first.
+			if _, err := tenant.Query(ctx, db, revokedA, nil, `SELECT 1 / 0`); !errors.Is(err, tenant.ErrTokenRevoked) {
+				t.Fatalf("a revoked token with a failing statement: got %v, want ErrTokenRevoked", err)
+			}
 			tag, err := tenant.Query(ctx, db, revokedA, nil, `UPDATE students SET full_name = 'Changed' WHERE id = $1`, w.a)
 			if !errors.Is(err, tenant.ErrTokenRevoked) {
 				t.Fatalf("got %v, want ErrTokenRevoked", err)
@@ -162,12 +169,12 @@ func TestQuerySettingsDoNotSurviveAndFailuresKeepTheConnection(t *testing.T) {
 		name    string
 		student tenant.Student
 		sql     string
-		wantErr bool
+		wantErr error
 	}{
-		{"a read", student(w.a), `SELECT id FROM exams`, false},
-		{"a write", student(w.a), `UPDATE exams SET total_marks = 50 WHERE student_id = $1`, false},
-		{"a failing statement", student(w.a), `SELECT 1 / (count(*) - count(*)) FROM exams WHERE student_id <> $1`, true},
-		{"a revoked token (a student who does not exist)", tenant.Student{ID: uuid.New(), TokenIssuedAt: time.Now()}, `SELECT id FROM exams WHERE student_id = $1`, true},
+		{"a read", student(w.a), `SELECT id FROM exams`, nil},
+		{"a write", student(w.a), `UPDATE exams SET total_marks = 50 WHERE student_id = $1`, nil},
+		{"a failing statement", student(w.a), `SELECT 1 / (count(*) - count(*)) FROM exams WHERE student_id <> $1`, errDivisionByZero},
+		{"a revoked token (a student who does not exist)", tenant.Student{ID: uuid.New(), TokenIssuedAt: time.Now()}, `SELECT id FROM exams WHERE student_id = $1`, tenant.ErrTokenRevoked},
 	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
@@ -176,8 +183,8 @@ func TestQuerySettingsDoNotSurviveAndFailuresKeepTheConnection(t *testing.T) {
 				args = append(args, w.a)
 			}
 			_, err := tenant.Query(ctx, w.pool, c.student, nil, c.sql, args...)
-			if (err != nil) != c.wantErr {
-				t.Fatalf("got error %v, want an error: %v", err, c.wantErr)
+			if !matches(err, c.wantErr) {
+				t.Fatalf("got error %v, want %v", err, c.wantErr)
 			}
 			var setting, role string
 			var pid uint32
@@ -209,4 +216,18 @@ func TestQuerySettingsDoNotSurviveAndFailuresKeepTheConnection(t *testing.T) {
 	if marks == nil || *marks != 50 {
 		t.Fatalf("A's exam after Query's write: got total_marks %v, want 50 (committed)", marks)
 	}
+}
+
+// errDivisionByZero stands for PostgreSQL's division_by_zero (22012) in matches.
+var errDivisionByZero = errors.New("division by zero (22012)")
+
+func matches(err, want error) bool {
+	if want == errDivisionByZero {
+		var pgErr *pgconn.PgError
+		return errors.As(err, &pgErr) && pgErr.Code == "22012"
+	}
+	if want == nil {
+		return err == nil
+	}
+	return errors.Is(err, want)
 }

@@ -62,10 +62,16 @@ const setAnonymous = `SELECT set_config('app.student_id', '', true), set_config(
 // statement's command tag (rows affected). Errors: ErrTokenRevoked, before the statement runs,
 // when s's token has been revoked; pgx.ErrNoRows is never returned for an empty result.
 //
-// The setting and the statement are sent as one pipeline, in one network round trip. Between
-// the pipeline's start and its Sync the server runs them as one implicit transaction: the
-// setting is local to it, and on any error the server rolls it back itself, so the connection
-// goes back to the pool idle without a further round trip.
+// The setting and the statement are sent as one pipeline: one network round trip once the
+// connection has prepared them (the first use of a statement on a connection, and the first
+// after any server error, which makes pgx drop its statement cache, cost one more; the
+// describe_exec mode always costs two). Between the pipeline's start and its Sync the server runs
+// them as one implicit transaction: the setting is local to it, and on an error in the server the
+// server rolls it back itself, so the connection goes back to the pool idle without a further
+// round trip.
+//
+// By the time read runs, the transaction has committed: an error from read (or a scan) cannot
+// undo a write. Work that must decide in Go whether to commit belongs in Run.
 func Query(ctx context.Context, db DB, s Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
 	if n, ok := db.(fourRoundTrips); ok {
 		return n.query(ctx, s, read, sql, args)
@@ -146,7 +152,7 @@ var execModes = map[string]pgx.QueryExecMode{
 }
 
 // ExecMode returns pgx's query execution mode called name (DB_QUERY_EXEC_MODE). Query keeps to
-// one round trip in all of them. Behind PgBouncer in transaction pooling mode (1.18 keeps no
+// one round trip in all but describe_exec once statements are prepared. Behind PgBouncer in transaction pooling mode (1.18 keeps no
 // prepared statements there) use exec or simple_protocol; directly on PostgreSQL the default,
 // cache_statement, prepares each statement once per connection.
 func ExecMode(name string) (pgx.QueryExecMode, error) {

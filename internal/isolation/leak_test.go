@@ -333,6 +333,9 @@ func execMode(t *testing.T, name string) pgx.QueryExecMode {
 
 func wantNoLeak(t *testing.T, where string, res *leakResult) {
 	t.Helper()
+	if res.probes.Load() == 0 || res.requests.Load() != leakRequests {
+		t.Fatalf("%s: %s: the run did not do what the test counts on", where, res)
+	}
 	if res.foreignRows.Load() > 0 || res.wrongAnswers.Load() > 0 || res.leftoverSettings.Load() > 0 {
 		t.Fatalf("%s: %s; first problems:\n%s", where, res, strings.Join(res.firstProblems, "\n"))
 	}

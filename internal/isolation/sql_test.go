@@ -17,10 +17,10 @@ import (
 )
 
 // The SQL matrix: straight in SQL as examiner_student, every student-scoped table, every command,
-// under every state of app.student_id. Student A owns rows in every table; each case aims a
-// command at A's rows. Only A, with the setting naming A, may see them or change them; everyone
-// else — B, nobody, an empty setting, a setting that is not a uuid — must see none of them and
-// change nothing of A's or B's, whatever the command answers.
+// under every state of app.student_id. Students A and B own rows in every table; each case aims a
+// command at A's rows, or at every row. Only A, with the setting naming A, may see or change A's
+// rows, and only B B's; anyone else — nobody, an empty setting, a setting that is not a uuid —
+// must see none and change nothing, whatever the command answers.
 
 // sqlSetting is one state of app.student_id for a case.
 type sqlSetting struct {
@@ -39,10 +39,10 @@ var sqlSettings = []sqlSetting{
 	{name: "not a uuid", value: "not-a-uuid"},
 }
 
-// sqlArgs are the values a command may use: $1 the target student (A), and per command the id of
-// one of A's existing rows and a subject.
+// sqlArgs are the values a command may use: the target student (A), the id of one of A's
+// existing rows, a subject, and self: the acting student (B when nobody acts).
 type sqlArgs struct {
-	target, row, subject uuid.UUID
+	target, row, subject, self uuid.UUID
 }
 
 type sqlCommand struct {
@@ -63,10 +63,13 @@ type sqlTable struct {
 	fingerprint, anyRow string
 }
 
-func target(a sqlArgs) []any           { return []any{a.target} }
-func targetAndRow(a sqlArgs) []any     { return []any{a.target, a.row} }
-func targetAndSubject(a sqlArgs) []any { return []any{a.target, a.subject} }
-func allThree(a sqlArgs) []any         { return []any{a.target, a.row, a.subject} }
+func target(a sqlArgs) []any            { return []any{a.target} }
+func targetAndRow(a sqlArgs) []any      { return []any{a.target, a.row} }
+func targetAndSubject(a sqlArgs) []any  { return []any{a.target, a.subject} }
+func allThree(a sqlArgs) []any          { return []any{a.target, a.row, a.subject} }
+func selfOnTargetsRow(a sqlArgs) []any  { return []any{a.self, a.row, a.subject} }
+func selfOnTargetsRow2(a sqlArgs) []any { return []any{a.self, a.row} }
+func none(sqlArgs) []any                { return nil }
 
 // sqlTables must name every student-scoped table: TestTheSQLMatrixCoversEveryStudentScopedTable
 // fails when a migration adds one that is not here.
@@ -79,6 +82,8 @@ var sqlTables = map[string]sqlTable{
 			{"DELETE", `DELETE FROM students WHERE id = $1`, target},
 			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO students (id, email, email_key, password_hash, full_name) VALUES ($1, 'new@example.com', 'new@example.com', 'x', 'New') ON CONFLICT (id) DO UPDATE SET full_name = 'Mallory'`, target},
 			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO students (id, email, email_key, password_hash, full_name) VALUES ($1, 'new@example.com', 'new@example.com', 'x', 'New') ON CONFLICT DO NOTHING`, target},
+			{"UPDATE every row", `UPDATE students SET full_name = 'Mallory'`, none},
+			{"DELETE every row", `DELETE FROM students`, none},
 		},
 		fingerprint: `SELECT count(*), coalesce(md5(string_agg(s::text, ',' ORDER BY s.id)), '') FROM students s WHERE id = $1`,
 		anyRow:      `SELECT id FROM students WHERE id = $1`,
@@ -91,6 +96,12 @@ var sqlTables = map[string]sqlTable{
 			{"DELETE", `DELETE FROM exams WHERE student_id = $1`, target},
 			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET total_marks = 77`, allThree},
 			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT DO NOTHING`, allThree},
+			// Without a WHERE clause the SELECT policy does not join in: the UPDATE and DELETE
+			// policies alone decide. And an upsert proposing the actor's own row on A's id
+			// passes the INSERT check, leaving the conflict to the UPDATE policy alone.
+			{"UPDATE every row", `UPDATE exams SET total_marks = 77`, none},
+			{"DELETE every row", `DELETE FROM exams`, none},
+			{"INSERT own row ON CONFLICT with A's id DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET total_marks = 77`, selfOnTargetsRow},
 		},
 		fingerprint: `SELECT count(*), coalesce(md5(string_agg(e::text, ',' ORDER BY e.id)), '') FROM exams e WHERE student_id = $1`,
 		anyRow:      `SELECT id FROM exams WHERE student_id = $1 LIMIT 1`,
@@ -103,6 +114,9 @@ var sqlTables = map[string]sqlTable{
 			{"DELETE", `DELETE FROM auth_events WHERE student_id = $1`, target},
 			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO auth_events (student_id, id, kind, succeeded) VALUES ($1, $2, 'logout', true) ON CONFLICT (id) DO UPDATE SET succeeded = false`, targetAndRow},
 			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO auth_events (student_id, id, kind, succeeded) VALUES ($1, $2, 'logout', true) ON CONFLICT DO NOTHING`, targetAndRow},
+			{"UPDATE every row", `UPDATE auth_events SET succeeded = NOT succeeded`, none},
+			{"DELETE every row", `DELETE FROM auth_events`, none},
+			{"INSERT own row ON CONFLICT with A's id DO UPDATE", `INSERT INTO auth_events (student_id, id, kind, succeeded) VALUES ($1, $2, 'logout', true) ON CONFLICT (id) DO UPDATE SET succeeded = false`, selfOnTargetsRow2},
 		},
 		fingerprint: `SELECT count(*), coalesce(md5(string_agg(e::text, ',' ORDER BY e.id)), '') FROM auth_events e WHERE student_id = $1`,
 		anyRow:      `SELECT id FROM auth_events WHERE student_id = $1 LIMIT 1`,
@@ -248,7 +262,11 @@ func (w sqlWorld) runSQLCase(ctx context.Context, table sqlTable, setting sqlSet
 			}
 		}
 	} else {
-		tag, err := tx.Exec(ctx, command.sql, command.args(sqlArgs{target: w.a, row: row, subject: w.subject})...)
+		self := w.b
+		if acting != nil {
+			self = *acting
+		}
+		tag, err := tx.Exec(ctx, command.sql, command.args(sqlArgs{target: w.a, row: row, subject: w.subject, self: self})...)
 		cmdErr = err
 		if err == nil {
 			out.answer = fmt.Sprintf("%d rows", tag.RowsAffected())
@@ -274,7 +292,7 @@ func (w sqlWorld) runSQLCase(ctx context.Context, table sqlTable, setting sqlSet
 	if after[0] != before[0] && setting.value != "A" {
 		out.violations = append(out.violations, "changed A's rows")
 	}
-	if after[1] != before[1] {
+	if after[1] != before[1] && setting.value != "B" {
 		out.violations = append(out.violations, "changed B's rows")
 	}
 	return out, nil
@@ -341,8 +359,8 @@ func TestStraightInSQLNoSettingButTheRightStudentReachesAStudentsRows(t *testing
 	if len(violations) > 0 {
 		t.Fatalf("%d isolation violations:\n%s", len(violations), strings.Join(violations, "\n"))
 	}
-	fmt.Printf("report: isolation SQL matrix: %d tables x %d settings x 6 commands (SELECT, INSERT, UPDATE, DELETE, INSERT ON CONFLICT DO UPDATE / DO NOTHING) = %d cases, 0 violations\n",
-		len(sqlTables), len(sqlSettings), cases)
+	fmt.Printf("report: isolation SQL matrix: %d cases (%d tables x %d settings x SELECT, INSERT, UPDATE, DELETE, INSERT ON CONFLICT DO UPDATE / DO NOTHING, with and without WHERE), 0 violations\n",
+		cases, len(sqlTables), len(sqlSettings))
 }
 
 func TestTheSQLMatrixCoversEveryStudentScopedTable(t *testing.T) {
@@ -393,6 +411,12 @@ func TestTheSQLMatrixCatchesAPolicyThatLetsRowsThrough(t *testing.T) {
 			`DROP POLICY exams_delete ON exams; CREATE POLICY exams_delete ON exams FOR DELETE TO examiner_student USING (current_setting('app.student_id', true) IS NULL OR student_id = app.current_student_id());
 			 DROP POLICY exams_select ON exams; CREATE POLICY exams_select ON exams FOR SELECT TO examiner_student USING (current_setting('app.student_id', true) IS NULL OR student_id = app.current_student_id())`,
 			"public.exams DELETE with the setting unset: changed A's rows"},
+		{"an UPDATE policy alone that compares nothing",
+			`DROP POLICY exams_update ON exams; CREATE POLICY exams_update ON exams FOR UPDATE TO examiner_student USING (true) WITH CHECK (true)`,
+			"public.exams UPDATE every row with the setting wrong student: changed A's rows"},
+		{"a DELETE policy alone that compares nothing",
+			`DROP POLICY exams_delete ON exams; CREATE POLICY exams_delete ON exams FOR DELETE TO examiner_student USING (true)`,
+			"public.exams DELETE every row with the setting wrong student: changed A's rows"},
 		{"an INSERT policy without a check",
 			`DROP POLICY auth_events_insert ON auth_events; CREATE POLICY auth_events_insert ON auth_events FOR INSERT TO examiner_student WITH CHECK (true)`,
 			"public.auth_events INSERT with the setting wrong student: changed A's rows"},

@@ -112,11 +112,11 @@ server_check_delay = 0
 ignore_startup_parameters = extra_float_digits, statement_timeout, lock_timeout, idle_in_transaction_session_timeout
 logfile = %s
 pidfile = %s
-`, b.db, host, port, b.db, b.user, password, b.port, filepath.Join(b.dir, "users.txt"), o.Mode, o.PoolSize,
+`, b.db, host, port, quoteValue(b.db), quoteValue(b.user), quoteValue(password), b.port, filepath.Join(b.dir, "users.txt"), o.Mode, o.PoolSize,
 		filepath.Join(b.dir, "pgbouncer.log"), filepath.Join(b.dir, "pgbouncer.pid"))
 	files := map[string]string{
 		"pgbouncer.ini": ini,
-		"users.txt":     strconv.Quote(b.user) + ` ""` + "\n",
+		"users.txt":     `"` + strings.ReplaceAll(b.user, `"`, `""`) + `" ""` + "\n",
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(b.dir, name), []byte(content), 0o600); err != nil {
@@ -196,6 +196,12 @@ func (b *Bouncer) log() string {
 		lines = lines[len(lines)-5:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// quoteValue quotes v for a PgBouncer connection string, as libpq does: in single quotes, with
+// backslashes and quotes escaped.
+func quoteValue(v string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
 }
 
 func freePort() (int, error) {
