@@ -71,7 +71,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	cfg.JWTTTL = duration("JWT_TTL", "24h", false)
 	cfg.RequestTimeout = duration("REQUEST_TIMEOUT", "5s", false)
-	cfg.PasswordTimeout = duration("PASSWORD_TIMEOUT", "60s", false)
+	cfg.PasswordTimeout = duration("PASSWORD_TIMEOUT", "2m", false)
 	cfg.ShutdownDrain = duration("SHUTDOWN_DRAIN", "0s", true)
 	cfg.ShutdownGrace = duration("SHUTDOWN_GRACE", "20s", false)
 	var err error

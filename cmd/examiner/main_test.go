@@ -80,7 +80,7 @@ func TestConfigRejectsNonsense(t *testing.T) {
 	}
 	if cfg.JWTTTL != 24*time.Hour || cfg.BcryptCost != 12 || cfg.HTTPAddr != ":8080" || cfg.DBMaxConns != 10 ||
 		cfg.DBQueryExecMode != pgx.QueryExecModeCacheStatement || cfg.DBTenantNaive || cfg.MetricsAddr != "" ||
-		cfg.PasswordTimeout != time.Minute || cfg.PasswordNice != password.DefaultNice {
+		cfg.PasswordTimeout != 2*time.Minute || cfg.PasswordNice != password.DefaultNice {
 		t.Fatalf("defaults: got %+v", cfg)
 	}
 	cfg, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
