@@ -38,12 +38,12 @@ cover: ## statement coverage of all packages by all tests (writes cover.out)
 	$(GO) test -count=1 -coverpkg=./... -coverprofile=cover.out ./... > /dev/null
 	$(GO) tool cover -func=cover.out | tail -n 1
 
-bench: ## Go benchmarks (the load benchmarks come with the performance work)
+bench: ## Go benchmarks, then the load harness against a real server and PostgreSQL (docs/benchmarks.md)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./internal/bench
 
-audit: ## print the row-level-security report for DATABASE_URL
-	@test -n "$${DATABASE_URL:-}" || { echo "make audit: set DATABASE_URL"; exit 2; }
-	psql "$$DATABASE_URL" -X -q -f sql/audit/rls_report.sql
+audit: ## the row-level-security report for DATABASE_URL, else for make run's database; exit 3 on a breach
+	@bash sql/audit/audit.sh
 
 migrate: ## migrate DATABASE_URL to the newest schema
 	$(GO) run ./cmd/examiner migrate up

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// clockTick is the unit of /proc/<pid>/stat's times: USER_HZ, 100 on Linux.
+const clockTick = 10 * time.Millisecond
+
+// procCPU is the user and system time of process pid, and its parent's pid.
+func procCPU(pid int) (cpu time.Duration, ppid int, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	// The command name, in parentheses, may hold spaces: the fields start after the last ')'.
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 13 {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: %q", pid, s)
+	}
+	ppid, _ = strconv.Atoi(fields[1])
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * clockTick, ppid, nil
+}
+
+// treeCPU is the CPU time of pid, of its children that have exited (which PostgreSQL's
+// postmaster reaps) and of its live children (its backends).
+func treeCPU(pid int) time.Duration {
+	total, _, _ := procCPU(pid)
+	total += reapedCPU(pid)
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		child, err := strconv.Atoi(filepath.Base(d))
+		if err != nil {
+			continue
+		}
+		if cpu, ppid, err := procCPU(child); err == nil && ppid == pid {
+			total += cpu
+		}
+	}
+	return total
+}
+
+// reapedCPU is the CPU time of pid's children that have exited and been waited for.
+func reapedCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 15 {
+		return 0
+	}
+	cutime, _ := strconv.ParseInt(fields[13], 10, 64)
+	cstime, _ := strconv.ParseInt(fields[14], 10, 64)
+	return time.Duration(cutime+cstime) * clockTick
+}
+
+func selfCPU() time.Duration { return rusage(syscall.RUSAGE_SELF) }
+
+// childrenCPU is the CPU time of this process's children that have exited: a pgbench run, once
+// it is over (the servers are still running, so they are not counted).
+func childrenCPU() time.Duration { return rusage(syscall.RUSAGE_CHILDREN) }
+
+func rusage(who int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(who, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuMeter tells where the cores went during a phase: the server process, PostgreSQL (when it
+// is ours) and this harness (the load generator).
+type cpuMeter struct {
+	server, postmaster int
+	at                 time.Time
+	srv, pg, self      time.Duration
+	children           time.Duration // of this process's exited children: pgbench
+}
+
+func startCPU(server *server, postmaster int) *cpuMeter {
+	m := &cpuMeter{postmaster: postmaster, at: time.Now(), self: selfCPU(), children: childrenCPU()}
+	if server != nil {
+		m.server = server.cmd.Process.Pid
+		m.srv, _, _ = procCPU(m.server)
+	}
+	if postmaster > 0 {
+		m.pg = treeCPU(postmaster)
+	}
+	return m
+}
+
+// report says how busy each was, in % of one core, and the server's CPU per request when
+// requests > 0.
+func (m *cpuMeter) report(requests int) string {
+	wall := time.Since(m.at).Seconds()
+	pct := func(d time.Duration) string { return fmt.Sprintf("%.0f%%", 100*d.Seconds()/wall) }
+	var parts []string
+	if m.server > 0 {
+		srv, _, _ := procCPU(m.server)
+		s := "server " + pct(srv-m.srv)
+		if requests > 0 {
+			s += fmt.Sprintf(" (%.0f µs/request)", float64((srv-m.srv).Microseconds())/float64(requests))
+		}
+		parts = append(parts, s)
+	}
+	if m.postmaster > 0 {
+		pg := treeCPU(m.postmaster) - m.pg
+		s := "PostgreSQL " + pct(pg)
+		if requests > 0 {
+			s += fmt.Sprintf(" (%.0f µs/request)", float64(pg.Microseconds())/float64(requests))
+		}
+		parts = append(parts, s)
+	}
+	if m.server > 0 {
+		parts = append(parts, "load generator "+pct(selfCPU()-m.self))
+	} else { // with no server of ours, the load is pgbench's
+		parts = append(parts, "pgbench "+pct(childrenCPU()-m.children))
+	}
+	return "CPU (100% = one core): " + strings.Join(parts, ", ")
+}
+
+// postmasterPID reads the pid of the server whose data directory is dir; 0 when unknown.
+func postmasterPID(dir string) int {
+	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	return pid
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"time"
+)
+
+// settings are the harness's knobs, from BENCH_* environment variables. The server's own
+// settings (DB_MAX_CONNS, DB_QUERY_EXEC_MODE, PASSWORD_CONCURRENCY, GOMAXPROCS, …) pass through
+// from the environment to every server process the harness starts.
+type settings struct {
+	Duration            time.Duration // BENCH_DURATION: each measured phase
+	Warmup              time.Duration // BENCH_WARMUP: before each measured phase
+	Conns               int           // BENCH_CONNECTIONS: keep-alive connections of the load
+	Students            int           // BENCH_STUDENTS
+	Exams               int           // BENCH_EXAMS: per student
+	Logins              int           // BENCH_LOGINS: concurrent logins of the storm
+	IdleConns           int           // BENCH_IDLE_CONNECTIONS
+	DatabaseURL         string        // BENCH_DATABASE_URL, else DATABASE_URL; empty: a local PostgreSQL
+	PasswordConcurrency int           // PASSWORD_CONCURRENCY as the server will take it
+}
+
+func loadSettings(getenv func(string) string) (settings, error) {
+	s := settings{DatabaseURL: getenv("BENCH_DATABASE_URL")}
+	if s.DatabaseURL == "" {
+		s.DatabaseURL = getenv("DATABASE_URL")
+	}
+	var err error
+	for _, d := range []struct {
+		name string
+		into *time.Duration
+		def  string
+	}{
+		{"BENCH_DURATION", &s.Duration, "10s"},
+		{"BENCH_WARMUP", &s.Warmup, "3s"},
+	} {
+		v := orDefault(getenv(d.name), d.def)
+		if *d.into, err = time.ParseDuration(v); err != nil || *d.into <= 0 {
+			return s, fmt.Errorf("%s=%q: want a positive duration such as %s", d.name, v, d.def)
+		}
+	}
+	for _, n := range []struct {
+		name string
+		into *int
+		def  int
+	}{
+		{"BENCH_CONNECTIONS", &s.Conns, 64},
+		{"BENCH_STUDENTS", &s.Students, 1000},
+		{"BENCH_EXAMS", &s.Exams, 100},
+		{"BENCH_LOGINS", &s.Logins, 100},
+		{"BENCH_IDLE_CONNECTIONS", &s.IdleConns, 1000},
+		// The server's default, computed the same way (password.DefaultConcurrency): this
+		// process runs in the same cgroup, so GOMAXPROCS is the same.
+		{"PASSWORD_CONCURRENCY", &s.PasswordConcurrency, max(1, runtime.GOMAXPROCS(0)-1)},
+	} {
+		v := orDefault(getenv(n.name), strconv.Itoa(n.def))
+		if *n.into, err = strconv.Atoi(v); err != nil || *n.into < 1 {
+			return s, fmt.Errorf("%s=%q: want a positive number", n.name, v)
+		}
+	}
+	if s.Students > 999999999999 {
+		return s, fmt.Errorf("BENCH_STUDENTS=%d: at most 12 digits", s.Students)
+	}
+	if s.Logins > s.Students {
+		return s, fmt.Errorf("BENCH_LOGINS=%d: at most BENCH_STUDENTS (%d), one student per login", s.Logins, s.Students)
+	}
+	return s, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// stats summarise the requests of a window.
+type stats struct {
+	N        int
+	PerSec   float64
+	P50, P99 time.Duration
+	Max      time.Duration
+}
+
+// summarize covers the samples that started in [from, to).
+func summarize(samples []sample, from, to time.Duration) stats {
+	var lat []time.Duration
+	for _, s := range samples {
+		if s.start >= from && s.start < to {
+			lat = append(lat, s.latency)
+		}
+	}
+	slices.Sort(lat)
+	st := stats{N: len(lat), P50: percentile(lat, 50), P99: percentile(lat, 99)}
+	if len(lat) > 0 {
+		st.Max = lat[len(lat)-1]
+	}
+	if to > from {
+		st.PerSec = float64(len(lat)) / (to - from).Seconds()
+	}
+	return st
+}
+
+// percentile is the nearest-rank p-th percentile of sorted: the smallest value with at least
+// p% of the values at or below it; 0 when there are none.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(float64(len(sorted)) * p / 100))
+	return sorted[min(max(rank, 1), len(sorted))-1]
+}
