@@ -59,63 +59,81 @@ var ErrNoExam = apperr.New(apperr.NotFound, "There is no such exam.")
 // CreateExam creates an exam for st. A TIMED or FULL_PAPER exam on a paper takes the paper's
 // duration and marks unless they are given. Errors: Invalid naming the field when the subject or
 // paper does not exist, a FULL_PAPER exam has no paper, or a TIMED exam has no duration.
+//
+// One statement, so one round trip: it looks up the subject and paper, inserts only when the
+// request is valid, and otherwise returns what it found, from which Go says what is wrong.
 func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n NewExam) (Exam, error) {
-	var e Exam
-	err := s.run(ctx, st, func(tx pgx.Tx) error {
-		var (
-			subjectID   uuid.UUID
-			paperExists bool
-			papers      []int
-			duration    *int
-			marks       *int
-		)
-		err := tx.QueryRow(ctx, `
-			SELECT s.id,
-			       p.number IS NOT NULL,
-			       p.duration_minutes,
-			       p.total_marks,
-			       ARRAY(SELECT number FROM papers WHERE subject_id = s.id ORDER BY number)
-			FROM subjects s
-			LEFT JOIN papers p ON p.subject_id = s.id AND p.number = $2
-			WHERE s.code = $1`, n.SubjectCode, n.PaperNumber).
-			Scan(&subjectID, &paperExists, &duration, &marks, &papers)
-		if err == pgx.ErrNoRows {
-			return apperr.Fields(apperr.Field("subject_code", "is not a subject; GET /api/subjects lists them"))
-		}
-		if err != nil {
-			return err
-		}
-		if n.PaperNumber != nil && !paperExists {
-			return apperr.Fields(apperr.Field("paper_number", fmt.Sprintf("is not a paper of subject %s, whose papers are %s", n.SubjectCode, list(papers))))
-		}
-		if n.ExamType == FullPaper && n.PaperNumber == nil {
-			return apperr.Fields(apperr.Field("paper_number", "is required for a FULL_PAPER exam"))
-		}
-		if n.ExamType == Timed || n.ExamType == FullPaper {
-			if n.DurationMinutes == nil {
-				n.DurationMinutes = duration
-			}
-			if n.TotalMarks == nil {
-				n.TotalMarks = marks
-			}
-		}
-		if n.ExamType == Timed && n.DurationMinutes == nil {
-			return apperr.Fields(apperr.Field("duration_minutes", "is required for a TIMED exam without a paper_number"))
-		}
-		return scanExam(tx.QueryRow(ctx, `
-			WITH e AS (
-			  INSERT INTO exams (student_id, subject_id, exam_type, paper_number, duration_minutes, total_marks)
-			  VALUES ($1, $2, $3, $4, $5, $6)
-			  RETURNING *
-			)
-			SELECT `+examColumns+` FROM e JOIN subjects s ON s.id = e.subject_id`,
-			st.ID, subjectID, n.ExamType, n.PaperNumber, n.DurationMinutes, n.TotalMarks), &e)
-	})
+	var (
+		e                      Exam
+		id                     *uuid.UUID
+		code, examType, status *string
+		createdAt, updatedAt   *time.Time
+		subjectFound           bool
+		paperFound             *bool
+		duration               *int
+		papers                 []int
+	)
+	err := s.queryRow(ctx, st, apperr.New(apperr.Internal, "Internal error."), func(row pgx.Row) error {
+		return row.Scan(&subjectFound, &paperFound, &duration, &papers,
+			&id, &code, &examType, &status, &e.PaperNumber, &e.DurationMinutes, &e.TotalMarks,
+			&createdAt, &updatedAt, &e.StartedAt, &e.CompletedAt)
+	}, createExamSQL, st.ID, n.SubjectCode, n.ExamType, n.PaperNumber, n.DurationMinutes, n.TotalMarks)
 	if apperr.IsConstraint(err, "exams_paper_fkey") { // the paper went away meanwhile
 		return Exam{}, apperr.Fields(apperr.Field("paper_number", "is not a paper of subject "+n.SubjectCode))
 	}
-	return e, err
+	switch {
+	case err != nil:
+		return Exam{}, err
+	case id != nil:
+		e.ID, e.SubjectCode, e.ExamType, e.Status, e.CreatedAt, e.UpdatedAt = *id, *code, *examType, *status, *createdAt, *updatedAt
+		return e, nil
+	case !subjectFound:
+		return Exam{}, apperr.Fields(apperr.Field("subject_code", "is not a subject; GET /api/subjects lists them"))
+	case n.PaperNumber != nil && (paperFound == nil || !*paperFound):
+		return Exam{}, apperr.Fields(apperr.Field("paper_number", fmt.Sprintf("is not a paper of subject %s, whose papers are %s", n.SubjectCode, list(papers))))
+	case n.ExamType == FullPaper && n.PaperNumber == nil:
+		return Exam{}, apperr.Fields(apperr.Field("paper_number", "is required for a FULL_PAPER exam"))
+	case n.ExamType == Timed && duration == nil:
+		return Exam{}, apperr.Fields(apperr.Field("duration_minutes", "is required for a TIMED exam without a paper_number"))
+	}
+	return Exam{}, apperr.New(apperr.Internal, "Internal error.")
 }
+
+// createExamSQL inserts the exam ($1 student, $2 subject code, $3 type, $4 paper, $5 duration,
+// $6 marks) only when the request is valid, and always answers one row: whether the subject and
+// the paper exist, the duration the exam would have, the subject's papers when the paper is not
+// one of them, and the new exam's columns (NULL when nothing was inserted).
+const createExamSQL = `
+	WITH subject AS (
+	  SELECT id FROM subjects WHERE code = $2::text
+	), paper AS (
+	  SELECT p.number, p.duration_minutes, p.total_marks
+	  FROM papers p JOIN subject ON p.subject_id = subject.id
+	  WHERE p.number = $4::smallint
+	), proposal AS (
+	  SELECT subject.id AS subject_id,
+	         paper.number IS NOT NULL AS paper_found,
+	         CASE WHEN $3::text IN ('TIMED', 'FULL_PAPER') THEN coalesce($5::integer, paper.duration_minutes) ELSE $5::integer END AS duration,
+	         CASE WHEN $3::text IN ('TIMED', 'FULL_PAPER') THEN coalesce($6::integer, paper.total_marks) ELSE $6::integer END AS marks
+	  FROM subject LEFT JOIN paper ON true
+	), e AS (
+	  INSERT INTO exams (student_id, subject_id, exam_type, paper_number, duration_minutes, total_marks)
+	  SELECT $1, subject_id, $3::text, $4::smallint, duration, marks
+	  FROM proposal
+	  WHERE ($4::smallint IS NULL OR paper_found)
+	    AND NOT ($3::text = 'FULL_PAPER' AND $4::smallint IS NULL)
+	    AND NOT ($3::text = 'TIMED' AND duration IS NULL)
+	  RETURNING *
+	)
+	SELECT EXISTS (SELECT 1 FROM subject),
+	       (SELECT paper_found FROM proposal),
+	       (SELECT duration FROM proposal),
+	       CASE WHEN NOT coalesce((SELECT paper_found FROM proposal), false)
+	            THEN ARRAY(SELECT number FROM papers WHERE subject_id = (SELECT id FROM subject) ORDER BY number) END,
+	       ` + examColumns + `
+	FROM (SELECT) AS one
+	LEFT JOIN e ON true
+	LEFT JOIN subjects s ON s.id = e.subject_id`
 
 func list(numbers []int) string {
 	if len(numbers) == 0 {
