@@ -26,6 +26,6 @@ func BenchmarkEncodeExamPage(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
-		writeJSON(w, 200, pageFrom(exams, true, store.Exam.Position, "digest"))
+		writeExamPage(w, 200, pageFrom(exams, true, store.Exam.Position, "digest"))
 	}
 }

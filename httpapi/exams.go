@@ -74,7 +74,7 @@ func (s *server) handleCreateExam() studentHandle {
 			return
 		}
 		w.Header().Set("Location", "/api/exams/"+exam.ID.String())
-		writeJSON(w, http.StatusCreated, exam)
+		writeExam(w, http.StatusCreated, exam)
 	}
 }
 
@@ -103,7 +103,7 @@ func (s *server) handleListExams() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, pageFrom(exams, more, store.Exam.Position, digest))
+		writeExamPage(w, http.StatusOK, pageFrom(exams, more, store.Exam.Position, digest))
 	}
 }
 
@@ -119,7 +119,7 @@ func (s *server) handleGetExam() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, exam)
+		writeExam(w, http.StatusOK, exam)
 	}
 }
 
@@ -151,7 +151,7 @@ func (s *server) handlePatchExam() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, exam)
+		writeExam(w, http.StatusOK, exam)
 	}
 }
 

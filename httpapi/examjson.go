@@ -1,0 +1,144 @@
+package httpapi
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"examiner/internal/store"
+)
+
+// Exams are what the busiest routes answer, so they are written by hand rather than through
+// encoding/json's reflection, which (with time.Time's MarshalJSON re-validated by the encoder)
+// took most of the handler's CPU. The bytes are exactly encoding/json's, which
+// TestExamJSONIsExactlyWhatEncodingJSONWrites checks.
+
+// writeExam writes e as the response body with status.
+func writeExam(w http.ResponseWriter, status int, e store.Exam) {
+	b := appendExam(make([]byte, 0, 512), e)
+	writeRaw(w, status, append(b, '\n'))
+}
+
+// writeExamPage writes p as the response body with status.
+func writeExamPage(w http.ResponseWriter, status int, p page[store.Exam]) {
+	b := make([]byte, 0, 64+400*len(p.Items))
+	b = append(b, `{"items":[`...)
+	for i, e := range p.Items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendExam(b, e)
+	}
+	b = append(b, `],"next_cursor":`...)
+	if p.NextCursor == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, *p.NextCursor)
+	}
+	writeRaw(w, status, append(b, "}\n"...))
+}
+
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func appendExam(b []byte, e store.Exam) []byte {
+	b = append(b, `{"id":"`...)
+	b = appendUUID(b, e.ID)
+	b = append(b, `","subject_code":`...)
+	b = appendString(b, e.SubjectCode)
+	b = append(b, `,"exam_type":`...)
+	b = appendString(b, e.ExamType)
+	b = append(b, `,"status":`...)
+	b = appendString(b, e.Status)
+	b = append(b, `,"paper_number":`...)
+	b = appendInt(b, e.PaperNumber)
+	b = append(b, `,"duration_minutes":`...)
+	b = appendInt(b, e.DurationMinutes)
+	b = append(b, `,"total_marks":`...)
+	b = appendInt(b, e.TotalMarks)
+	b = append(b, `,"created_at":`...)
+	b = appendTime(b, &e.CreatedAt)
+	b = append(b, `,"updated_at":`...)
+	b = appendTime(b, &e.UpdatedAt)
+	b = append(b, `,"started_at":`...)
+	b = appendTime(b, e.StartedAt)
+	b = append(b, `,"completed_at":`...)
+	b = appendTime(b, e.CompletedAt)
+	return append(b, '}')
+}
+
+// appendUUID writes id in its canonical form, as its MarshalText does.
+func appendUUID(b []byte, id uuid.UUID) []byte {
+	var buf [36]byte
+	hex.Encode(buf[0:8], id[0:4])
+	buf[8] = '-'
+	hex.Encode(buf[9:13], id[4:6])
+	buf[13] = '-'
+	hex.Encode(buf[14:18], id[6:8])
+	buf[18] = '-'
+	hex.Encode(buf[19:23], id[8:10])
+	buf[23] = '-'
+	hex.Encode(buf[24:], id[10:])
+	return append(b, buf[:]...)
+}
+
+func appendInt(b []byte, n *int) []byte {
+	if n == nil {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, int64(*n), 10)
+}
+
+// appendTime writes t as time.Time's MarshalJSON does (RFC 3339 with nanoseconds, quoted).
+func appendTime(b []byte, t *time.Time) []byte {
+	if t == nil {
+		return append(b, "null"...)
+	}
+	if y := t.Year(); y < 0 || y > 9999 { // MarshalJSON refuses these; never from PostgreSQL here
+		out, _ := json.Marshal(t)
+		return append(b, out...)
+	}
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
+
+// appendString writes s as a JSON string; plain printable ASCII (codes, enum values, cursors)
+// directly, anything else through encoding/json, without HTML escaping like writeJSON.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return appendJSONString(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	out, _ := marshalNoEscape(s)
+	return append(b, out...)
+}
+
+func marshalNoEscape(v any) ([]byte, error) {
+	var buf bytesBuffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return buf.b[:len(buf.b)-1], err // without Encode's newline
+}
+
+type bytesBuffer struct{ b []byte }
+
+func (w *bytesBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
