@@ -404,3 +404,34 @@ func TestNewIssuerAcceptsSecretOfMinimumLength(t *testing.T) {
 		t.Fatalf("NewIssuer: got error %v, want nil", err)
 	}
 }
+
+// Verify remembers tokens it accepted; the memory must never accept what a full verification
+// would refuse: an expired token, or one asked about at a time before its first verification.
+func TestVerifiedTokensAreRememberedOnlyWhileAFullCheckWouldPass(t *testing.T) {
+	t.Parallel()
+	iss := mustNewIssuer(t)
+	raw, _ := mustIssue(t, iss, now)
+	for _, at := range []time.Time{now, now.Add(time.Hour), now.Add(ttl + token.Leeway)} {
+		if _, err := iss.Verify(raw, at); err != nil {
+			t.Fatalf("at %s: got %v, want the token accepted", at.Sub(now), err)
+		}
+	}
+	if _, err := iss.Verify(raw, now.Add(ttl+token.Leeway+time.Second)); !errors.Is(err, token.ErrInvalid) {
+		t.Fatalf("after expiry plus leeway, the token verified before: got %v, want ErrInvalid", err)
+	}
+
+	future, _ := mustIssue(t, iss, now.Add(2*time.Minute))
+	if _, err := iss.Verify(future, now.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iss.Verify(future, now); !errors.Is(err, token.ErrInvalid) {
+		t.Fatalf("a token issued 2 minutes ahead, asked about earlier than it was verified: got %v, want ErrInvalid", err)
+	}
+	edited := raw[:len(raw)-1] + "A"
+	if raw[len(raw)-1] == 'A' {
+		edited = raw[:len(raw)-1] + "Q"
+	}
+	if _, err := iss.Verify(edited, now); !errors.Is(err, token.ErrInvalid) {
+		t.Fatalf("an edited copy of a remembered token: got %v, want ErrInvalid", err)
+	}
+}
