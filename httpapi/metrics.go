@@ -100,9 +100,9 @@ func (m *Metrics) observe(route, method string, status int, took time.Duration) 
 	if route == unmatched {
 		method = knownMethod(method)
 	}
-	labels := prometheus.Labels{"route": route, "method": method, "status": strconv.Itoa(status)}
-	m.requests.With(labels).Inc()
-	m.duration.With(labels).Observe(took.Seconds())
+	code := strconv.Itoa(status)
+	m.requests.WithLabelValues(route, method, code).Inc()
+	m.duration.WithLabelValues(route, method, code).Observe(took.Seconds())
 }
 
 func knownMethod(method string) string {
@@ -119,58 +119,51 @@ func knownMethod(method string) string {
 // waiting for a connection, whose rate approximates the mean number of requests waiting.
 type poolCollector struct{ pool *pgxpool.Pool }
 
-var poolMetrics = struct {
-	acquired, idle, constructing, total, max                            *prometheus.Desc
-	acquires, acquireSeconds, emptyAcquires, emptyWaitSeconds, canceled *prometheus.Desc
-	newConns                                                            *prometheus.Desc
-}{
-	acquired:     poolDesc("acquired_connections", "Connections in use now."),
-	idle:         poolDesc("idle_connections", "Connections open and idle now."),
-	constructing: poolDesc("constructing_connections", "Connections being opened now."),
-	total:        poolDesc("total_connections", "Connections now: acquired, idle and being opened."),
-	max:          poolDesc("max_connections", "The most connections the pool opens."),
-	acquires:     poolDesc("acquires_total", "Connections handed out."),
-	acquireSeconds: poolDesc("acquire_seconds_total",
-		"Time spent getting those connections, waiting or not."),
-	emptyAcquires: poolDesc("empty_acquires_total",
-		"Connections handed out only after waiting, because none was idle."),
-	emptyWaitSeconds: poolDesc("empty_acquire_wait_seconds_total",
-		"Time spent waiting for a connection when none was idle, counted when the wait ends; its rate approximates the mean number of requests waiting (waits that gave up are not in it)."),
-	canceled: poolDesc("canceled_acquires_total", "Waits for a connection that ended with the request's context."),
-	newConns: poolDesc("new_connections_total", "Connections opened."),
+// poolStat is one statistic of the pool: its description, its kind and how to read it.
+type poolStat struct {
+	desc  *prometheus.Desc
+	kind  prometheus.ValueType
+	value func(*pgxpool.Stat) float64
 }
 
-func poolDesc(name, help string) *prometheus.Desc {
-	return prometheus.NewDesc("examiner_db_pool_"+name, help, nil, nil)
+func poolGauge(name, help string, value func(*pgxpool.Stat) float64) poolStat {
+	return poolStat{prometheus.NewDesc("examiner_db_pool_"+name, help, nil, nil), prometheus.GaugeValue, value}
+}
+
+func poolCounter(name, help string, value func(*pgxpool.Stat) float64) poolStat {
+	return poolStat{prometheus.NewDesc("examiner_db_pool_"+name, help, nil, nil), prometheus.CounterValue, value}
+}
+
+var poolStats = []poolStat{
+	poolGauge("acquired_connections", "Connections in use now.", func(s *pgxpool.Stat) float64 { return float64(s.AcquiredConns()) }),
+	poolGauge("idle_connections", "Connections open and idle now.", func(s *pgxpool.Stat) float64 { return float64(s.IdleConns()) }),
+	poolGauge("constructing_connections", "Connections being opened now.", func(s *pgxpool.Stat) float64 { return float64(s.ConstructingConns()) }),
+	poolGauge("total_connections", "Connections now: acquired, idle and being opened.", func(s *pgxpool.Stat) float64 { return float64(s.TotalConns()) }),
+	poolGauge("max_connections", "The most connections the pool opens.", func(s *pgxpool.Stat) float64 { return float64(s.MaxConns()) }),
+	poolCounter("acquires_total", "Connections handed out.", func(s *pgxpool.Stat) float64 { return float64(s.AcquireCount()) }),
+	poolCounter("acquire_seconds_total", "Time spent getting those connections, waiting or not.",
+		func(s *pgxpool.Stat) float64 { return s.AcquireDuration().Seconds() }),
+	poolCounter("empty_acquires_total", "Connections handed out only after waiting, because none was idle.",
+		func(s *pgxpool.Stat) float64 { return float64(s.EmptyAcquireCount()) }),
+	poolCounter("empty_acquire_wait_seconds_total",
+		"Time spent waiting for a connection when none was idle, counted when the wait ends; its rate approximates the mean number of requests waiting (waits that gave up are not in it).",
+		func(s *pgxpool.Stat) float64 { return s.EmptyAcquireWaitTime().Seconds() }),
+	poolCounter("canceled_acquires_total", "Waits for a connection that ended with the request's context.",
+		func(s *pgxpool.Stat) float64 { return float64(s.CanceledAcquireCount()) }),
+	poolCounter("new_connections_total", "Connections opened.", func(s *pgxpool.Stat) float64 { return float64(s.NewConnsCount()) }),
 }
 
 func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	d := poolMetrics
-	for _, desc := range []*prometheus.Desc{d.acquired, d.idle, d.constructing, d.total, d.max,
-		d.acquires, d.acquireSeconds, d.emptyAcquires, d.emptyWaitSeconds, d.canceled, d.newConns} {
-		ch <- desc
+	for _, p := range poolStats {
+		ch <- p.desc
 	}
 }
 
 func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
-	s, d := c.pool.Stat(), poolMetrics
-	gauge := func(desc *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v)
+	s := c.pool.Stat()
+	for _, p := range poolStats {
+		ch <- prometheus.MustNewConstMetric(p.desc, p.kind, p.value(s))
 	}
-	counter := func(desc *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(desc, prometheus.CounterValue, v)
-	}
-	gauge(d.acquired, float64(s.AcquiredConns()))
-	gauge(d.idle, float64(s.IdleConns()))
-	gauge(d.constructing, float64(s.ConstructingConns()))
-	gauge(d.total, float64(s.TotalConns()))
-	gauge(d.max, float64(s.MaxConns()))
-	counter(d.acquires, float64(s.AcquireCount()))
-	counter(d.acquireSeconds, s.AcquireDuration().Seconds())
-	counter(d.emptyAcquires, float64(s.EmptyAcquireCount()))
-	counter(d.emptyWaitSeconds, s.EmptyAcquireWaitTime().Seconds())
-	counter(d.canceled, float64(s.CanceledAcquireCount()))
-	counter(d.newConns, float64(s.NewConnsCount()))
 }
 
 // handleMetrics serves GET /metrics, unless the deployment serves them elsewhere only.
