@@ -1,8 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -99,14 +99,11 @@ func appendInt(b []byte, n *int) []byte {
 	return strconv.AppendInt(b, int64(*n), 10)
 }
 
-// appendTime writes t as time.Time's MarshalJSON does (RFC 3339 with nanoseconds, quoted).
+// appendTime writes t as time.Time's MarshalJSON does (RFC 3339 with nanoseconds, quoted), for
+// the years 0–9999 it accepts; the server's timestamps are the database clock's.
 func appendTime(b []byte, t *time.Time) []byte {
 	if t == nil {
 		return append(b, "null"...)
-	}
-	if y := t.Year(); y < 0 || y > 9999 { // MarshalJSON refuses these; never from PostgreSQL here
-		out, _ := json.Marshal(t)
-		return append(b, out...)
 	}
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
@@ -127,18 +124,7 @@ func appendString(b []byte, s string) []byte {
 }
 
 func appendJSONString(b []byte, s string) []byte {
-	out, _ := marshalNoEscape(s)
-	return append(b, out...)
+	var buf bytes.Buffer
+	_ = newEncoder(&buf).Encode(s)
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
-
-func marshalNoEscape(v any) ([]byte, error) {
-	var buf bytesBuffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(v)
-	return buf.b[:len(buf.b)-1], err // without Encode's newline
-}
-
-type bytesBuffer struct{ b []byte }
-
-func (w *bytesBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }

@@ -176,7 +176,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	}
 	w.WriteHeader(status)
+	_ = newEncoder(w).Encode(v)
+}
+
+// newEncoder is how every response body is encoded: without HTML escaping ("AS & A Level", not
+// "AS \u0026 A Level"), since no response is HTML.
+func newEncoder(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false) // "AS & A Level", not "AS \u0026 A Level": no response is HTML
-	_ = enc.Encode(v)
+	enc.SetEscapeHTML(false)
+	return enc
 }
