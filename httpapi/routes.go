@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -63,7 +64,13 @@ func (s *server) routes() *httprouter.Router {
 	// body, outside the contract. A path that is not a route is a 404 problem.
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
-	for _, rt := range s.routeTable() {
+	table := s.routeTable()
+	for path := range passwordRoutes {
+		if !slices.ContainsFunc(table, func(rt route) bool { return rt.path == path }) {
+			panic("httpapi: passwordRoutes names " + path + ", which is not in the route table")
+		}
+	}
+	for _, rt := range table {
 		timeout := s.RequestTimeout
 		if passwordRoutes[rt.path] {
 			timeout = s.PasswordTimeout
