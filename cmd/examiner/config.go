@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -74,21 +75,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 	cfg.PasswordTimeout = duration("PASSWORD_TIMEOUT", "2m", false)
 	cfg.ShutdownDrain = duration("SHUTDOWN_DRAIN", "0s", true)
 	cfg.ShutdownGrace = duration("SHUTDOWN_GRACE", "20s", false)
+	// integer reads name (def when unset): a whole number from lo to hi; why says what it is.
+	integer := func(name string, def, lo, hi int, why string) int {
+		n, err := strconv.Atoi(orDefault(getenv(name), strconv.Itoa(def)))
+		if err != nil || n < lo || n > hi {
+			errs = append(errs, fmt.Errorf("%s=%q: want %s", name, getenv(name), why))
+		}
+		return n
+	}
+	cfg.BcryptCost = integer("BCRYPT_COST", 12, 4, 31, "a number from 4 to 31")
+	cfg.PasswordConcurrency = integer("PASSWORD_CONCURRENCY", password.DefaultConcurrency(), 1, math.MaxInt32, "a positive number")
+	cfg.PasswordNice = integer("PASSWORD_NICE", password.DefaultNice, 0, 19, "0 to 19 (how much lower bcrypt's threads run; 0 for no difference)")
+	cfg.DBMaxConns = int32(integer("DB_MAX_CONNS", 10, 1, math.MaxInt32, "a positive number"))
 	var err error
-	if cfg.BcryptCost, err = strconv.Atoi(orDefault(getenv("BCRYPT_COST"), "12")); err != nil || cfg.BcryptCost < 4 || cfg.BcryptCost > 31 {
-		errs = append(errs, fmt.Errorf("BCRYPT_COST=%q: want a number from 4 to 31", getenv("BCRYPT_COST")))
-	}
-	if cfg.PasswordConcurrency, err = strconv.Atoi(orDefault(getenv("PASSWORD_CONCURRENCY"), strconv.Itoa(password.DefaultConcurrency()))); err != nil || cfg.PasswordConcurrency < 1 {
-		errs = append(errs, fmt.Errorf("PASSWORD_CONCURRENCY=%q: want a positive number", getenv("PASSWORD_CONCURRENCY")))
-	}
-	if cfg.PasswordNice, err = strconv.Atoi(orDefault(getenv("PASSWORD_NICE"), strconv.Itoa(password.DefaultNice))); err != nil || cfg.PasswordNice < 0 || cfg.PasswordNice > 19 {
-		errs = append(errs, fmt.Errorf("PASSWORD_NICE=%q: want 0 to 19 (how much lower bcrypt's threads run; 0 for no difference)", getenv("PASSWORD_NICE")))
-	}
-	n, err := strconv.ParseInt(orDefault(getenv("DB_MAX_CONNS"), "10"), 10, 32)
-	if err != nil || n < 1 {
-		errs = append(errs, fmt.Errorf("DB_MAX_CONNS=%q: want a positive number", getenv("DB_MAX_CONNS")))
-	}
-	cfg.DBMaxConns = int32(n)
 	if cfg.DBQueryExecMode, err = parseExecMode(getenv("DB_QUERY_EXEC_MODE")); err != nil {
 		errs = append(errs, err)
 	}

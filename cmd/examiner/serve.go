@@ -26,8 +26,7 @@ import (
 
 // openPool connects to the database with the server's limits. The timeouts are startup
 // parameters of each connection, so a stuck query or an abandoned transaction cannot hold a
-// connection for ever.
-// mode is how statements are sent (DB_QUERY_EXEC_MODE).
+// connection for ever. mode is how statements are sent (DB_QUERY_EXEC_MODE).
 func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.QueryExecMode) (*pgxpool.Pool, error) {
 	pc, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
@@ -103,7 +102,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		// A response may be written as late as the longest request deadline allows.
-		WriteTimeout:   max(30*time.Second, cfg.PasswordTimeout+10*time.Second),
+		WriteTimeout:   max(30*time.Second, max(cfg.RequestTimeout, cfg.PasswordTimeout)+10*time.Second),
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
