@@ -117,9 +117,6 @@ func readRows(rows pgx.Rows, read func(pgx.Rows) error) (pgconn.CommandTag, erro
 // Prefer Query for a single statement: Run costs a round trip for BEGIN, one for the setting,
 // one per statement and one for COMMIT.
 func Run(ctx context.Context, db DB, s Student, fn func(pgx.Tx) error) error {
-	if n, ok := db.(fourRoundTrips); ok {
-		db = n.DB
-	}
 	return revoked(pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, SetStudent, s.ID, s.TokenIssuedAt, s.ID.String()); err != nil {
 			return err
@@ -131,9 +128,6 @@ func Run(ctx context.Context, db DB, s Student, fn func(pgx.Tx) error) error {
 // RunAnonymous runs fn in a transaction as examiner_anon, for nobody: it can read no table, only
 // call the SECURITY DEFINER functions of register and login.
 func RunAnonymous(ctx context.Context, db DB, fn func(pgx.Tx) error) error {
-	if n, ok := db.(fourRoundTrips); ok {
-		db = n.DB
-	}
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, setAnonymous); err != nil {
 			return err

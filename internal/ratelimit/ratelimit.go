@@ -72,9 +72,6 @@ func New(limit Limit, maxKeys int) *Limiter {
 	return &Limiter{limit: limit, maxKeys: maxKeys, keys: make(map[string]*bucket)}
 }
 
-// Limit returns the limiter's limit.
-func (l *Limiter) Limit() Limit { return l.limit }
-
 // Check reports whether key has a token now, without taking it; when it has none, retryAfter is
 // how long until it will.
 func (l *Limiter) Check(key string, now time.Time) (ok bool, retryAfter time.Duration) {
