@@ -10,40 +10,26 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(31);
 
-SELECT has_role('examiner_student', 'role examiner_student exists');
-SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'examiner_student'), false, 'examiner_student cannot log in');
-SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'examiner_student'), false, 'examiner_student is not a superuser');
-SELECT is((SELECT rolbypassrls FROM pg_roles WHERE rolname = 'examiner_student'), false, 'examiner_student does not bypass row-level security');
-SELECT is((SELECT rolcreaterole FROM pg_roles WHERE rolname = 'examiner_student'), false, 'examiner_student cannot create roles');
-SELECT is((SELECT rolcreatedb FROM pg_roles WHERE rolname = 'examiner_student'), false, 'examiner_student cannot create databases');
-SELECT is((SELECT rolreplication FROM pg_roles WHERE rolname = 'examiner_student'), false, 'examiner_student cannot start replication');
-
-SELECT has_role('examiner_anon', 'role examiner_anon exists');
-SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'examiner_anon'), false, 'examiner_anon cannot log in');
-SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'examiner_anon'), false, 'examiner_anon is not a superuser');
-SELECT is((SELECT rolbypassrls FROM pg_roles WHERE rolname = 'examiner_anon'), false, 'examiner_anon does not bypass row-level security');
-SELECT is((SELECT rolcreaterole FROM pg_roles WHERE rolname = 'examiner_anon'), false, 'examiner_anon cannot create roles');
-SELECT is((SELECT rolcreatedb FROM pg_roles WHERE rolname = 'examiner_anon'), false, 'examiner_anon cannot create databases');
-SELECT is((SELECT rolreplication FROM pg_roles WHERE rolname = 'examiner_anon'), false, 'examiner_anon cannot start replication');
-
-SELECT has_role('examiner_auth', 'role examiner_auth exists');
-SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'examiner_auth'), false, 'examiner_auth cannot log in');
-SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'examiner_auth'), false, 'examiner_auth is not a superuser');
-SELECT is((SELECT rolbypassrls FROM pg_roles WHERE rolname = 'examiner_auth'), false, 'examiner_auth does not bypass row-level security');
-SELECT is((SELECT rolcreaterole FROM pg_roles WHERE rolname = 'examiner_auth'), false, 'examiner_auth cannot create roles');
-SELECT is((SELECT rolcreatedb FROM pg_roles WHERE rolname = 'examiner_auth'), false, 'examiner_auth cannot create databases');
-SELECT is((SELECT rolreplication FROM pg_roles WHERE rolname = 'examiner_auth'), false, 'examiner_auth cannot start replication');
+-- The three roles, and each attribute that must be off, one check per role and attribute.
+SELECT has_role(r.name, 'role ' || r.name || ' exists')
+FROM (VALUES ('examiner_student'), ('examiner_anon'), ('examiner_auth')) AS r(name);
+SELECT is(a.has, false, r.name || ' ' || a.rule)
+FROM (VALUES (1, 'examiner_student'), (2, 'examiner_anon'), (3, 'examiner_auth')) AS r(n, name)
+LEFT JOIN pg_roles p ON p.rolname = r.name
+CROSS JOIN LATERAL (VALUES (1, p.rolcanlogin,    'cannot log in'),
+                           (2, p.rolsuper,       'is not a superuser'),
+                           (3, p.rolbypassrls,   'does not bypass row-level security'),
+                           (4, p.rolcreaterole,  'cannot create roles'),
+                           (5, p.rolcreatedb,    'cannot create databases'),
+                           (6, p.rolreplication, 'cannot start replication')) AS a(n, has, rule)
+ORDER BY r.n, a.n;
 
 -- Memberships: a member of a role gets its privileges and falls under its policies.
-SELECT is_empty(
-  $$SELECT pg_get_userbyid(m.roleid) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = 'examiner_student'$$,
-  'examiner_student is a member of no role');
-SELECT is_empty(
-  $$SELECT pg_get_userbyid(m.roleid) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = 'examiner_anon'$$,
-  'examiner_anon is a member of no role');
-SELECT is_empty(
-  $$SELECT pg_get_userbyid(m.roleid) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = 'examiner_auth'$$,
-  'examiner_auth is a member of no role');
+SELECT is(ARRAY(SELECT pg_get_userbyid(m.roleid)::text FROM pg_auth_members m WHERE m.member = p.oid ORDER BY 1),
+          '{}'::text[], r.name || ' is a member of no role')
+FROM (VALUES (1, 'examiner_student'), (2, 'examiner_anon'), (3, 'examiner_auth')) AS r(n, name)
+LEFT JOIN pg_roles p ON p.rolname = r.name
+ORDER BY r.n;
 SELECT is_member_of('examiner_student',
   ARRAY[(SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = to_regclass('public.students'))],
   'the owner of the tables (the login user) is a member of examiner_student, to become it in requests');

@@ -13,110 +13,53 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(69);
 
--- students: key id.
-SELECT policies_are('public', 'students',
-  ARRAY['students_select', 'students_insert', 'students_update', 'students_delete',
-        'students_auth_select', 'students_auth_insert', 'students_auth_update'],
-  'students has exactly these policies: four for examiner_student, three for examiner_auth');
-SELECT policy_cmd_is('public', 'students', 'students_select', 'SELECT', 'students_select is for SELECT');
-SELECT policy_roles_are('public', 'students', 'students_select', ARRAY['examiner_student'], 'students_select applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'students' AND policyname = 'students_select'),
-  '(id = ( SELECT app.current_student_id() AS current_student_id))', 'students_select USING: a student sees only their own row');
-SELECT policy_cmd_is('public', 'students', 'students_insert', 'INSERT', 'students_insert is for INSERT');
-SELECT policy_roles_are('public', 'students', 'students_insert', ARRAY['examiner_student'], 'students_insert applies to examiner_student only');
-SELECT is((SELECT with_check FROM pg_policies WHERE schemaname = 'public' AND tablename = 'students' AND policyname = 'students_insert'),
-  '(id = ( SELECT app.current_student_id() AS current_student_id))', 'students_insert WITH CHECK: a student could add only their own row');
-SELECT policy_cmd_is('public', 'students', 'students_update', 'UPDATE', 'students_update is for UPDATE');
-SELECT policy_roles_are('public', 'students', 'students_update', ARRAY['examiner_student'], 'students_update applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'students' AND policyname = 'students_update'),
-  '(id = ( SELECT app.current_student_id() AS current_student_id))', 'students_update USING: a student changes only their own row');
-SELECT is((SELECT with_check FROM pg_policies WHERE schemaname = 'public' AND tablename = 'students' AND policyname = 'students_update'),
-  '(id = ( SELECT app.current_student_id() AS current_student_id))', 'students_update WITH CHECK: the changed row is still their own');
-SELECT policy_cmd_is('public', 'students', 'students_delete', 'DELETE', 'students_delete is for DELETE');
-SELECT policy_roles_are('public', 'students', 'students_delete', ARRAY['examiner_student'], 'students_delete applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'students' AND policyname = 'students_delete'),
-  '(id = ( SELECT app.current_student_id() AS current_student_id))', 'students_delete USING: a student deletes only their own row');
-SELECT policy_cmd_is('public', 'students', 'students_auth_select', 'SELECT', 'students_auth_select is for SELECT');
-SELECT policy_roles_are('public', 'students', 'students_auth_select', ARRAY['examiner_auth'], 'students_auth_select applies to examiner_auth only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'students' AND policyname = 'students_auth_select'),
-  '(CURRENT_USER = ''examiner_auth''::name)', 'students_auth_select USING: only while current_user is examiner_auth (inside its functions)');
-SELECT policy_cmd_is('public', 'students', 'students_auth_insert', 'INSERT', 'students_auth_insert is for INSERT');
-SELECT policy_roles_are('public', 'students', 'students_auth_insert', ARRAY['examiner_auth'], 'students_auth_insert applies to examiner_auth only');
-SELECT is((SELECT with_check FROM pg_policies WHERE schemaname = 'public' AND tablename = 'students' AND policyname = 'students_auth_insert'),
-  '(CURRENT_USER = ''examiner_auth''::name)', 'students_auth_insert WITH CHECK: only while current_user is examiner_auth (registration)');
-SELECT policy_cmd_is('public', 'students', 'students_auth_update', 'UPDATE', 'students_auth_update is for UPDATE');
-SELECT policy_roles_are('public', 'students', 'students_auth_update', ARRAY['examiner_auth'], 'students_auth_update applies to examiner_auth only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'students' AND policyname = 'students_auth_update'),
-  '(CURRENT_USER = ''examiner_auth''::name)', 'students_auth_update USING: only while current_user is examiner_auth');
-SELECT is((SELECT with_check FROM pg_policies WHERE schemaname = 'public' AND tablename = 'students' AND policyname = 'students_auth_update'),
-  '(CURRENT_USER = ''examiner_auth''::name)', 'students_auth_update WITH CHECK: only while current_user is examiner_auth');
+-- The expressions, as PostgreSQL prints them back.
+\set own_id         '(id = ( SELECT app.current_student_id() AS current_student_id))'
+\set own_student_id '(student_id = ( SELECT app.current_student_id() AS current_student_id))'
+\set auth_only      '(CURRENT_USER = ''examiner_auth''::name)'
 
--- exams: key student_id.
-SELECT policies_are('public', 'exams',
-  ARRAY['exams_select', 'exams_insert', 'exams_update', 'exams_delete'],
-  'exams has exactly these policies, all four for examiner_student');
-SELECT policy_cmd_is('public', 'exams', 'exams_select', 'SELECT', 'exams_select is for SELECT');
-SELECT policy_roles_are('public', 'exams', 'exams_select', ARRAY['examiner_student'], 'exams_select applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'exams' AND policyname = 'exams_select'),
-  '(student_id = ( SELECT app.current_student_id() AS current_student_id))', 'exams_select USING: a student sees only their own exams');
-SELECT policy_cmd_is('public', 'exams', 'exams_insert', 'INSERT', 'exams_insert is for INSERT');
-SELECT policy_roles_are('public', 'exams', 'exams_insert', ARRAY['examiner_student'], 'exams_insert applies to examiner_student only');
-SELECT is((SELECT with_check FROM pg_policies WHERE schemaname = 'public' AND tablename = 'exams' AND policyname = 'exams_insert'),
-  '(student_id = ( SELECT app.current_student_id() AS current_student_id))', 'exams_insert WITH CHECK: a student adds exams only for themselves');
-SELECT policy_cmd_is('public', 'exams', 'exams_update', 'UPDATE', 'exams_update is for UPDATE');
-SELECT policy_roles_are('public', 'exams', 'exams_update', ARRAY['examiner_student'], 'exams_update applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'exams' AND policyname = 'exams_update'),
-  '(student_id = ( SELECT app.current_student_id() AS current_student_id))', 'exams_update USING: a student changes only their own exams');
-SELECT is((SELECT with_check FROM pg_policies WHERE schemaname = 'public' AND tablename = 'exams' AND policyname = 'exams_update'),
-  '(student_id = ( SELECT app.current_student_id() AS current_student_id))', 'exams_update WITH CHECK: a student cannot hand an exam to another');
-SELECT policy_cmd_is('public', 'exams', 'exams_delete', 'DELETE', 'exams_delete is for DELETE');
-SELECT policy_roles_are('public', 'exams', 'exams_delete', ARRAY['examiner_student'], 'exams_delete applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'exams' AND policyname = 'exams_delete'),
-  '(student_id = ( SELECT app.current_student_id() AS current_student_id))', 'exams_delete USING: a student deletes only their own exams');
+-- Every policy, one row each, in the order checked: its table, name, command, the one role it
+-- applies to, its USING and WITH CHECK (NULL: the command has none), and what they allow. Rolled
+-- back with the rest of the transaction.
+CREATE TEMP TABLE expected_policy (n, tbl, policy, cmd, role, using_expr, check_expr, allows) AS VALUES
+  -- students: key id; examiner_auth's policies hold only inside its functions.
+  ( 1, 'students', 'students_select', 'SELECT', 'examiner_student', :'own_id', NULL, 'a student sees only their own row'),
+  ( 2, 'students', 'students_insert', 'INSERT', 'examiner_student', NULL, :'own_id', 'a student could add only their own row'),
+  ( 3, 'students', 'students_update', 'UPDATE', 'examiner_student', :'own_id', :'own_id', 'a student changes only their own row, and it stays theirs'),
+  ( 4, 'students', 'students_delete', 'DELETE', 'examiner_student', :'own_id', NULL, 'a student deletes only their own row'),
+  ( 5, 'students', 'students_auth_select', 'SELECT', 'examiner_auth', :'auth_only', NULL, 'only while current_user is examiner_auth (login lookup)'),
+  ( 6, 'students', 'students_auth_insert', 'INSERT', 'examiner_auth', NULL, :'auth_only', 'only while current_user is examiner_auth (registration)'),
+  ( 7, 'students', 'students_auth_update', 'UPDATE', 'examiner_auth', :'auth_only', :'auth_only', 'only while current_user is examiner_auth (rehash, password change, logout)'),
+  -- exams: key student_id.
+  ( 8, 'exams', 'exams_select', 'SELECT', 'examiner_student', :'own_student_id', NULL, 'a student sees only their own exams'),
+  ( 9, 'exams', 'exams_insert', 'INSERT', 'examiner_student', NULL, :'own_student_id', 'a student adds exams only for themselves'),
+  (10, 'exams', 'exams_update', 'UPDATE', 'examiner_student', :'own_student_id', :'own_student_id', 'a student changes only their own exams and cannot hand one to another'),
+  (11, 'exams', 'exams_delete', 'DELETE', 'examiner_student', :'own_student_id', NULL, 'a student deletes only their own exams'),
+  -- auth_events: key student_id. (examiner_student's grants make the trail append-only: see 04_grants.sql.)
+  (12, 'auth_events', 'auth_events_select', 'SELECT', 'examiner_student', :'own_student_id', NULL, 'a student sees only the events filed under their account'),
+  (13, 'auth_events', 'auth_events_insert', 'INSERT', 'examiner_student', NULL, :'own_student_id', 'a student files events only under their own account'),
+  (14, 'auth_events', 'auth_events_update', 'UPDATE', 'examiner_student', :'own_student_id', :'own_student_id', 'only their own events, and they stay under their account'),
+  (15, 'auth_events', 'auth_events_delete', 'DELETE', 'examiner_student', :'own_student_id', NULL, 'only their own events'),
+  (16, 'auth_events', 'auth_events_auth_insert', 'INSERT', 'examiner_auth', NULL, :'auth_only', 'only while current_user is examiner_auth (register and login events)'),
+  -- The shared catalogue: read-only, every row.
+  (17, 'subjects', 'subjects_read', 'SELECT', 'examiner_student', 'true', NULL, 'every subject (a shared catalogue)'),
+  (18, 'papers', 'papers_read', 'SELECT', 'examiner_student', 'true', NULL, 'every paper (a shared catalogue)'),
+  (19, 'syllabus_points', 'syllabus_points_read', 'SELECT', 'examiner_student', 'true', NULL, 'every syllabus point (a shared catalogue)');
 
--- auth_events: key student_id. (examiner_student's grants make the trail append-only: see 04_grants.sql.)
-SELECT policies_are('public', 'auth_events',
-  ARRAY['auth_events_select', 'auth_events_insert', 'auth_events_update', 'auth_events_delete', 'auth_events_auth_insert'],
-  'auth_events has exactly these policies: four for examiner_student, one for examiner_auth');
-SELECT policy_cmd_is('public', 'auth_events', 'auth_events_select', 'SELECT', 'auth_events_select is for SELECT');
-SELECT policy_roles_are('public', 'auth_events', 'auth_events_select', ARRAY['examiner_student'], 'auth_events_select applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'auth_events' AND policyname = 'auth_events_select'),
-  '(student_id = ( SELECT app.current_student_id() AS current_student_id))', 'auth_events_select USING: a student sees only the events filed under their account');
-SELECT policy_cmd_is('public', 'auth_events', 'auth_events_insert', 'INSERT', 'auth_events_insert is for INSERT');
-SELECT policy_roles_are('public', 'auth_events', 'auth_events_insert', ARRAY['examiner_student'], 'auth_events_insert applies to examiner_student only');
-SELECT is((SELECT with_check FROM pg_policies WHERE schemaname = 'public' AND tablename = 'auth_events' AND policyname = 'auth_events_insert'),
-  '(student_id = ( SELECT app.current_student_id() AS current_student_id))', 'auth_events_insert WITH CHECK: a student files events only under their own account');
-SELECT policy_cmd_is('public', 'auth_events', 'auth_events_update', 'UPDATE', 'auth_events_update is for UPDATE');
-SELECT policy_roles_are('public', 'auth_events', 'auth_events_update', ARRAY['examiner_student'], 'auth_events_update applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'auth_events' AND policyname = 'auth_events_update'),
-  '(student_id = ( SELECT app.current_student_id() AS current_student_id))', 'auth_events_update USING: only their own events');
-SELECT is((SELECT with_check FROM pg_policies WHERE schemaname = 'public' AND tablename = 'auth_events' AND policyname = 'auth_events_update'),
-  '(student_id = ( SELECT app.current_student_id() AS current_student_id))', 'auth_events_update WITH CHECK: an event stays under their own account');
-SELECT policy_cmd_is('public', 'auth_events', 'auth_events_delete', 'DELETE', 'auth_events_delete is for DELETE');
-SELECT policy_roles_are('public', 'auth_events', 'auth_events_delete', ARRAY['examiner_student'], 'auth_events_delete applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'auth_events' AND policyname = 'auth_events_delete'),
-  '(student_id = ( SELECT app.current_student_id() AS current_student_id))', 'auth_events_delete USING: only their own events');
-SELECT policy_cmd_is('public', 'auth_events', 'auth_events_auth_insert', 'INSERT', 'auth_events_auth_insert is for INSERT');
-SELECT policy_roles_are('public', 'auth_events', 'auth_events_auth_insert', ARRAY['examiner_auth'], 'auth_events_auth_insert applies to examiner_auth only');
-SELECT is((SELECT with_check FROM pg_policies WHERE schemaname = 'public' AND tablename = 'auth_events' AND policyname = 'auth_events_auth_insert'),
-  '(CURRENT_USER = ''examiner_auth''::name)', 'auth_events_auth_insert WITH CHECK: only while current_user is examiner_auth (register and login events)');
-
--- The shared catalogue: read-only, every row.
-SELECT policies_are('public', 'subjects', ARRAY['subjects_read'], 'subjects has exactly one policy, subjects_read');
-SELECT policy_cmd_is('public', 'subjects', 'subjects_read', 'SELECT', 'subjects_read is for SELECT');
-SELECT policy_roles_are('public', 'subjects', 'subjects_read', ARRAY['examiner_student'], 'subjects_read applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'subjects' AND policyname = 'subjects_read'),
-  'true', 'subjects_read USING: every subject (a shared catalogue)');
-SELECT policies_are('public', 'papers', ARRAY['papers_read'], 'papers has exactly one policy, papers_read');
-SELECT policy_cmd_is('public', 'papers', 'papers_read', 'SELECT', 'papers_read is for SELECT');
-SELECT policy_roles_are('public', 'papers', 'papers_read', ARRAY['examiner_student'], 'papers_read applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'papers' AND policyname = 'papers_read'),
-  'true', 'papers_read USING: every paper (a shared catalogue)');
-SELECT policies_are('public', 'syllabus_points', ARRAY['syllabus_points_read'], 'syllabus_points has exactly one policy, syllabus_points_read');
-SELECT policy_cmd_is('public', 'syllabus_points', 'syllabus_points_read', 'SELECT', 'syllabus_points_read is for SELECT');
-SELECT policy_roles_are('public', 'syllabus_points', 'syllabus_points_read', ARRAY['examiner_student'], 'syllabus_points_read applies to examiner_student only');
-SELECT is((SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = 'syllabus_points' AND policyname = 'syllabus_points_read'),
-  'true', 'syllabus_points_read USING: every syllabus point (a shared catalogue)');
+-- Each table has exactly the policies listed for it, and each policy is as listed.
+SELECT policies_are('public', tbl, array_agg(policy::name ORDER BY n),
+                    format('%s has exactly these policies: %s', tbl, string_agg(policy, ', ' ORDER BY n)))
+FROM expected_policy GROUP BY tbl ORDER BY min(n);
+SELECT policy_cmd_is('public', tbl, policy, cmd, format('%s is for %s', policy, cmd))
+FROM expected_policy ORDER BY n;
+SELECT policy_roles_are('public', tbl, policy, ARRAY[role::name], format('%s applies to %s only', policy, role))
+FROM expected_policy ORDER BY n;
+SELECT is(p.qual, e.using_expr, format('%s USING: %s', e.policy, e.allows))
+FROM expected_policy e LEFT JOIN pg_policies p ON (p.schemaname, p.tablename, p.policyname) = ('public', e.tbl, e.policy)
+WHERE e.using_expr IS NOT NULL ORDER BY e.n;
+SELECT is(p.with_check, e.check_expr, format('%s WITH CHECK: %s', e.policy, e.allows))
+FROM expected_policy e LEFT JOIN pg_policies p ON (p.schemaname, p.tablename, p.policyname) = ('public', e.tbl, e.policy)
+WHERE e.check_expr IS NOT NULL ORDER BY e.n;
 
 -- Every table, including any added later.
 SELECT is_empty(

@@ -106,6 +106,8 @@ func TestThePgTAPSuiteCatchesABrokenSchema(t *testing.T) {
 // missing. With report set, a skip also prints a "report: " line, so the summary says so.
 func requirePgTAP(t *testing.T, report bool) (pgProve, dbURL string) {
 	t.Helper()
+	// The database first: without one the test fails, never skips, whatever else is missing.
+	dbURL = testdb.URL(t)
 	missing := func(what string) {
 		t.Helper()
 		msg := "pgTAP tests not run: " + what + "; " + installHint
@@ -124,7 +126,6 @@ func requirePgTAP(t *testing.T, report bool) (pgProve, dbURL string) {
 	if _, err := exec.LookPath("psql"); err != nil {
 		missing("psql, which pg_prove runs, is not on PATH")
 	}
-	dbURL = testdb.URL(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
