@@ -19,15 +19,18 @@ func niced(nice int, fn func()) {
 	go func() {
 		defer close(done)
 		runtime.LockOSThread()
-		// An error (a seccomp policy, say) leaves the thread's priority as it was: bcrypt then
-		// runs as before, which is safe.
-		_ = syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), nice)
+		// Raised from the thread's own value (the process may already run niced), at most to
+		// 19. An error (a seccomp policy, say) leaves the priority as it was: bcrypt then runs as
+		// before, which is safe.
+		if current, err := threadNice(); err == nil {
+			_ = syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), min(19, current+nice))
+		}
 		fn()
 	}()
 	<-done
 }
 
-// threadNice is the calling thread's nice value, for tests.
+// threadNice is the calling thread's nice value.
 func threadNice() (int, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
