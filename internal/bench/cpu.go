@@ -13,56 +13,56 @@ import (
 // clockTick is the unit of /proc/<pid>/stat's times: USER_HZ, 100 on Linux.
 const clockTick = 10 * time.Millisecond
 
-// procCPU is the user and system time of process pid, and its parent's pid.
-func procCPU(pid int) (cpu time.Duration, ppid int, err error) {
+// procTimes is what /proc/<pid>/stat says of a process: its parent, its own user and system
+// time, and that of its children that have exited and been waited for (which PostgreSQL's
+// postmaster reaps).
+type procTimes struct {
+	ppid        int
+	cpu, reaped time.Duration
+}
+
+func readProc(pid int) (procTimes, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, 0, err
+		return procTimes{}, err
 	}
 	// The command name, in parentheses, may hold spaces: the fields start after the last ')'.
 	s := string(b)
 	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 13 {
-		return 0, 0, fmt.Errorf("/proc/%d/stat: %q", pid, s)
+	if len(fields) < 15 {
+		return procTimes{}, fmt.Errorf("/proc/%d/stat: %q", pid, s)
 	}
-	ppid, _ = strconv.Atoi(fields[1])
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * clockTick, ppid, nil
+	ticks := func(i, j int) time.Duration {
+		a, _ := strconv.ParseInt(fields[i], 10, 64)
+		b, _ := strconv.ParseInt(fields[j], 10, 64)
+		return time.Duration(a+b) * clockTick
+	}
+	ppid, _ := strconv.Atoi(fields[1])
+	return procTimes{ppid: ppid, cpu: ticks(11, 12), reaped: ticks(13, 14)}, nil
 }
 
-// treeCPU is the CPU time of pid, of its children that have exited (which PostgreSQL's
-// postmaster reaps) and of its live children (its backends).
+// procCPU is the user and system time of process pid; 0 when it cannot be read.
+func procCPU(pid int) time.Duration {
+	p, _ := readProc(pid)
+	return p.cpu
+}
+
+// treeCPU is the CPU time of pid, of its children that have exited and of its live children
+// (the postmaster's backends).
 func treeCPU(pid int) time.Duration {
-	total, _, _ := procCPU(pid)
-	total += reapedCPU(pid)
+	p, _ := readProc(pid)
+	total := p.cpu + p.reaped
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
 		child, err := strconv.Atoi(filepath.Base(d))
 		if err != nil {
 			continue
 		}
-		if cpu, ppid, err := procCPU(child); err == nil && ppid == pid {
-			total += cpu
+		if c, err := readProc(child); err == nil && c.ppid == pid {
+			total += c.cpu
 		}
 	}
 	return total
-}
-
-// reapedCPU is the CPU time of pid's children that have exited and been waited for.
-func reapedCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 15 {
-		return 0
-	}
-	cutime, _ := strconv.ParseInt(fields[13], 10, 64)
-	cstime, _ := strconv.ParseInt(fields[14], 10, 64)
-	return time.Duration(cutime+cstime) * clockTick
 }
 
 func selfCPU() time.Duration { return rusage(syscall.RUSAGE_SELF) }
@@ -92,7 +92,7 @@ func startCPU(server *server, postmaster int) *cpuMeter {
 	m := &cpuMeter{postmaster: postmaster, at: time.Now(), self: selfCPU(), children: childrenCPU()}
 	if server != nil {
 		m.server = server.cmd.Process.Pid
-		m.srv, _, _ = procCPU(m.server)
+		m.srv = procCPU(m.server)
 	}
 	if postmaster > 0 {
 		m.pg = treeCPU(postmaster)
@@ -107,7 +107,7 @@ func (m *cpuMeter) report(requests int) string {
 	pct := func(d time.Duration) string { return fmt.Sprintf("%.0f%%", 100*d.Seconds()/wall) }
 	var parts []string
 	if m.server > 0 {
-		srv, _, _ := procCPU(m.server)
+		srv := procCPU(m.server)
 		s := "server " + pct(srv-m.srv)
 		if requests > 0 {
 			s += fmt.Sprintf(" (%.0f µs/request)", float64((srv-m.srv).Microseconds())/float64(requests))
@@ -128,14 +128,4 @@ func (m *cpuMeter) report(requests int) string {
 		parts = append(parts, "pgbench "+pct(childrenCPU()-m.children))
 	}
 	return "CPU (100% = one core): " + strings.Join(parts, ", ")
-}
-
-// postmasterPID reads the pid of the server whose data directory is dir; 0 when unknown.
-func postmasterPID(dir string) int {
-	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
-	if err != nil {
-		return 0
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
-	return pid
 }

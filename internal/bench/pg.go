@@ -32,9 +32,7 @@ var pgTuning = [][2]string{
 // the bulk seed needs) and how to stop it.
 type database struct {
 	URL        string
-	Version    string
 	Postmaster int // its pid when it is ours, for CPU accounting
-	Local      bool
 	stop       func()
 }
 
@@ -77,7 +75,7 @@ func startDatabase(ctx context.Context, url, dir string, out io.Writer) (*databa
 		logFile.Close()
 		return nil, fmt.Errorf("restart PostgreSQL: %w (log: %s)", err, logFile.Name())
 	}
-	d := &database{URL: srv.URL("examiner"), Local: true, Postmaster: postmasterPID(opts.DataDir),
+	d := &database{URL: srv.URL("examiner"), Postmaster: srv.PID(),
 		stop: func() { _ = srv.Stop(); logFile.Close() }}
 	if err := createDatabase(ctx, srv.URL("postgres"), "examiner"); err != nil {
 		d.Close()
@@ -123,7 +121,8 @@ func (d *database) describe(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("connect to the benchmark database: %w", err)
 	}
 	defer conn.Close(context.Background())
-	if err := conn.QueryRow(ctx, `SELECT current_setting('server_version')`).Scan(&d.Version); err != nil {
+	var version string
+	if err := conn.QueryRow(ctx, `SELECT current_setting('server_version')`).Scan(&version); err != nil {
 		return err
 	}
 	rows, err := conn.Query(ctx, `
@@ -147,6 +146,6 @@ func (d *database) describe(ctx context.Context, out io.Writer) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "PostgreSQL %s: %s\n", d.Version, strings.Join(settings, " "))
+	fmt.Fprintf(out, "PostgreSQL %s: %s\n", version, strings.Join(settings, " "))
 	return nil
 }

@@ -54,15 +54,22 @@ func bindPgbench(sql string, params map[int]string) (string, error) {
 	return strings.TrimSpace(out), nil
 }
 
+// pgbenchStatements are the server's setting and list statements, bound for pgbench.
+func pgbenchStatements() (set, list string, err error) {
+	if set, err = bindPgbench(tenant.SetStudent, setStudentParams); err != nil {
+		return "", "", err
+	}
+	if list, err = bindPgbench(store.ListExamsSQL, listExamsParams); err != nil {
+		return "", "", err
+	}
+	return set, list, nil
+}
+
 // pgbenchScripts returns the list transaction for students 1..students: pipelined (the setting
 // and the query in one pipeline, one implicit transaction, one Sync: what the server sends) and
 // naive (BEGIN, setting, query, COMMIT, each waiting for the one before).
 func pgbenchScripts(students int) (pipelined, naive string, err error) {
-	set, err := bindPgbench(tenant.SetStudent, setStudentParams)
-	if err != nil {
-		return "", "", err
-	}
-	list, err := bindPgbench(store.ListExamsSQL, listExamsParams)
+	set, list, err := pgbenchStatements()
 	if err != nil {
 		return "", "", err
 	}
@@ -134,9 +141,6 @@ func runPgbench(ctx context.Context, databaseURL, dir, name, script string, clie
 	}
 	slices.Sort(lat)
 	res.Latency = stats{N: len(lat), PerSec: res.TPS, P50: percentile(lat, 50), P99: percentile(lat, 99)}
-	if len(lat) > 0 {
-		res.Latency.Max = lat[len(lat)-1]
-	}
 	return res, nil
 }
 
@@ -178,11 +182,7 @@ func pgbenchLatencies(dir string) ([]time.Duration, error) {
 // token check passes and the list finds a full page (a typo that made it find nothing would
 // flatter pgbench).
 func checkPgbenchSQL(ctx context.Context, databaseURL string, student int) error {
-	set, err := bindPgbench(tenant.SetStudent, setStudentParams)
-	if err != nil {
-		return err
-	}
-	list, err := bindPgbench(store.ListExamsSQL, listExamsParams)
+	set, list, err := pgbenchStatements()
 	if err != nil {
 		return err
 	}

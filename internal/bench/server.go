@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"examiner/internal/pgserver"
 	"fmt"
 	"net"
 	"net/http"
@@ -54,7 +55,6 @@ func examinerCommand(ctx context.Context, bin, databaseURL string, args ...strin
 
 // server is one `examiner serve` process.
 type server struct {
-	name   string
 	cmd    *exec.Cmd
 	addr   string
 	base   string
@@ -65,18 +65,17 @@ type server struct {
 // startServer runs `examiner serve` with the environment (the harness's, so the server's own
 // settings pass through, then env) on a free port and waits until /readyz answers 200.
 func startServer(ctx context.Context, name, bin, logDir string, env ...string) (*server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := pgserver.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	logFile, err := os.Create(filepath.Join(logDir, "server-"+name+".log"))
 	if err != nil {
 		return nil, err
 	}
 	defer logFile.Close() // the child has its own descriptor
-	s := &server{name: name, addr: addr, base: "http://" + addr, log: logFile.Name(), exited: make(chan error, 1)}
+	s := &server{addr: addr, base: "http://" + addr, log: logFile.Name(), exited: make(chan error, 1)}
 	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Env = append(append(os.Environ(), "HTTP_ADDR="+addr), env...) // the last of a name wins
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
@@ -156,32 +155,6 @@ func (s *server) Memory() (memory, error) {
 		return memory{}, errors.New("no VmRSS in /proc/<pid>/status")
 	}
 	return m, sc.Err()
-}
-
-// settingKnown reports whether `examiner serve` reads the variable name: it is started with a
-// value no setting accepts, and a server that knows the name refuses to start, naming it.
-func settingKnown(ctx context.Context, bin, databaseURL, jwtSecret, name string) bool {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+databaseURL, "JWT_SECRET="+jwtSecret,
-		"HTTP_ADDR=127.0.0.1:0", name+"=no-such-value-for-the-bench-probe")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		return false
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		return err != nil && strings.Contains(out.String(), name)
-	case <-time.After(3 * time.Second): // serving: the variable was ignored
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		<-done
-		return false
-	}
 }
 
 // tail is the last n lines of the file at path.

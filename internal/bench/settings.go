@@ -2,9 +2,10 @@ package main
 
 import (
 	"fmt"
-	"runtime"
 	"strconv"
 	"time"
+
+	"examiner/internal/password"
 )
 
 // settings are the harness's knobs, from BENCH_* environment variables. The server's own
@@ -51,9 +52,8 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		{"BENCH_EXAMS", &s.Exams, 100},
 		{"BENCH_LOGINS", &s.Logins, 100},
 		{"BENCH_IDLE_CONNECTIONS", &s.IdleConns, 1000},
-		// The server's default, computed the same way (password.DefaultConcurrency): this
-		// process runs in the same cgroup, so GOMAXPROCS is the same.
-		{"PASSWORD_CONCURRENCY", &s.PasswordConcurrency, max(1, runtime.GOMAXPROCS(0)-1)},
+		// The server's default: this process runs in the same cgroup, so GOMAXPROCS is the same.
+		{"PASSWORD_CONCURRENCY", &s.PasswordConcurrency, password.DefaultConcurrency()},
 	} {
 		v := orDefault(getenv(n.name), strconv.Itoa(n.def))
 		if *n.into, err = strconv.Atoi(v); err != nil || *n.into < 1 {

@@ -11,7 +11,6 @@ type stats struct {
 	N        int
 	PerSec   float64
 	P50, P99 time.Duration
-	Max      time.Duration
 }
 
 // summarize covers the samples that started in [from, to).
@@ -24,9 +23,6 @@ func summarize(samples []sample, from, to time.Duration) stats {
 	}
 	slices.Sort(lat)
 	st := stats{N: len(lat), P50: percentile(lat, 50), P99: percentile(lat, 99)}
-	if len(lat) > 0 {
-		st.Max = lat[len(lat)-1]
-	}
 	if to > from {
 		st.PerSec = float64(len(lat)) / (to - from).Seconds()
 	}

@@ -45,8 +45,8 @@ func TestSummarizeCountsOnlyTheWindow(t *testing.T) {
 		{start: 3 * time.Second, latency: time.Second}, // after
 	}
 	st := summarize(samples, time.Second, 3*time.Second)
-	if st.N != 3 || st.PerSec != 1.5 || st.P50 != 3*time.Millisecond || st.P99 != 4*time.Millisecond || st.Max != 4*time.Millisecond {
-		t.Errorf("got %+v, want 3 requests, 1.5/s, p50 3ms, p99 4ms, max 4ms", st)
+	if want := (stats{N: 3, PerSec: 1.5, P50: 3 * time.Millisecond, P99: 4 * time.Millisecond}); st != want {
+		t.Errorf("got %+v, want %+v", st, want)
 	}
 }
 

@@ -23,13 +23,12 @@ import (
 	"examiner/internal/pgserver"
 )
 
-// Options say how to pool.
+// Options say what to pool. The pool mode is always transaction: the one where a setting that
+// outlives its transaction reaches another client.
 type Options struct {
 	// Server is the URL of the PostgreSQL database to pool (user, password, host, port, database).
 	Server string
-	// Mode is PgBouncer's pool_mode: "transaction" (the default) or "session".
-	Mode string
-	// PoolSize is the number of server connections for the database (default_pool_size).
+	// PoolSize is the number of server connections for the database (default_pool_size; 4 when 0).
 	PoolSize int
 }
 
@@ -43,23 +42,26 @@ type Bouncer struct {
 	done chan struct{}
 }
 
-// Binary is where PgBouncer is looked for, after $PATH.
-const Binary = "/usr/sbin/pgbouncer"
+// binary is where PgBouncer is looked for, after $PATH: Debian installs it outside a user's $PATH.
+const binary = "/usr/sbin/pgbouncer"
 
-// Find returns the path of the pgbouncer binary, or an error saying how to install it.
-func Find() (string, error) {
+// ErrNotInstalled means there is no pgbouncer binary on this machine.
+var ErrNotInstalled = errors.New("pgbouncer is not installed (apt-get install pgbouncer)")
+
+func find() (string, error) {
 	if p, err := exec.LookPath("pgbouncer"); err == nil {
 		return p, nil
 	}
-	if _, err := os.Stat(Binary); err == nil {
-		return Binary, nil
+	if _, err := os.Stat(binary); err == nil {
+		return binary, nil
 	}
-	return "", errors.New("pgbouncer is not installed (apt-get install pgbouncer)")
+	return "", ErrNotInstalled
 }
 
-// Start starts PgBouncer and waits until it answers.
-func Start(ctx context.Context, o Options) (*Bouncer, error) {
-	bin, err := Find()
+// Start starts PgBouncer and waits until it answers. It returns ErrNotInstalled when there is no
+// PgBouncer to start.
+func Start(ctx context.Context, o Options) (_ *Bouncer, err error) {
+	bin, err := find()
 	if err != nil {
 		return nil, err
 	}
@@ -73,24 +75,24 @@ func Start(ctx context.Context, o Options) (*Bouncer, error) {
 	}
 	password, _ := u.User.Password()
 	b := &Bouncer{user: u.User.Username(), db: strings.TrimPrefix(u.Path, "/"), done: make(chan struct{})}
-	if o.Mode == "" {
-		o.Mode = "transaction"
-	}
 	if o.PoolSize == 0 {
 		o.PoolSize = 4
 	}
-	if b.port, err = freePort(); err != nil {
-		return nil, err
-	}
-	b.dir, err = os.MkdirTemp("", "examiner-pgbouncer-")
-	if err != nil {
+	if b.port, err = pgserver.FreePort(); err != nil {
 		return nil, err
 	}
 	cred, err := pgserver.Credential()
 	if err != nil {
-		os.RemoveAll(b.dir)
 		return nil, err
 	}
+	if b.dir, err = os.MkdirTemp("", "examiner-pgbouncer-"); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			b.Stop()
+		}
+	}()
 	// The configuration holds the server's password: the file is the run's own, mode 0600, in a
 	// directory of its own, removed on Stop.
 	ini := fmt.Sprintf(`[databases]
@@ -102,7 +104,7 @@ listen_port = %d
 unix_socket_dir =
 auth_type = trust
 auth_file = %s
-pool_mode = %s
+pool_mode = transaction
 default_pool_size = %d
 min_pool_size = 0
 reserve_pool_size = 0
@@ -112,7 +114,7 @@ server_check_delay = 0
 ignore_startup_parameters = extra_float_digits, statement_timeout, lock_timeout, idle_in_transaction_session_timeout
 logfile = %s
 pidfile = %s
-`, b.db, host, port, quoteValue(b.db), quoteValue(b.user), quoteValue(password), b.port, filepath.Join(b.dir, "users.txt"), o.Mode, o.PoolSize,
+`, b.db, host, port, quoteValue(b.db), quoteValue(b.user), quoteValue(password), b.port, filepath.Join(b.dir, "users.txt"), o.PoolSize,
 		filepath.Join(b.dir, "pgbouncer.log"), filepath.Join(b.dir, "pgbouncer.pid"))
 	files := map[string]string{
 		"pgbouncer.ini": ini,
@@ -120,14 +122,12 @@ pidfile = %s
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(b.dir, name), []byte(content), 0o600); err != nil {
-			os.RemoveAll(b.dir)
 			return nil, err
 		}
 	}
 	if cred != nil {
 		for _, p := range []string{b.dir, filepath.Join(b.dir, "pgbouncer.ini"), filepath.Join(b.dir, "users.txt")} {
 			if err := os.Chown(p, int(cred.Uid), int(cred.Gid)); err != nil {
-				os.RemoveAll(b.dir)
 				return nil, err
 			}
 		}
@@ -135,7 +135,6 @@ pidfile = %s
 	b.cmd = exec.Command(bin, filepath.Join(b.dir, "pgbouncer.ini"))
 	b.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := b.cmd.Start(); err != nil {
-		os.RemoveAll(b.dir)
 		return nil, fmt.Errorf("pgbouncer: start: %w", err)
 	}
 	go func() { _ = b.cmd.Wait(); close(b.done) }()
@@ -151,15 +150,11 @@ pidfile = %s
 		}
 		select {
 		case <-b.done:
-			log := b.log()
-			os.RemoveAll(b.dir)
-			return nil, fmt.Errorf("pgbouncer exited at start: %s", log)
+			return nil, fmt.Errorf("pgbouncer exited at start: %s", b.log())
 		default:
 		}
 		if time.Now().After(deadline) {
-			log := b.log()
-			b.Stop()
-			return nil, fmt.Errorf("pgbouncer did not answer within 10 s (%v): %s", err, log)
+			return nil, fmt.Errorf("pgbouncer did not answer within 10 s (%v): %s", err, b.log())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -176,7 +171,7 @@ func (b *Bouncer) URL() string {
 
 // Stop stops PgBouncer and removes its files.
 func (b *Bouncer) Stop() {
-	if b.cmd.Process != nil {
+	if b.cmd != nil && b.cmd.Process != nil {
 		_ = b.cmd.Process.Signal(syscall.SIGINT) // immediate shutdown
 		select {
 		case <-b.done:
@@ -202,13 +197,4 @@ func (b *Bouncer) log() string {
 // backslashes and quotes escaped.
 func quoteValue(v string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -130,7 +130,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return s, s.waitReady(ctx)
 	}
 	if s.Port == 0 {
-		if s.Port, err = freePort(); err != nil {
+		if s.Port, err = FreePort(); err != nil {
 			return nil, err
 		}
 	}
@@ -287,7 +287,14 @@ func (s *Server) Stop() error {
 	return nil
 }
 
-func freePort() (int, error) {
+// PID is the postmaster's process id; 0 when the server is not running.
+func (s *Server) PID() int {
+	pid, _, _ := running(s.DataDir)
+	return pid
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
