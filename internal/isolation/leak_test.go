@@ -2,6 +2,7 @@ package isolation_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner/internal/pgbouncer"
+	"examiner/internal/seed"
 	"examiner/internal/store"
 	"examiner/internal/testdb"
 	"examiner/tenant"
@@ -51,23 +53,7 @@ const sessionLevelSet = `SELECT app.check_token($1, $2), set_config('app.student
 
 // sessionLevelInPipeline is tenant.Query with the one fault: the settings outlive the request.
 func sessionLevelInPipeline(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
-	b := &pgx.Batch{}
-	b.Queue(sessionLevelSetStudent, s.ID, s.TokenIssuedAt, s.ID.String())
-	b.Queue(sql, args...)
-	br := db.SendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return pgconn.CommandTag{}, err
-	}
-	rows, err := br.Query()
-	if err != nil {
-		return pgconn.CommandTag{}, err
-	}
-	defer rows.Close()
-	if err := read(rows); err != nil {
-		return pgconn.CommandTag{}, err
-	}
-	return rows.CommandTag(), rows.Err()
+	return pipeline(ctx, db, read, sessionLevelSetStudent, []any{s.ID, s.TokenIssuedAt, s.ID.String()}, sql, args...)
 }
 
 // setThenQuery is the usual middleware mistake: a session-level SET as a statement of its own,
@@ -82,10 +68,16 @@ func setThenQuery(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read 
 	if _, err := conn.Exec(ctx, sessionLevelSet, s.ID, s.TokenIssuedAt, s.ID.String()); err != nil {
 		return pgconn.CommandTag{}, err
 	}
+	return pipeline(ctx, conn, read, `SELECT set_config('role', 'examiner_student', true)`, nil, sql, args...)
+}
+
+// pipeline sends set (with setArgs) and then sql in one pipeline, as tenant.Query does, and
+// passes sql's rows to read.
+func pipeline(ctx context.Context, db tenant.DB, read func(pgx.Rows) error, set string, setArgs []any, sql string, args ...any) (pgconn.CommandTag, error) {
 	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('role', 'examiner_student', true)`)
+	b.Queue(set, setArgs...)
 	b.Queue(sql, args...)
-	br := conn.SendBatch(ctx, b)
+	br := db.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
 		return pgconn.CommandTag{}, err
@@ -118,19 +110,19 @@ func newLeakWorld(t *testing.T) leakWorld {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
+	if _, err := seed.Run(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
 	rows, err := conn.Query(ctx, `
-		WITH subject AS (
-		  INSERT INTO subjects (code, name, level, exam_board, syllabus_year)
-		  VALUES ('9708', 'Economics', 'AS & A Level', 'Cambridge International', '2023-2025')
-		  RETURNING id
-		), s AS (
+		WITH s AS (
 		  INSERT INTO students (email, email_key, password_hash, full_name)
 		  SELECT format('s%s@example.com', i), format('s%s@example.com', i), 'not a real hash', format('Student %s', i)
 		  FROM generate_series(1, $1) AS i
 		  RETURNING id
 		)
 		INSERT INTO exams (student_id, subject_id, exam_type)
-		SELECT s.id, subject.id, 'PRACTICE' FROM s, subject, generate_series(1, $2)
+		SELECT s.id, subject.id, 'PRACTICE'
+		FROM s, (SELECT id FROM subjects WHERE code = '9708') AS subject, generate_series(1, $2)
 		RETURNING student_id, id`, leakStudents, leakExamsPerStudent)
 	if err != nil {
 		t.Fatal(err)
@@ -251,17 +243,14 @@ func (w leakWorld) request(ctx context.Context, db *pgxpool.Pool, query leakQuer
 	}
 	_, err := query(ctx, db, st, func(rows pgx.Rows) error {
 		for rows.Next() {
-			var id uuid.UUID
 			// The list statement's first column is the exam id too.
 			values, err := rows.Values()
 			if err != nil {
 				return err
 			}
-			switch v := values[0].(type) {
-			case [16]byte:
-				id = v
-			default:
-				return fmt.Errorf("unexpected id %T", v)
+			id, ok := values[0].([16]byte)
+			if !ok {
+				return fmt.Errorf("unexpected id %T", values[0])
 			}
 			ids = append(ids, id)
 		}
@@ -283,8 +272,10 @@ func (w leakWorld) request(ctx context.Context, db *pgxpool.Pool, query leakQuer
 	}
 }
 
+// firstLine is sql on one line, cut to 60 bytes, for problem reports.
 func firstLine(sql string) string {
-	return strings.Join(strings.Fields(sql), " ")[:min(60, len(strings.Join(strings.Fields(sql), " ")))]
+	line := strings.Join(strings.Fields(sql), " ")
+	return line[:min(60, len(line))]
 }
 
 func leakPool(t *testing.T, url string, conns int32, mode pgx.QueryExecMode) *pgxpool.Pool {
@@ -308,14 +299,13 @@ func leakPool(t *testing.T, url string, conns int32, mode pgx.QueryExecMode) *pg
 // EXAMINER_REQUIRE_PGBOUNCER=1 (CI), where it fails.
 func (w leakWorld) startBouncer(t *testing.T) *pgbouncer.Bouncer {
 	t.Helper()
-	if _, err := pgbouncer.Find(); err != nil {
-		if os.Getenv("EXAMINER_REQUIRE_PGBOUNCER") == "1" {
-			t.Fatalf("%v, and EXAMINER_REQUIRE_PGBOUNCER=1", err)
-		}
+	b, err := pgbouncer.Start(context.Background(), pgbouncer.Options{Server: w.url, PoolSize: leakBouncerPoolConns})
+	switch {
+	case errors.Is(err, pgbouncer.ErrNotInstalled) && os.Getenv("EXAMINER_REQUIRE_PGBOUNCER") != "1":
 		t.Skipf("%v: the test through PgBouncer did not run", err)
-	}
-	b, err := pgbouncer.Start(context.Background(), pgbouncer.Options{Server: w.url, Mode: "transaction", PoolSize: leakBouncerPoolConns})
-	if err != nil {
+	case errors.Is(err, pgbouncer.ErrNotInstalled):
+		t.Fatalf("%v, and EXAMINER_REQUIRE_PGBOUNCER=1", err)
+	case err != nil:
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Stop)

@@ -63,13 +63,13 @@ type sqlTable struct {
 	fingerprint, anyRow string
 }
 
-func target(a sqlArgs) []any            { return []any{a.target} }
-func targetAndRow(a sqlArgs) []any      { return []any{a.target, a.row} }
-func targetAndSubject(a sqlArgs) []any  { return []any{a.target, a.subject} }
-func allThree(a sqlArgs) []any          { return []any{a.target, a.row, a.subject} }
-func selfOnTargetsRow(a sqlArgs) []any  { return []any{a.self, a.row, a.subject} }
-func selfOnTargetsRow2(a sqlArgs) []any { return []any{a.self, a.row} }
-func none(sqlArgs) []any                { return nil }
+func target(a sqlArgs) []any              { return []any{a.target} }
+func targetAndRow(a sqlArgs) []any        { return []any{a.target, a.row} }
+func targetAndSubject(a sqlArgs) []any    { return []any{a.target, a.subject} }
+func targetRowAndSubject(a sqlArgs) []any { return []any{a.target, a.row, a.subject} }
+func selfRowAndSubject(a sqlArgs) []any   { return []any{a.self, a.row, a.subject} }
+func selfAndRow(a sqlArgs) []any          { return []any{a.self, a.row} }
+func none(sqlArgs) []any                  { return nil }
 
 // sqlTables must name every student-scoped table: TestTheSQLMatrixCoversEveryStudentScopedTable
 // fails when a migration adds one that is not here.
@@ -94,14 +94,14 @@ var sqlTables = map[string]sqlTable{
 			{"INSERT", `INSERT INTO exams (student_id, subject_id, exam_type) VALUES ($1, $2, 'PRACTICE')`, targetAndSubject},
 			{"UPDATE", `UPDATE exams SET total_marks = 77 WHERE student_id = $1`, target},
 			{"DELETE", `DELETE FROM exams WHERE student_id = $1`, target},
-			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET total_marks = 77`, allThree},
-			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT DO NOTHING`, allThree},
+			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET total_marks = 77`, targetRowAndSubject},
+			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT DO NOTHING`, targetRowAndSubject},
 			// Without a WHERE clause the SELECT policy does not join in: the UPDATE and DELETE
 			// policies alone decide. And an upsert proposing the actor's own row on A's id
 			// passes the INSERT check, leaving the conflict to the UPDATE policy alone.
 			{"UPDATE every row", `UPDATE exams SET total_marks = 77`, none},
 			{"DELETE every row", `DELETE FROM exams`, none},
-			{"INSERT own row ON CONFLICT with A's id DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET total_marks = 77`, selfOnTargetsRow},
+			{"INSERT own row ON CONFLICT with A's id DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET total_marks = 77`, selfRowAndSubject},
 		},
 		fingerprint: `SELECT count(*), coalesce(md5(string_agg(e::text, ',' ORDER BY e.id)), '') FROM exams e WHERE student_id = $1`,
 		anyRow:      `SELECT id FROM exams WHERE student_id = $1 LIMIT 1`,
@@ -116,7 +116,7 @@ var sqlTables = map[string]sqlTable{
 			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO auth_events (student_id, id, kind, succeeded) VALUES ($1, $2, 'logout', true) ON CONFLICT DO NOTHING`, targetAndRow},
 			{"UPDATE every row", `UPDATE auth_events SET succeeded = NOT succeeded`, none},
 			{"DELETE every row", `DELETE FROM auth_events`, none},
-			{"INSERT own row ON CONFLICT with A's id DO UPDATE", `INSERT INTO auth_events (student_id, id, kind, succeeded) VALUES ($1, $2, 'logout', true) ON CONFLICT (id) DO UPDATE SET succeeded = false`, selfOnTargetsRow2},
+			{"INSERT own row ON CONFLICT with A's id DO UPDATE", `INSERT INTO auth_events (student_id, id, kind, succeeded) VALUES ($1, $2, 'logout', true) ON CONFLICT (id) DO UPDATE SET succeeded = false`, selfAndRow},
 		},
 		fingerprint: `SELECT count(*), coalesce(md5(string_agg(e::text, ',' ORDER BY e.id)), '') FROM auth_events e WHERE student_id = $1`,
 		anyRow:      `SELECT id FROM auth_events WHERE student_id = $1 LIMIT 1`,
@@ -185,7 +185,8 @@ type sqlOutcome struct {
 
 // runSQLCase runs one command on a fresh connection, as examiner_student with setting, in a
 // transaction that is rolled back. It reads what the acting role could see, then, as the
-// superuser, whether A's or B's rows changed.
+// superuser, whether A's or B's rows changed. The connection is fresh because once a session
+// has set app.student_id, even transaction-locally, the setting reads as empty, no longer unset.
 func (w sqlWorld) runSQLCase(ctx context.Context, table sqlTable, setting sqlSetting, command *sqlCommand) (sqlOutcome, error) {
 	var out sqlOutcome
 	conn, err := pgx.Connect(ctx, w.url)
@@ -321,13 +322,10 @@ func (w sqlWorld) sqlMatrix(t *testing.T) (matrix string, cases int, violations 
 	slices.Sort(names)
 	for _, name := range names {
 		table := sqlTables[name]
-		commands := append([]*sqlCommand{nil}, func() []*sqlCommand {
-			var cs []*sqlCommand
-			for i := range table.commands {
-				cs = append(cs, &table.commands[i])
-			}
-			return cs
-		}()...)
+		commands := []*sqlCommand{nil} // nil: SELECT what the acting role sees
+		for i := range table.commands {
+			commands = append(commands, &table.commands[i])
+		}
 		for _, c := range commands {
 			command := "SELECT"
 			if c != nil {

@@ -1,6 +1,7 @@
 // Command testreport reads `go test -json` on stdin and prints what a person needs: the output
-// of failing tests and packages, which database backend each package used, one line per package,
-// and a closing line "tests: N passed, N failed, N skipped". It exits 1 when anything failed, or
+// of failing tests and packages, which database backend each package used, the suites' "report:"
+// lines (what the isolation, pgTAP and leak tests counted), one line per package, and a closing
+// line "tests: N passed, N failed, N skipped". It exits 1 when anything failed, or
 // when no test ran at all.
 package main
 
