@@ -510,10 +510,13 @@ func TestALoginDuringAnUncommittedPasswordChangeWaitsAndFails(t *testing.T) {
 		_, ok, err := st.CompleteLogin(ctx, me.ID, account.PasswordHash, "", "ada@example.com", store.Client{})
 		done <- result{ok, err}
 	}()
+	// The login must be seen waiting on the change's row lock (a login that finished instead
+	// never shows up, and this fails after waitForLockWaiters' deadline).
+	waitForLockWaiters(t, a.hold(t, `SELECT 1`), 1)
 	select {
 	case r := <-done:
 		t.Fatalf("CompleteLogin finished (ok=%v, err=%v) while the change held the row; want it to wait", r.ok, r.err)
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
 	if err := change.Commit(ctx); err != nil {
 		t.Fatal(err)
@@ -570,8 +573,7 @@ func TestARevokedTokenIsRefusedByEveryStudentRoute(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	_, tok := a.student("ada@example.com")
-	var exam struct{ ID string }
-	a.do("POST", "/api/exams", tok, map[string]any{"subject_code": "9708", "exam_type": "PRACTICE"}).want(t, http.StatusCreated).decode(t, &exam)
+	exam := a.practice(tok)
 	a.do("POST", "/api/auth/logout", tok, nil).want(t, http.StatusNoContent)
 	for _, c := range []struct {
 		method, path string
@@ -591,9 +593,7 @@ func TestARevokedTokenIsRefusedByEveryStudentRoute(t *testing.T) {
 	} {
 		a.do(c.method, c.path, tok, c.body).want(t, http.StatusUnauthorized).problem(t)
 	}
-	fresh := a.login("ada@example.com", "a good password")
-	var page struct{ Items []struct{ ID, Status string } }
-	a.do("GET", "/api/exams", fresh, nil).want(t, http.StatusOK).decode(t, &page)
+	page := a.examPage(a.login("ada@example.com", "a good password"), "")
 	if len(page.Items) != 1 || page.Items[0].ID != exam.ID || page.Items[0].Status != "PENDING" {
 		t.Fatalf("exams after the refused requests: got %+v, want the one PENDING exam unchanged", page.Items)
 	}

@@ -43,13 +43,9 @@ func TestEveryRouteWorksInEveryQueryExecMode(t *testing.T) {
 			a.do("GET", "/api/subjects", tok, nil).want(t, http.StatusOK)
 			a.do("GET", "/api/subjects/9708", tok, nil).want(t, http.StatusOK)
 			a.do("GET", "/api/subjects/9708/syllabus?q=elasticity", tok, nil).want(t, http.StatusOK)
-			var exam struct{ ID string }
-			a.do("POST", "/api/exams", tok, map[string]any{"subject_code": "9708", "exam_type": "TIMED", "paper_number": 3}).want(t, http.StatusCreated).decode(t, &exam)
-			a.do("POST", "/api/exams", tok, map[string]any{"subject_code": "9708", "exam_type": "PRACTICE"}).want(t, http.StatusCreated)
-			var page struct {
-				NextCursor *string `json:"next_cursor"`
-			}
-			a.do("GET", "/api/exams?limit=1&status=PENDING&subject_code=9708", tok, nil).want(t, http.StatusOK).decode(t, &page)
+			exam := a.createExam(tok, map[string]any{"subject_code": "9708", "exam_type": "TIMED", "paper_number": 3})
+			a.practice(tok)
+			page := a.examPage(tok, "?limit=1&status=PENDING&subject_code=9708")
 			if page.NextCursor == nil {
 				t.Fatal("first page of two: no next_cursor")
 			}

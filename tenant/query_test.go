@@ -55,6 +55,16 @@ func countingPool(t *testing.T, url string, mode pgx.QueryExecMode) (*pgxpool.Po
 	return pool, &writes
 }
 
+// countRows is a Query callback that counts the rows into n.
+func countRows(n *int) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		for rows.Next() {
+			*n++
+		}
+		return rows.Err()
+	}
+}
+
 // The point of Query: the setting, the token check and the statement reach the server in one
 // network round trip, once statements are prepared, in every query execution mode but
 // describe_exec, which asks for a description first every time (simple_protocol and exec are for
@@ -65,12 +75,7 @@ func TestQuerySendsTheWholeTransactionInOneRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	listOwn := func(db tenant.DB) (int, error) {
 		n := 0
-		_, err := tenant.Query(ctx, db, student(w.a), func(rows pgx.Rows) error {
-			for rows.Next() {
-				n++
-			}
-			return rows.Err()
-		}, `SELECT id FROM exams WHERE student_id = $1`, w.a)
+		_, err := tenant.Query(ctx, db, student(w.a), countRows(&n), `SELECT id FROM exams WHERE student_id = $1`, w.a)
 		return n, err
 	}
 	runOwn := func(db tenant.DB) (int, error) {
@@ -145,11 +150,7 @@ func TestQueryRefusesARevokedTokenBeforeTheStatementRuns(t *testing.T) {
 			}
 		})
 	}
-	var name string
-	if err := w.pool.QueryRow(ctx, `SELECT full_name FROM students WHERE id = $1`, w.a).Scan(&name); err != nil {
-		t.Fatal(err)
-	}
-	if name != "Student" {
+	if name := w.fullName(t, w.a); name != "Student" {
 		t.Fatalf("A's name after updates with a revoked token: got %q, want \"Student\"", name)
 	}
 }
@@ -169,20 +170,17 @@ func TestQuerySettingsDoNotSurviveAndFailuresKeepTheConnection(t *testing.T) {
 		name    string
 		student tenant.Student
 		sql     string
+		args    []any
 		wantErr error
 	}{
-		{"a read", student(w.a), `SELECT id FROM exams`, nil},
-		{"a write", student(w.a), `UPDATE exams SET total_marks = 50 WHERE student_id = $1`, nil},
-		{"a failing statement", student(w.a), `SELECT 1 / (count(*) - count(*)) FROM exams WHERE student_id <> $1`, errDivisionByZero},
-		{"a revoked token (a student who does not exist)", tenant.Student{ID: uuid.New(), TokenIssuedAt: time.Now()}, `SELECT id FROM exams WHERE student_id = $1`, tenant.ErrTokenRevoked},
+		{"a read", student(w.a), `SELECT id FROM exams`, nil, nil},
+		{"a write", student(w.a), `UPDATE exams SET total_marks = 50 WHERE student_id = $1`, []any{w.a}, nil},
+		{"a failing statement", student(w.a), `SELECT 1 / (count(*) - count(*)) FROM exams WHERE student_id <> $1`, []any{w.a}, errDivisionByZero},
+		{"a revoked token (a student who does not exist)", tenant.Student{ID: uuid.New(), TokenIssuedAt: time.Now()}, `SELECT id FROM exams WHERE student_id = $1`, []any{w.a}, tenant.ErrTokenRevoked},
 	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
-			var args []any
-			if c.sql != `SELECT id FROM exams` {
-				args = append(args, w.a)
-			}
-			_, err := tenant.Query(ctx, w.pool, c.student, nil, c.sql, args...)
+			_, err := tenant.Query(ctx, w.pool, c.student, nil, c.sql, c.args...)
 			if !matches(err, c.wantErr) {
 				t.Fatalf("got error %v, want %v", err, c.wantErr)
 			}
@@ -198,12 +196,7 @@ func TestQuerySettingsDoNotSurviveAndFailuresKeepTheConnection(t *testing.T) {
 				t.Errorf("the pool's connection changed from backend %d to %d: the call left it unusable", firstPID, pid)
 			}
 			n := 0
-			_, err = tenant.Query(ctx, w.pool, student(w.b), func(rows pgx.Rows) error {
-				for rows.Next() {
-					n++
-				}
-				return rows.Err()
-			}, `SELECT id FROM exams`)
+			_, err = tenant.Query(ctx, w.pool, student(w.b), countRows(&n), `SELECT id FROM exams`)
 			if err != nil || n != 1 {
 				t.Errorf("B's read after A's call: got %d exams (err %v), want B's 1", n, err)
 			}

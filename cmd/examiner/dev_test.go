@@ -101,7 +101,7 @@ func waitReady(t *testing.T, base string, done <-chan error, out *lockedBuffer) 
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-done:
-			t.Fatalf("dev stopped before it was ready: %v\n%s", err, out.String())
+			t.Fatalf("stopped before it was ready: %v\n%s", err, out.String())
 		default:
 		}
 		if res, err := http.Get(base + "/readyz"); err == nil {
@@ -112,7 +112,7 @@ func waitReady(t *testing.T, base string, done <-chan error, out *lockedBuffer) 
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("dev not ready after 90 s:\n%s", out.String())
+	t.Fatalf("not ready after 90 s:\n%s", out.String())
 }
 
 func post(t *testing.T, url, body string, want int) string {

@@ -51,6 +51,18 @@ func mustBcrypt(tb testing.TB, pw string, cost int) string {
 	return string(b)
 }
 
+// waitFor polls f until it returns want, for counts that change once another goroutine gets going.
+func waitFor(t *testing.T, what string, f func() int, want int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for f() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: got %d for 5s, want %d", what, f(), want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func TestVerify(t *testing.T) {
 	t.Parallel()
 	h := mustNewHasher(t, cost, 4)
@@ -212,13 +224,7 @@ func TestHasherGivesUpWhenContextEndsWhileWaitingForASlot(t *testing.T) {
 		_, err := h.Hash(context.Background(), "correct horse battery staple")
 		done <- err
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for h.InUse() != 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("InUse: got %d for 5s, want 1", h.InUse())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, "InUse", h.InUse, 1)
 
 	// With the only slot taken, these calls must wait, and give up when their context ends.
 	// Were the bound broken, they would run their own cost-12 check and succeed instead.
@@ -256,17 +262,7 @@ func TestWaitingCountsChecksQueuedForASlot(t *testing.T) {
 		_, err := h.Hash(context.Background(), "correct horse battery staple")
 		done <- err
 	}()
-	waitFor := func(what string, f func() int, want int) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for f() != want {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: got %d for 5s, want %d", what, f(), want)
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}
-	waitFor("InUse", h.InUse, 1)
+	waitFor(t, "InUse", h.InUse, 1)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	queued := make(chan error, 2)
@@ -276,7 +272,7 @@ func TestWaitingCountsChecksQueuedForASlot(t *testing.T) {
 			queued <- err
 		}()
 	}
-	waitFor("Waiting with two calls queued", h.Waiting, 2)
+	waitFor(t, "Waiting with two calls queued", h.Waiting, 2)
 	cancel()
 	for range 2 {
 		if err := <-queued; !errors.Is(err, context.Canceled) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,38 +82,39 @@ func TestAReservationKeptSpendsItsTokenAndOneCancelledGivesItBack(t *testing.T) 
 	}
 }
 
+// concurrently runs f in n goroutines at once and returns how many of them returned true.
+func concurrently(n int, f func() bool) int {
+	var yes atomic.Int64
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			if f() {
+				yes.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return int(yes.Load())
+}
+
 // Concurrent attempts can never spend more than the bucket: 40 failures at once against a burst
 // of 3 are 3 checked and 37 refused, whatever the timing.
 func TestConcurrentReservationsNeverExceedTheBucket(t *testing.T) {
 	l := ratelimit.New(ratelimit.Limit{Burst: 3, Per: time.Hour}, 10)
-	var mu sync.Mutex
-	granted, refused := 0, 0
-	var wg sync.WaitGroup
-	for range 40 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r, ok, _, err := l.Reserve(context.Background(), "k", func() time.Time { return t0 })
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			mu.Lock()
-			if ok {
-				granted++
-			} else {
-				refused++
-			}
-			mu.Unlock()
-			if ok {
-				time.Sleep(time.Millisecond) // the password check
-				r.Keep()                     // it failed
-			}
-		}()
-	}
-	wg.Wait()
-	if granted != 3 || refused != 37 {
-		t.Fatalf("granted %d, refused %d: want 3 and 37", granted, refused)
+	granted := concurrently(40, func() bool {
+		r, ok, _, err := l.Reserve(context.Background(), "k", func() time.Time { return t0 })
+		if err != nil {
+			t.Error(err)
+			return false
+		}
+		if ok {
+			time.Sleep(time.Millisecond) // the password check
+			r.Keep()                     // it failed
+		}
+		return ok
+	})
+	if granted != 3 {
+		t.Fatalf("granted %d, refused %d: want 3 and 37", granted, 40-granted)
 	}
 }
 
@@ -120,26 +122,16 @@ func TestConcurrentReservationsNeverExceedTheBucket(t *testing.T) {
 // however many more than the burst: the later ones wait for the earlier ones to settle.
 func TestConcurrentReservationsThatAreCancelledAllGetThrough(t *testing.T) {
 	l := ratelimit.New(ratelimit.Limit{Burst: 2, Per: time.Hour}, 10)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	refused := 0
-	for range 100 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r, ok, _, err := l.Reserve(context.Background(), "k", func() time.Time { return t0 })
-			if err != nil || !ok {
-				mu.Lock()
-				refused++
-				mu.Unlock()
-				return
-			}
-			time.Sleep(100 * time.Microsecond)
-			r.Cancel()
-		}()
-	}
-	wg.Wait()
-	if refused != 0 {
+	granted := concurrently(100, func() bool {
+		r, ok, _, err := l.Reserve(context.Background(), "k", func() time.Time { return t0 })
+		if err != nil || !ok {
+			return false
+		}
+		time.Sleep(100 * time.Microsecond)
+		r.Cancel()
+		return true
+	})
+	if refused := 100 - granted; refused != 0 {
 		t.Fatalf("%d of 100 successes refused, want none", refused)
 	}
 }
@@ -192,21 +184,10 @@ func TestPerHourIsAHardCeilingOverAnyHour(t *testing.T) {
 
 func TestConcurrentTakesNeverExceedTheBurst(t *testing.T) {
 	l := ratelimit.New(ratelimit.Limit{Burst: 7, Per: time.Hour}, 10)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	granted := 0
-	for range 100 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if ok, _ := l.Take("k", t0); ok {
-				mu.Lock()
-				granted++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	granted := concurrently(100, func() bool {
+		ok, _ := l.Take("k", t0)
+		return ok
+	})
 	if granted != 7 {
 		t.Fatalf("granted %d, want 7", granted)
 	}
