@@ -9,8 +9,10 @@ GO ?= go
 # The Go vulnerability database as the module proxy serves it (no other network is needed).
 VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
 GOVULNCHECK_VERSION ?= v1.9.0
+# sqlc, built from the module proxy on first use (cgo, about 2 minutes), then from Go's build cache.
+SQLC ?= $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1
 
-.PHONY: help run test race vulncheck cover bench audit migrate lint build
+.PHONY: help run test race vulncheck cover bench audit migrate lint build generate generate-check
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -54,3 +56,13 @@ lint: ## gofmt and go vet
 
 build: ## build bin/examiner
 	$(GO) build -o bin/examiner ./cmd/examiner
+
+generate: ## regenerate internal/store/dbsqlc from sql/queries and the migrations (sqlc)
+	$(SQLC) generate
+	bash sql/sqlc/statements.sh | gofmt > internal/store/dbsqlc/statements.go
+
+generate-check: ## fail when internal/store/dbsqlc is not what make generate would write (CI runs it)
+	@$(SQLC) diff || { echo "generate-check: internal/store/dbsqlc is stale: run make generate"; exit 1; }
+	@bash sql/sqlc/statements.sh | gofmt | cmp -s - internal/store/dbsqlc/statements.go || \
+	  { echo "generate-check: internal/store/dbsqlc/statements.go is stale: run make generate"; exit 1; }
+	@echo "generate-check: internal/store/dbsqlc is up to date"

@@ -7,17 +7,17 @@ import (
 
 	"github.com/google/uuid"
 
-	"examiner/internal/store"
+	"examiner"
 )
 
 // The body of GET /api/exams: a page of 20 exams with a next cursor, encoded as the handler does.
 func BenchmarkEncodeExamPage(b *testing.B) {
 	now := time.Now()
 	paper, duration, marks := 2, 90, 60
-	exams := make([]store.Exam, 20)
+	exams := make([]examiner.Exam, 20)
 	for i := range exams {
 		started := now.Add(-time.Hour)
-		exams[i] = store.Exam{
+		exams[i] = examiner.Exam{
 			ID: uuid.New(), SubjectCode: "9708", ExamType: "FULL_PAPER", Status: "IN_PROGRESS",
 			PaperNumber: &paper, DurationMinutes: &duration, TotalMarks: &marks,
 			CreatedAt: now.Add(-time.Duration(i) * time.Minute), UpdatedAt: now, StartedAt: &started,
@@ -26,6 +26,6 @@ func BenchmarkEncodeExamPage(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
-		writeExamPage(w, 200, pageFrom(exams, true, store.Exam.Position, "digest"))
+		writeExamPage(w, 200, pageFrom(exams, true, examiner.Exam.Position, "digest"))
 	}
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"examiner"
 	"examiner/internal/apperr"
-	"examiner/internal/store"
 )
 
 // A cursor is where the next page of a list starts: the last item's position and a digest of
@@ -27,14 +27,14 @@ type cursor struct {
 
 const cursorVersion = 1
 
-func encodeCursor(k store.Position, filters string) string {
+func encodeCursor(k examiner.Position, filters string) string {
 	b, _ := json.Marshal(cursor{Version: cursorVersion, CreatedAt: k.CreatedAt.UnixMicro(), ID: k.ID.String(), Filters: filters})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // decodeCursor reads a cursor made under filters. ok is false for anything else: garbage, an
 // old version, or a cursor from a list with other filters (whose positions would not match).
-func decodeCursor(s, filters string) (k store.Position, ok bool) {
+func decodeCursor(s, filters string) (k examiner.Position, ok bool) {
 	if len(s) > 256 {
 		return k, false
 	}
@@ -56,7 +56,7 @@ func decodeCursor(s, filters string) (k store.Position, ok bool) {
 	if c.CreatedAt < 0 || at.After(time.Now().Add(24*time.Hour)) {
 		return k, false
 	}
-	return store.Position{CreatedAt: at, ID: id}, true
+	return examiner.Position{CreatedAt: at, ID: id}, true
 }
 
 // filterDigest names a list and a combination of its filters, so that a cursor cannot be reused
@@ -68,8 +68,10 @@ func filterDigest(list string, filters ...string) string {
 }
 
 // pageOf reads a paginated list's limit and cursor (made under digest).
-func pageOf(q url.Values, digest string) (limit int, after *store.Position, fields []apperr.FieldError) {
-	limit, bad := intParam(q, "limit", DefaultPageSize, 1, MaxPageSize)
+// Without one, the list starts at examiner.Start.
+func pageOf(q url.Values, digest string) (limit int, after examiner.Position, fields []apperr.FieldError) {
+	after = examiner.Start
+	limit, bad := intParam(q, "limit", examiner.DefaultPageSize, 1, examiner.MaxPageSize)
 	if bad != nil {
 		fields = append(fields, *bad)
 	}
@@ -79,13 +81,13 @@ func pageOf(q url.Values, digest string) (limit int, after *store.Position, fiel
 			fields = append(fields, apperr.Field("cursor",
 				"is not a next_cursor from this list with these filters; start again without it"))
 		}
-		after = &p
+		after = p
 	}
 	return limit, after, fields
 }
 
 // pageFrom is the response for items, with a cursor after the last when more follow.
-func pageFrom[T any](items []T, more bool, position func(T) store.Position, digest string) page[T] {
+func pageFrom[T any](items []T, more bool, position func(T) examiner.Position, digest string) page[T] {
 	p := page[T]{Items: items}
 	if more && len(items) > 0 {
 		c := encodeCursor(position(items[len(items)-1]), digest)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"examiner/internal/store"
+	"examiner"
 )
 
 // Exams are what the busiest routes answer, so they are written by hand rather than through
@@ -19,13 +19,13 @@ import (
 // TestExamJSONIsExactlyWhatEncodingJSONWrites checks.
 
 // writeExam writes e as the response body with status.
-func writeExam(w http.ResponseWriter, status int, e store.Exam) {
+func writeExam(w http.ResponseWriter, status int, e examiner.Exam) {
 	b := appendExam(make([]byte, 0, 512), e)
 	writeRaw(w, status, append(b, '\n'))
 }
 
 // writeExamPage writes p as the response body with status.
-func writeExamPage(w http.ResponseWriter, status int, p page[store.Exam]) {
+func writeExamPage(w http.ResponseWriter, status int, p page[examiner.Exam]) {
 	b := make([]byte, 0, 64+400*len(p.Items))
 	b = append(b, `{"items":[`...)
 	for i, e := range p.Items {
@@ -51,7 +51,7 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-func appendExam(b []byte, e store.Exam) []byte {
+func appendExam(b []byte, e examiner.Exam) []byte {
 	b = append(b, `{"id":"`...)
 	b = appendUUID(b, e.ID)
 	b = append(b, `","subject_code":`...)

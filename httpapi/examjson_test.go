@@ -9,14 +9,14 @@ import (
 
 	"github.com/google/uuid"
 
-	"examiner/internal/store"
+	"examiner"
 )
 
 func TestExamJSONIsExactlyWhatEncodingJSONWrites(t *testing.T) {
 	one, ninety, big := 1, 90, 1000
 	started := time.Date(2026, 11, 25, 21, 0, 0, 123456000, time.UTC)
 	done := time.Date(2026, 11, 25, 22, 30, 5, 0, time.FixedZone("x", 5*3600+1800))
-	exams := []store.Exam{
+	exams := []examiner.Exam{
 		{ID: uuid.New(), SubjectCode: "9708", ExamType: "PRACTICE", Status: "PENDING",
 			CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), UpdatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.Local)},
 		{ID: uuid.New(), SubjectCode: "9708", ExamType: "FULL_PAPER", Status: "COMPLETED", PaperNumber: &one,
@@ -33,7 +33,7 @@ func TestExamJSONIsExactlyWhatEncodingJSONWrites(t *testing.T) {
 			t.Errorf("exam:\n got %s\nwant %s", got.Body, expected.Body)
 		}
 	}
-	for _, p := range []page[store.Exam]{{Items: exams, NextCursor: &cursor}, {Items: []store.Exam{}}, {Items: exams[:1]}} {
+	for _, p := range []page[examiner.Exam]{{Items: exams, NextCursor: &cursor}, {Items: []examiner.Exam{}}, {Items: exams[:1]}} {
 		got := httptest.NewRecorder()
 		writeExamPage(got, 200, p)
 		expected := httptest.NewRecorder()

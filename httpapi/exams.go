@@ -9,27 +9,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/julienschmidt/httprouter"
 
+	"examiner"
 	"examiner/internal/apperr"
 	"examiner/internal/store"
 	"examiner/tenant"
-)
-
-var (
-	examTypes    = []string{store.Practice, store.Timed, store.FullPaper}
-	examStatuses = []string{store.Pending, store.InProgress, store.Completed}
-)
-
-// Limits on an exam's numbers, as the database checks them.
-const (
-	MaxPaperNumber = 9
-	MaxDuration    = 600
-	MaxTotalMarks  = 1000
-)
-
-// Page sizes of GET /api/exams.
-const (
-	DefaultPageSize = 20
-	MaxPageSize     = 100
 )
 
 func (s *server) handleCreateExam() studentHandle {
@@ -50,22 +33,22 @@ func (s *server) handleCreateExam() studentHandle {
 		switch {
 		case req.SubjectCode == nil:
 			fields = append(fields, apperr.Field("subject_code", "is required"))
-		case !subjectCode.MatchString(*req.SubjectCode):
+		case !examiner.SubjectCode.MatchString(*req.SubjectCode):
 			fields = append(fields, apperr.Field("subject_code", "is not a subject; GET /api/subjects lists them"))
 		}
 		if req.ExamType == nil {
 			fields = append(fields, apperr.Field("exam_type", "is required"))
 		} else {
-			fields = append(fields, oneOf("exam_type", *req.ExamType, examTypes)...)
+			fields = append(fields, oneOf("exam_type", *req.ExamType, examiner.ExamTypes)...)
 		}
-		fields = append(fields, inRange("paper_number", req.PaperNumber, MaxPaperNumber)...)
-		fields = append(fields, inRange("duration_minutes", req.DurationMinutes, MaxDuration)...)
-		fields = append(fields, inRange("total_marks", req.TotalMarks, MaxTotalMarks)...)
+		fields = append(fields, inRange("paper_number", req.PaperNumber, examiner.MaxPaperNumber)...)
+		fields = append(fields, inRange("duration_minutes", req.DurationMinutes, examiner.MaxDuration)...)
+		fields = append(fields, inRange("total_marks", req.TotalMarks, examiner.MaxTotalMarks)...)
 		if len(fields) > 0 {
 			s.fail(w, r, apperr.Fields(fields...))
 			return
 		}
-		exam, err := s.Store.CreateExam(r.Context(), st, store.NewExam{
+		exam, err := s.Store.CreateExam(r.Context(), st, examiner.NewExam{
 			SubjectCode: *req.SubjectCode, ExamType: *req.ExamType, PaperNumber: req.PaperNumber,
 			DurationMinutes: req.DurationMinutes, TotalMarks: req.TotalMarks,
 		})
@@ -81,16 +64,16 @@ func (s *server) handleCreateExam() studentHandle {
 func (s *server) handleListExams() studentHandle {
 	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
 		q := r.URL.Query() // only the parameters the route table allows, each once
-		f := store.ExamFilter{Status: q.Get("status"), SubjectCode: q.Get("subject_code"), ExamType: q.Get("exam_type")}
+		f := examiner.ExamFilter{Status: q.Get("status"), SubjectCode: q.Get("subject_code"), ExamType: q.Get("exam_type")}
 		var fields []apperr.FieldError
 		if q.Has("status") {
-			fields = append(fields, oneOf("status", f.Status, examStatuses)...)
+			fields = append(fields, oneOf("status", f.Status, examiner.ExamStatuses)...)
 		}
-		if q.Has("subject_code") && !subjectCode.MatchString(f.SubjectCode) {
-			fields = append(fields, apperr.Field("subject_code", "must be 1 to 16 letters or digits"))
+		if q.Has("subject_code") && !examiner.SubjectCode.MatchString(f.SubjectCode) {
+			fields = append(fields, apperr.Field("subject_code", examiner.SubjectCodeRule))
 		}
 		if q.Has("exam_type") {
-			fields = append(fields, oneOf("exam_type", f.ExamType, examTypes)...)
+			fields = append(fields, oneOf("exam_type", f.ExamType, examiner.ExamTypes)...)
 		}
 		digest := filterDigest("exams", f.Status, f.SubjectCode, f.ExamType)
 		limit, after, bad := pageOf(q, digest)
@@ -103,7 +86,7 @@ func (s *server) handleListExams() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		writeExamPage(w, http.StatusOK, pageFrom(exams, more, store.Exam.Position, digest))
+		writeExamPage(w, http.StatusOK, pageFrom(exams, more, examiner.Exam.Position, digest))
 	}
 }
 
@@ -142,7 +125,7 @@ func (s *server) handlePatchExam() studentHandle {
 			s.fail(w, r, apperr.Fields(apperr.Field("status", "is required (only the status of an exam can change)")))
 			return
 		}
-		if bad := oneOf("status", *req.Status, examStatuses); bad != nil {
+		if bad := oneOf("status", *req.Status, examiner.ExamStatuses); bad != nil {
 			s.fail(w, r, apperr.Fields(bad...))
 			return
 		}

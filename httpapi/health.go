@@ -9,6 +9,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"examiner/internal/apperr"
+	"examiner/internal/store/dbsqlc"
 	"examiner/migrations"
 )
 
@@ -33,16 +34,16 @@ func (s *server) handleReadyz() httprouter.Handle {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		var version int32
-		if err := s.DB.QueryRow(ctx, `SELECT version FROM public.schema_version`).Scan(&version); err != nil {
+		version, err := dbsqlc.New(s.DB).SchemaVersion(ctx)
+		if err != nil {
 			s.fail(w, r, apperr.Wrap(apperr.Unavailable, "The database is unavailable.", err))
 			return
 		}
-		if want := migrations.Head(); version != want {
+		if want := migrations.Head(); int32(version) != want {
 			s.fail(w, r, apperr.New(apperr.Unavailable,
 				fmt.Sprintf("The database schema is at version %d; this server needs %d. Run: examiner migrate up", version, want)))
 			return
 		}
-		writeJSON(w, http.StatusOK, response{Status: "ready", SchemaVersion: version})
+		writeJSON(w, http.StatusOK, response{Status: "ready", SchemaVersion: int32(version)})
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/mail"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 
+	"examiner"
 	"examiner/internal/apperr"
 	"examiner/internal/store"
 	"examiner/tenant"
@@ -78,8 +79,8 @@ func checkEmail(raw string) (email, key, problem string) {
 	switch {
 	case email == "":
 		return "", "", "is required"
-	case len(email) > 254:
-		return "", "", "must be at most 254 characters"
+	case len(email) > examiner.MaxEmailLength:
+		return "", "", fmt.Sprintf("must be at most %d characters", examiner.MaxEmailLength)
 	case strings.IndexFunc(email, unicode.IsControl) >= 0 || !utf8.ValidString(email):
 		return "", "", "must not contain control characters"
 	}
@@ -103,25 +104,17 @@ func checkFullName(raw string) (string, string) {
 	switch {
 	case name == "":
 		return "", "is required"
-	case utf8.RuneCountInString(name) > 100:
-		return "", "must be at most 100 characters"
+	case utf8.RuneCountInString(name) > examiner.MaxFullNameLength:
+		return "", fmt.Sprintf("must be at most %d characters", examiner.MaxFullNameLength)
 	case strings.IndexFunc(name, unicode.IsControl) >= 0 || !utf8.ValidString(name):
 		return "", "must not contain control characters"
 	}
 	return name, ""
 }
 
-var (
-	subjectCode = regexp.MustCompile(`^[0-9A-Za-z]{1,16}$`)
-	grades      = map[string]bool{"A*": true, "A": true, "B": true, "C": true, "D": true, "E": true, "U": true}
-)
-
-// MaxTargetGrades bounds how many subjects a student may set a target for.
-const MaxTargetGrades = 50
-
 func checkTargetGrades(tg map[string]string) []apperr.FieldError {
-	if len(tg) > MaxTargetGrades {
-		return []apperr.FieldError{apperr.Field("target_grades", fmt.Sprintf("must have at most %d subjects", MaxTargetGrades))}
+	if len(tg) > examiner.MaxTargetGrades {
+		return []apperr.FieldError{apperr.Field("target_grades", fmt.Sprintf("must have at most %d subjects", examiner.MaxTargetGrades))}
 	}
 	codes := make([]string, 0, len(tg))
 	for code := range tg {
@@ -132,16 +125,14 @@ func checkTargetGrades(tg map[string]string) []apperr.FieldError {
 	for _, code := range codes {
 		grade := tg[code]
 		switch {
-		case !subjectCode.MatchString(code):
-			fields = append(fields, apperr.Field("target_grades", "subject codes must be 1 to 16 letters or digits"))
-		case !grades[grade]:
-			fields = append(fields, apperr.Field("target_grades."+code, "must be one of A*, A, B, C, D, E, U"))
+		case !examiner.SubjectCode.MatchString(code):
+			fields = append(fields, apperr.Field("target_grades", "subject codes "+examiner.SubjectCodeRule))
+		case !slices.Contains(examiner.Grades, grade):
+			fields = append(fields, apperr.Field("target_grades."+code, "must be one of "+strings.Join(examiner.Grades, ", ")))
 		}
 	}
 	return fields
 }
-
-var authEventKinds = []string{"register", "login", "logout", "password_change"}
 
 // handleListEvents lists the student's authentication trail, newest first: every sign-in, failed
 // attempt on their email (with why it failed), logout and password change.
@@ -151,7 +142,7 @@ func (s *server) handleListEvents() studentHandle {
 		kind := q.Get("kind")
 		var fields []apperr.FieldError
 		if q.Has("kind") {
-			fields = oneOf("kind", kind, authEventKinds)
+			fields = oneOf("kind", kind, examiner.EventKinds)
 		}
 		digest := filterDigest("events", kind)
 		limit, after, bad := pageOf(q, digest)
@@ -164,6 +155,6 @@ func (s *server) handleListEvents() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, pageFrom(events, more, store.AuthEvent.Position, digest))
+		writeJSON(w, http.StatusOK, pageFrom(events, more, examiner.AuthEvent.Position, digest))
 	}
 }

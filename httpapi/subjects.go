@@ -8,6 +8,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
+	"examiner"
 	"examiner/internal/apperr"
 	"examiner/internal/store"
 	"examiner/tenant"
@@ -32,7 +33,7 @@ func (s *server) handleListSubjects() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, list[store.Subject]{Items: subjects})
+		writeJSON(w, http.StatusOK, list[examiner.Subject]{Items: subjects})
 	}
 }
 
@@ -56,7 +57,7 @@ func (s *server) handleGetSubject() studentHandle {
 // not even be UTF-8, and so not a value PostgreSQL can compare) is the same 404 as a missing one.
 func subjectCodeOf(ps httprouter.Params) (string, error) {
 	code := ps.ByName("code")
-	if !subjectCode.MatchString(code) {
+	if !examiner.SubjectCode.MatchString(code) {
 		return "", store.ErrNoSubject
 	}
 	return code, nil
@@ -82,7 +83,7 @@ func (s *server) handleGetSyllabus() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, list[store.SyllabusPoint]{Items: points})
+		writeJSON(w, http.StatusOK, list[examiner.SyllabusPoint]{Items: points})
 	}
 }
 

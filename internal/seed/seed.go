@@ -7,9 +7,12 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"examiner/internal/store/dbsqlc"
 )
 
 // Executor runs statements: a *pgxpool.Pool, *pgx.Conn or pgx.Tx.
@@ -94,79 +97,54 @@ func Run(ctx context.Context, db Executor) (Result, error) {
 		}
 	}
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
 		for _, s := range Subjects {
 			points, err := s.Syllabus()
 			if err != nil {
 				return err
 			}
-			// RETURNING (xmax = 0) tells an insert from an update; a row that already matches is
-			// neither and returns nothing.
-			var subjectID string
-			var inserted bool
-			err = tx.QueryRow(ctx, `
-				INSERT INTO subjects AS s (code, name, level, exam_board, syllabus_year)
-				VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (code) DO UPDATE
-				  SET name = excluded.name, level = excluded.level, exam_board = excluded.exam_board,
-				      syllabus_year = excluded.syllabus_year
-				  WHERE (s.name, s.level, s.exam_board, s.syllabus_year)
-				        IS DISTINCT FROM (excluded.name, excluded.level, excluded.exam_board, excluded.syllabus_year)
-				RETURNING id, (xmax = 0)`,
-				s.Code, s.Name, s.Level, s.ExamBoard, s.SyllabusYear).Scan(&subjectID, &inserted)
+			row, err := q.UpsertSubject(ctx, dbsqlc.UpsertSubjectParams{
+				Code: s.Code, Name: s.Name, Level: s.Level, ExamBoard: s.ExamBoard, SyllabusYear: s.SyllabusYear,
+			})
+			subjectID := row.ID
 			switch {
-			case err == pgx.ErrNoRows:
-				if err := tx.QueryRow(ctx, `SELECT id FROM subjects WHERE code = $1`, s.Code).Scan(&subjectID); err != nil {
+			case errors.Is(err, pgx.ErrNoRows): // already as shipped
+				if subjectID, err = q.SubjectID(ctx, s.Code); err != nil {
 					return fmt.Errorf("seed subject %s: %w", s.Code, err)
 				}
 			case err != nil:
 				return fmt.Errorf("seed subject %s: %w", s.Code, err)
 			default:
-				count(inserted)
+				count(row.Inserted)
 			}
 
-			// Papers and points go in one batch: one round trip however long the syllabus.
-			b := &pgx.Batch{}
-			counted := func(what string) func(pgx.Row) error {
-				return func(row pgx.Row) error {
-					var inserted bool
-					switch err := row.Scan(&inserted); {
-					case err == pgx.ErrNoRows: // already as shipped
-					case err != nil:
-						return fmt.Errorf("seed %s: %w", what, err)
-					default:
-						count(inserted)
-					}
-					return nil
+			// A row that already matches returns nothing (pgx.ErrNoRows): neither added nor updated.
+			counted := func(what string, inserted bool, err error) error {
+				switch {
+				case errors.Is(err, pgx.ErrNoRows):
+				case err != nil:
+					return fmt.Errorf("seed %s: %w", what, err)
+				default:
+					count(inserted)
 				}
+				return nil
 			}
 			for _, p := range s.Papers {
-				b.Queue(`
-					INSERT INTO papers AS p (subject_id, number, name, level, duration_minutes, total_marks)
-					VALUES ($1, $2, $3, $4, $5, $6)
-					ON CONFLICT (subject_id, number) DO UPDATE
-					  SET name = excluded.name, level = excluded.level,
-					      duration_minutes = excluded.duration_minutes, total_marks = excluded.total_marks
-					  WHERE (p.name, p.level, p.duration_minutes, p.total_marks)
-					        IS DISTINCT FROM (excluded.name, excluded.level, excluded.duration_minutes, excluded.total_marks)
-					RETURNING (xmax = 0)`,
-					subjectID, p.Number, p.Name, p.Level, p.DurationMinutes, p.TotalMarks,
-				).QueryRow(counted(fmt.Sprintf("paper %s/%d", s.Code, p.Number)))
+				inserted, err := q.UpsertPaper(ctx, dbsqlc.UpsertPaperParams{
+					SubjectID: subjectID, Number: p.Number, Name: p.Name, Level: p.Level,
+					DurationMinutes: p.DurationMinutes, TotalMarks: p.TotalMarks,
+				})
+				if err := counted(fmt.Sprintf("paper %s/%d", s.Code, p.Number), inserted, err); err != nil {
+					return err
+				}
 			}
 			for _, pt := range points {
-				b.Queue(`
-					INSERT INTO syllabus_points AS sp (subject_id, code, description, topics, learning_outcomes)
-					VALUES ($1, $2, $3, $4, $5)
-					ON CONFLICT (subject_id, code) DO UPDATE
-					  SET description = excluded.description, topics = excluded.topics,
-					      learning_outcomes = excluded.learning_outcomes
-					  WHERE (sp.description, sp.topics, sp.learning_outcomes)
-					        IS DISTINCT FROM (excluded.description, excluded.topics, excluded.learning_outcomes)
-					RETURNING (xmax = 0)`,
-					subjectID, pt.Code, pt.Description, pt.Topics, pt.LearningOutcomes,
-				).QueryRow(counted("syllabus point " + pt.Code))
-			}
-			if err := tx.SendBatch(ctx, b).Close(); err != nil {
-				return err
+				inserted, err := q.UpsertSyllabusPoint(ctx, dbsqlc.UpsertSyllabusPointParams{
+					SubjectID: subjectID, Code: pt.Code, Description: pt.Description, Topics: pt.Topics, LearningOutcomes: pt.LearningOutcomes,
+				})
+				if err := counted("syllabus point "+pt.Code, inserted, err); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

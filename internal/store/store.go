@@ -1,5 +1,7 @@
-// Package store holds the application's SQL: plain, parameterised statements run through tenant
-// transactions, with errors translated into apperr codes. One file per concept.
+// Package store runs the application's SQL: the statements of sql/queries, through the Go that
+// sqlc generates from them (dbsqlc), inside tenant transactions, with rows mapped onto the
+// domain's types and errors translated into apperr codes. One file per concept, as in
+// sql/queries.
 package store
 
 import (
@@ -7,13 +9,12 @@ import (
 	"errors"
 	"net/netip"
 	"strings"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"examiner/internal/apperr"
+	"examiner/internal/store/dbsqlc"
 	"examiner/tenant"
 )
 
@@ -46,9 +47,27 @@ func (s *Store) queryRow(ctx context.Context, st tenant.Student, none error, sca
 	return err
 }
 
+// as is the generated queries run as st, each statement a transaction of its own sent in one
+// round trip (tenant.As).
+func (s *Store) as(st tenant.Student) *dbsqlc.Queries { return dbsqlc.New(tenant.As(s.db, st)) }
+
+// inTx runs fn's queries in one transaction as st (tenant.Run), errors translated.
+func (s *Store) inTx(ctx context.Context, st tenant.Student, fn func(*dbsqlc.Queries) error) error {
+	return s.run(ctx, st, func(tx pgx.Tx) error { return fn(dbsqlc.New(tx)) })
+}
+
 // run is tenant.Run, for work of several statements, errors translated.
 func (s *Store) run(ctx context.Context, st tenant.Student, fn func(pgx.Tx) error) error {
 	return translate(tenant.Run(ctx, s.db, st, fn))
+}
+
+// convert maps a slice of generated rows onto domain values.
+func convert[R, T any](rows []R, f func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = f(r)
+	}
+	return out
 }
 
 // translate makes a tenant or database error an *apperr.Error: a revoked token is
@@ -58,23 +77,6 @@ func translate(err error) error {
 		return apperr.Wrap(apperr.Unauthenticated, "The token has been revoked. Sign in again.", err)
 	}
 	return apperr.FromDB(err)
-}
-
-// Position is a place in a newest-first list (created_at DESC, id DESC): a page continues after
-// it. Lists page by position (keyset pagination), never by offset.
-type Position struct {
-	CreatedAt time.Time
-	ID        uuid.UUID
-}
-
-// keysetArgs are p's query arguments: NULLs for the first page, which the list queries compare
-// with the largest possible key (coalesce to 'infinity' and the largest uuid), so that one plan
-// serves every page with the comparison as an index condition.
-func (p *Position) keysetArgs() (*time.Time, *uuid.UUID) {
-	if p == nil {
-		return nil, nil
-	}
-	return &p.CreatedAt, &p.ID
 }
 
 // onePage cuts rows, fetched with a LIMIT of limit+1, to a page of at most limit and says

@@ -1,0 +1,126 @@
+package tenant
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// DBTX is what sqlc's generated queries run on (the interface of their db.go): a pgx.Tx, or the
+// tenant-bound connection As returns.
+type DBTX interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// As returns db bound to student s: every statement run on it is a transaction of its own, as s,
+// sent with the opening statement as one pipeline (Query's discipline, so one round trip once
+// prepared). Give it to sqlc's New for the single-statement queries; use Run for work of several
+// statements that must share a transaction. Errors: ErrTokenRevoked, before the statement runs,
+// when s's token has been revoked.
+func As(db DB, s Student) DBTX { return bound{db: db, s: s} }
+
+type bound struct {
+	db DB
+	s  Student
+}
+
+// Exec runs sql as the student and returns its command tag.
+func (b bound) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return Query(ctx, b.db, b.s, nil, sql, args...)
+}
+
+// Query runs sql as the student. The rows must be closed; by the time Next returns false, the
+// transaction has ended and Err says how (a revoked token is ErrTokenRevoked).
+func (b bound) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	br := b.db.SendBatch(ctx, b.s.batch(sql, args))
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return nil, revoked(err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, revoked(err)
+	}
+	return &batchRows{Rows: rows, br: br}, nil
+}
+
+// QueryRow runs sql as the student; Scan reads its first row (pgx.ErrNoRows when there is none).
+func (b bound) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	rows, err := b.Query(ctx, sql, args...)
+	return firstRow{rows: rows, err: err}
+}
+
+// batchRows are a statement's rows from a pipeline: closing them ends the pipeline too, and an
+// error in ending it is theirs.
+type batchRows struct {
+	pgx.Rows
+	br     pgx.BatchResults
+	closed bool
+	err    error
+}
+
+func (r *batchRows) Next() bool {
+	if r.closed {
+		return false
+	}
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+func (r *batchRows) Close() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	r.Rows.Close()
+	r.err = r.Rows.Err()
+	if err := r.br.Close(); r.err == nil {
+		r.err = err
+	}
+	r.err = revoked(r.err)
+}
+
+func (r *batchRows) Err() error {
+	if !r.closed {
+		return revoked(r.Rows.Err())
+	}
+	return r.err
+}
+
+type firstRow struct {
+	rows pgx.Rows
+	err  error
+}
+
+func (r firstRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
+}
+
+// batch is the pipeline of one statement as s: the opening statement, then sql.
+func (s Student) batch(sql string, args []any) *pgx.Batch {
+	b := &pgx.Batch{}
+	b.Queue(SetStudent, s.ID, s.TokenIssuedAt, s.ID.String())
+	b.Queue(sql, args...)
+	return b
+}
