@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"examiner"
 	"examiner/internal/apperr"
 	"examiner/internal/store/dbsqlc"
 	"examiner/tenant"
@@ -103,9 +104,9 @@ func (c Client) ip() *netip.Addr {
 	return &c.IP
 }
 
-func (c Client) userAgent() string { return clean(c.UserAgent, 512) }
+func (c Client) userAgent() string { return clean(c.UserAgent, examiner.MaxUserAgentLength) }
 
-func (c Client) requestID() string { return clean(c.RequestID, 128) }
+func (c Client) requestID() string { return clean(c.RequestID, examiner.MaxRequestIDLength) }
 
 // clean makes header text storable: PostgreSQL text holds neither NUL nor invalid UTF-8.
 func clean(s string, n int) string {

@@ -1,0 +1,137 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"examiner"
+	"examiner/internal/store"
+	"examiner/internal/store/dbsqlc"
+)
+
+// Every statement in sql/queries is either one that a request sends alone, as a student, in one
+// round trip (tenant.As: the opening statement and the query in one pipeline), or one of these,
+// each with why it is not.
+var notOneRoundTrip = map[string]string{
+	"LockExamStatus":      "SetExamStatus's transaction: lock, check in Go, update",
+	"SetExamStatus":       "SetExamStatus's transaction: lock, check in Go, update",
+	"RecordOwnEvent":      "in the transactions of logout and password change",
+	"SchemaVersion":       "/readyz, as the login role, outside any student's transaction",
+	"SubjectID":           "examiner seed, as the owner",
+	"UpsertSubject":       "examiner seed, as the owner",
+	"UpsertPaper":         "examiner seed, as the owner",
+	"UpsertSyllabusPoint": "examiner seed, as the owner",
+}
+
+// The point of tenant.As: a request's statement, the student's opening statement and its
+// transaction reach the server in one network round trip, once prepared, for every statement a
+// request sends alone, in the default mode and in the one for PgBouncer.
+func TestEveryStatementARequestSendsAloneTakesOneRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	type call struct {
+		statement string
+		run       func(s *store.Store, w world) error
+	}
+	calls := []call{
+		{"CreateExam", func(s *store.Store, w world) error {
+			_, err := s.CreateExam(ctx, w.student, examiner.NewExam{SubjectCode: "9708", ExamType: examiner.Practice})
+			return err
+		}},
+		{"ListExams", func(s *store.Store, w world) error {
+			_, _, err := s.Exams(ctx, w.student, examiner.ExamFilter{}, examiner.Start, 20)
+			return err
+		}},
+		{"ListExamsFiltered", func(s *store.Store, w world) error {
+			_, _, err := s.Exams(ctx, w.student, examiner.ExamFilter{Status: examiner.Pending}, examiner.Start, 20)
+			return err
+		}},
+		{"GetExam", func(s *store.Store, w world) error {
+			exams, _, err := s.Exams(ctx, w.student, examiner.ExamFilter{}, examiner.Start, 1)
+			if err != nil || len(exams) == 0 {
+				return err
+			}
+			w.writes.Store(0) // only the statement under test counts
+			_, err = s.ExamByID(ctx, w.student, exams[0].ID)
+			return err
+		}},
+		{"DeleteExam", func(s *store.Store, w world) error {
+			e, err := s.CreateExam(ctx, w.student, examiner.NewExam{SubjectCode: "9708", ExamType: examiner.Practice})
+			if err != nil {
+				return err
+			}
+			w.writes.Store(0)
+			return s.DeleteExam(ctx, w.student, e.ID)
+		}},
+		{"ListSubjects", func(s *store.Store, w world) error { _, err := s.Subjects(ctx, w.student); return err }},
+		{"GetSubject", func(s *store.Store, w world) error { _, err := s.SubjectByCode(ctx, w.student, "9708"); return err }},
+		{"GetSyllabus", func(s *store.Store, w world) error {
+			_, err := s.Syllabus(ctx, w.student, "9708", []string{"elasticity"})
+			return err
+		}},
+		{"ListAuthEvents", func(s *store.Store, w world) error {
+			_, _, err := s.AuthEvents(ctx, w.student, "", examiner.Start, 20)
+			return err
+		}},
+	}
+
+	t.Run("every statement is covered", func(t *testing.T) {
+		covered := map[string]bool{}
+		for _, c := range calls {
+			covered[c.statement] = true
+		}
+		for name := range dbsqlc.Statements {
+			if _, excused := notOneRoundTrip[name]; !covered[name] && !excused {
+				t.Errorf("sql/queries statement %s: no case in this test, and not in notOneRoundTrip with a reason", name)
+			}
+		}
+		for name := range covered {
+			if _, ok := dbsqlc.Statements[name]; !ok {
+				t.Errorf("case %s names no statement of sql/queries", name)
+			}
+		}
+	})
+
+	for _, mode := range []struct {
+		name string
+		mode pgx.QueryExecMode
+	}{{"cache_statement", pgx.QueryExecModeCacheStatement}, {"exec (for PgBouncer)", pgx.QueryExecModeExec}} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, mode.mode)
+			s := store.New(w.pool)
+			for _, c := range calls {
+				// The first call connects and prepares; the second is the steady state.
+				if err := c.run(s, w); err != nil {
+					t.Fatalf("%s: %v", c.statement, err)
+				}
+				w.writes.Store(0)
+				if err := c.run(s, w); err != nil {
+					t.Fatalf("%s: %v", c.statement, err)
+				}
+				if got := w.writes.Load(); got != 1 {
+					t.Errorf("%s: got %d round trips (network writes), want 1", c.statement, got)
+				}
+			}
+		})
+	}
+}
+
+// The statements a request sends alone are all of sql/queries but notOneRoundTrip; the list
+// cannot name what is not there.
+func TestTheExcusedStatementsExist(t *testing.T) {
+	t.Parallel()
+	var names []string
+	for name := range notOneRoundTrip {
+		if _, ok := dbsqlc.Statements[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	if len(names) > 0 {
+		t.Errorf("notOneRoundTrip names statements sql/queries does not have: %v", names)
+	}
+}
