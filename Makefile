@@ -10,7 +10,7 @@ GO ?= go
 VULNDB_VERSION ?= v0.0.0-20261105234957-e22db6528018
 GOVULNCHECK_VERSION ?= v1.9.0
 
-.PHONY: help run test race vulncheck cover bench audit migrate lint build
+.PHONY: help run test race vulncheck cover bench audit migrate schema lint build
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ audit: ## the row-level-security report for DATABASE_URL, else for make run's da
 
 migrate: ## migrate DATABASE_URL to the newest schema
 	$(GO) run ./cmd/examiner migrate up
+
+schema: ## rewrite sql/schema.sql: pg_dump --schema-only of a freshly migrated test database
+	cd migrations && $(GO) test -count=1 -run '^TestSchemaSQLIsWhatTheMigrationsMake$$' -args -update
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
