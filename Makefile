@@ -12,7 +12,7 @@ GOVULNCHECK_VERSION ?= v1.9.0
 # sqlc, built from the module proxy on first use (cgo, about 2 minutes), then from Go's build cache.
 SQLC ?= $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1
 
-.PHONY: help run test race vulncheck cover bench audit migrate lint build generate generate-check
+.PHONY: help run test race vulncheck cover bench audit migrate schema lint build generate generate-check
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ audit: ## the row-level-security report for DATABASE_URL, else for make run's da
 
 migrate: ## migrate DATABASE_URL to the newest schema
 	$(GO) run ./cmd/examiner migrate up
+
+schema: ## rewrite sql/schema.sql: pg_dump --schema-only of a freshly migrated test database
+	cd migrations && $(GO) test -count=1 -run '^TestSchemaSQLIsWhatTheMigrationsMake$$' -args -update
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }

@@ -145,3 +145,43 @@ func TestTheCatalogueCheckCatchesEachMistake(t *testing.T) {
 		})
 	}
 }
+
+// A DBA who installs pgTAP in the application's schema, as docs/dba.md suggests, adds views and
+// functions that are pgTAP's, not the application's: the check must not report them, and must
+// still report a view of the application's beside them.
+func TestTheCatalogueCheckIgnoresObjectsOfExtensionsOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	conn := connect(t, testdb.URL(t))
+	var available bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = $1)`, "pgtap").Scan(&available); err != nil {
+		t.Fatalf("look for the pgtap extension: %v", err)
+	}
+	if !available {
+		msg := "the database server has no pgtap extension (pg_available_extensions): apt-get install postgresql-15-pgtap, " +
+			"or the CI image built by .ci/build-pg-image.sh"
+		if os.Getenv("EXAMINER_REQUIRE_PGTAP") == "1" {
+			t.Fatal(msg + " (EXAMINER_REQUIRE_PGTAP=1 requires it)")
+		}
+		t.Skip(msg)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `CREATE EXTENSION pgtap SCHEMA public`); err != nil {
+		t.Fatalf("create extension pgtap: %v", err)
+	}
+	if got := breaches(t, tx); len(got) > 0 {
+		t.Fatalf("with pgTAP installed in public, the catalogue check found breaches:\n%s", strings.Join(got, "\n"))
+	}
+	if _, err := tx.Exec(ctx, `CREATE VIEW public.all_exams AS SELECT * FROM public.exams`); err != nil {
+		t.Fatal(err)
+	}
+	want := "public.all_exams: view without security_invoker"
+	got := breaches(t, tx)
+	if len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Fatalf("with pgTAP installed, an application's view: got breaches %q, want only one starting %q", got, want)
+	}
+}

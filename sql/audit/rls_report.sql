@@ -1,7 +1,9 @@
 -- examiner's row-level-security report, for a DBA: `make audit`, or by hand with
 --   psql "$DATABASE_URL" -X -q -f sql/audit/rls_report.sql
 -- It changes nothing. It ends with the breaches found by rls_violations.sql (read from beside this
--- file, wherever psql runs) and a verdict; with breaches, psql exits with status 3.
+-- file, wherever psql runs) and a verdict; with breaches, psql exits with status 3. Objects that
+-- belong to an extension (pgTAP's views and functions, say) are left out: they are the
+-- extension's, not the application's.
 \set ON_ERROR_STOP on
 \pset footer off
 \pset null '-'
@@ -21,6 +23,7 @@ SELECT format('%I.%I', n.nspname, c.relname) AS "table",
        pg_get_userbyid(c.relowner) AS owner
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 ORDER BY 1;
 
 \echo '== Policies ("using": rows a role may see or touch; "with_check": rows it may write)'

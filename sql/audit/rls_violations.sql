@@ -13,6 +13,10 @@
 -- * every SECURITY DEFINER function a request role may execute has a fixed search_path and is
 --   owned by examiner_auth (whose reach is fixed by its own grants and policies);
 -- * views run as their caller (security_invoker).
+--
+-- Objects that belong to an extension (pg_depend deptype 'e'), such as the views and functions
+-- pgTAP adds to the schema it is created in, are the extension's, not the application's: the
+-- rules above are not applied to them. Install only extensions you trust.
 WITH app_relations AS (
   SELECT c.oid, c.relkind, c.relname, c.relowner, c.relrowsecurity, c.relforcerowsecurity, c.reloptions,
          format('%I.%I', n.nspname, c.relname) AS name
@@ -20,6 +24,22 @@ WITH app_relations AS (
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')
+),
+app_functions AS (
+  SELECT p.oid, p.proowner, p.prosecdef, p.proconfig
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid AND d.deptype = 'e')
+),
+app_schemas AS (
+  SELECT n.oid, n.nspname, n.nspowner
+  FROM pg_catalog.pg_namespace n
+  WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.objid = n.oid AND d.deptype = 'e')
 ),
 app_tables AS (
   SELECT * FROM app_relations WHERE relkind IN ('r', 'p')
@@ -122,31 +142,27 @@ breaches (object, problem) AS (
 
   UNION ALL
   SELECT 'function ' || p.oid::regprocedure::text, 'owned by ' || r.rolname
-  FROM pg_catalog.pg_proc p JOIN request_roles r ON r.oid = p.proowner
+  FROM app_functions p JOIN request_roles r ON r.oid = p.proowner
 
   UNION ALL
   SELECT 'schema ' || n.nspname, 'owned by ' || r.rolname
-  FROM pg_catalog.pg_namespace n JOIN roles r ON r.oid = n.nspowner
+  FROM app_schemas n JOIN roles r ON r.oid = n.nspowner
 
   UNION ALL
   SELECT 'function ' || p.oid::regprocedure::text,
          format('SECURITY DEFINER without a fixed search_path, and %s may execute it', r.rolname)
-  FROM pg_catalog.pg_proc p
-  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  FROM app_functions p
   CROSS JOIN request_roles r
   WHERE p.prosecdef
-    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
     AND NOT EXISTS (SELECT 1 FROM unnest(coalesce(p.proconfig, '{}')) AS setting WHERE setting LIKE 'search\_path=%')
 
   UNION ALL
   SELECT 'function ' || p.oid::regprocedure::text,
          format('SECURITY DEFINER owned by %s, not examiner_auth, and %s may execute it', pg_catalog.pg_get_userbyid(p.proowner), r.rolname)
-  FROM pg_catalog.pg_proc p
-  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  FROM app_functions p
   CROSS JOIN request_roles r
   WHERE p.prosecdef
-    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
     AND pg_catalog.pg_get_userbyid(p.proowner) <> 'examiner_auth'
 )
