@@ -35,7 +35,7 @@ func TestBadBodiesGetAClearClientError(t *testing.T) {
 		{"an unknown field", "application/json", `{"email":"a@example.com","password":"a good password","full_name":"A","admin":true}`, 422},
 		{"a number for a string", "application/json", `{"email":1,"password":"a good password","full_name":"A"}`, 422},
 		{"a deeply nested value", "application/json", `{"email":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, 400},
-		{"a string of invalid UTF-8", "application/json", "{\"email\":\"a@example.com\",\"password\":\"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\",\"full_name\":\"\xff\"}", 201},
+		{"a string of invalid UTF-8", "application/json", "{\"email\":\"a@example.com\",\"password\":\"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\",\"full_name\":\"\xff\"}", 422},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
