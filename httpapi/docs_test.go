@@ -158,18 +158,35 @@ func TestTheDocsPageListsEveryOperationInARealBrowser(t *testing.T) {
 			t.Errorf("the page says %q:\n%s", alarm, text)
 		}
 	}
-	// "Try it out" on GET /healthz: the page calls this server, as its policy must allow.
-	const healthz = "#operations-health-healthz "
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(healthz+".opblock-summary")),
-		chromedp.Click(chromedp.CSS(healthz+".try-out__btn")),
-		chromedp.Click(chromedp.CSS(healthz+".execute")),
-		chromedp.WaitVisible(chromedp.CSS(healthz+".live-responses-table .response .response-col_status")),
-	); err != nil {
-		t.Fatalf("browser: trying GET /healthz out: %v", err)
+	// Sign in with Authorize (the OAuth2 password grant), then "Try it out" on GET
+	// /api/students/me: the page calls this server, as its policy must allow.
+	a.register("docs@example.com", "a good password", "Docs")
+	const me = "#operations-students-getMe "
+	for _, step := range []struct {
+		name   string
+		action chromedp.Action[chromedp.Void]
+	}{
+		{"open Authorize", chromedp.Click(chromedp.CSS(".auth-wrapper .authorize"))},
+		{"type the email", chromedp.SendKeys(chromedp.CSS("#oauth_username"), "docs@example.com")},
+		{"type the password", chromedp.SendKeys(chromedp.CSS("#oauth_password"), "a good password")},
+		{"authorize", chromedp.Click(chromedp.CSS(".auth-container:has(#oauth_username) .auth-btn-wrapper .authorize"))},
+		{"see it signed in", chromedp.WaitVisible(chromedp.CSS(`.auth-container button[aria-label="Remove authorization"]`))},
+		{"close Authorize", chromedp.Click(chromedp.CSS(".modal-ux .close-modal"))},
+		{"open GET /api/students/me", chromedp.Click(chromedp.CSS(me + ".opblock-summary"))},
+		{"try it out", chromedp.Click(chromedp.CSS(me + ".try-out__btn"))},
+		{"execute", chromedp.Click(chromedp.CSS(me + ".execute"))},
+		{"see the answer", chromedp.WaitVisible(chromedp.CSS(me + ".live-responses-table .response .response-col_status"))},
+	} {
+		stepCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := chromedp.Do(stepCtx, step.action)
+		cancel()
+		if err != nil {
+			html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("browser: %s: %v; the page says:\n%.3000s", step.name, err, html)
+		}
 	}
-	if status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(healthz+".live-responses-table .response .response-col_status"))); err != nil || strings.TrimSpace(status) != "200" {
-		t.Errorf("trying GET /healthz out: got status %q (%v), want 200", status, err)
+	if status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(me+".live-responses-table .response .response-col_status"))); err != nil || strings.TrimSpace(status) != "200" {
+		t.Errorf("trying GET /api/students/me out: got status %q (%v), want 200", status, err)
 	}
 	if file := os.Getenv("EXAMINER_DOCS_SCREENSHOT"); file != "" {
 		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
