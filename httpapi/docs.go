@@ -68,7 +68,7 @@ var inlineCode = regexp.MustCompile(`(?s)<(script|style)>(.*?)</(?:script|style)
 
 // docsPolicy is the Content-Security-Policy of the docs page: everything from this server only,
 // no plugins, never in a frame (where a click on "Authorize" could be someone else's), and of
-// inline code only the scripts and styles page holds, by their hashes, so that no other
+// inline code only the scripts and styles the page holds, by their hashes, so that no other
 // inline script can ever run there.
 func docsPolicy(page []byte) string {
 	hashes := map[string][]string{}

@@ -21,8 +21,8 @@ import (
 const MaxBodyBytes = 1 << 20
 
 // MaxDepth bounds how deeply a JSON body nests arrays and objects. No request needs more than a
-// few levels, and each level costs memory in checkKeys and recursion in encoding/json: a body of
-// a million "[" would cost hundreds of megabytes before any other check refused it.
+// few levels, and each level costs memory in checkKeys and stack in encoding/json's recursion,
+// which a body of a million "[" would otherwise spend before anything refused it.
 const MaxDepth = 32
 
 // decode reads r's JSON body into a T: only application/json, at most MaxBodyBytes, nested at
@@ -171,7 +171,6 @@ func checkKeys(raw []byte, fields []string) error {
 	}
 }
 
-// fieldNames lists the JSON names of struct type t's fields, or nil when t is not a struct.
 // validText reports whether literal, a JSON string literal as sent (quotes included), holds only
 // valid UTF-8 and no \u escape of a lone surrogate (a high one not followed by a low one, or a
 // low one alone). The escape \ufffd itself is a character like any other, and valid.
@@ -213,6 +212,7 @@ func validText(literal []byte) bool {
 	return !pendingHigh
 }
 
+// fieldNames lists the JSON names of struct type t's fields, or nil when t is not a struct.
 func fieldNames(t reflect.Type) []string {
 	if t.Kind() != reflect.Struct {
 		return nil
