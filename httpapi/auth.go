@@ -87,16 +87,16 @@ func (s *server) handleLogin() httprouter.Handle {
 	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 		var creds credentials
 		if requireContentType(r, "application/x-www-form-urlencoded") == nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-			if err := r.ParseForm(); err != nil {
-				s.fail(w, r, decodeError(err))
+			form, err := formOf(w, r)
+			if err != nil {
+				s.fail(w, r, err)
 				return
 			}
-			if gt := r.PostForm.Get("grant_type"); gt != "password" {
+			if gt := form.Get("grant_type"); gt != "password" {
 				s.fail(w, r, apperr.New(apperr.Malformed, `Unsupported grant_type: only "password" is supported.`))
 				return
 			}
-			creds = credentials{Email: r.PostForm.Get("username"), Password: r.PostForm.Get("password")}
+			creds = credentials{Email: form.Get("username"), Password: form.Get("password")}
 		} else {
 			var err error
 			if creds, err = decode[credentials](w, r); err != nil {

@@ -1,9 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/base64"
 	"io/fs"
 	"net/http"
+	"regexp"
+	"strings"
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/swaggest/swgui"
@@ -43,15 +48,60 @@ func (s *server) handleDocs() httprouter.Handle {
 			"displayRequestDuration": "true",
 		},
 	})
+	var page pageRecorder
+	req, _ := http.NewRequest("GET", "/docs", nil) // a constant request: it cannot fail
+	ui.ServeHTTP(&page, req)
+	policy := docsPolicy(page.body.Bytes())
 	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 		if asset := ps.ByName("asset"); asset != "" && !docsAsset(asset) {
 			s.fail(w, r, apperr.New(apperr.NotFound, "There is no such resource."))
 			return
 		}
 		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Security-Policy", policy)
 		ui.ServeHTTP(w, r)
 	}
 }
+
+// inlineCode finds the page's inline scripts and styles (those with no attributes, so no src).
+var inlineCode = regexp.MustCompile(`(?s)<(script|style)>(.*?)</(?:script|style)>`)
+
+// docsPolicy is the Content-Security-Policy of the docs page: everything from this server only,
+// no plugins, never in a frame (where a click on "Authorize" could be someone else's), and of
+// inline code only the scripts and styles the page holds, by their hashes, so that no other
+// inline script can ever run there.
+func docsPolicy(page []byte) string {
+	hashes := map[string][]string{}
+	for _, m := range inlineCode.FindAllSubmatch(page, -1) {
+		sum := sha256.Sum256(m[2])
+		hashes[string(m[1])] = append(hashes[string(m[1])], "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
+	return strings.Join([]string{
+		"default-src 'none'",
+		strings.Join(append([]string{"script-src 'self'"}, hashes["script"]...), " "),
+		strings.Join(append([]string{"style-src 'self'"}, hashes["style"]...), " "),
+		"img-src 'self' data:", // Swagger UI's icons are data: URLs in its stylesheet
+		"connect-src 'self'",   // /openapi.json and "Try it out"
+		"base-uri 'none'",
+		"form-action 'none'",
+		"frame-ancestors 'none'",
+	}, "; ")
+}
+
+// pageRecorder keeps what a handler writes, to read the docs page once when the server starts.
+type pageRecorder struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (p *pageRecorder) Header() http.Header {
+	if p.header == nil {
+		p.header = http.Header{}
+	}
+	return p.header
+}
+func (p *pageRecorder) Write(b []byte) (int, error) { return p.body.Write(b) }
+func (p *pageRecorder) WriteHeader(int)             {}
 
 // docsAsset reports whether Swagger UI has the asset (stored compressed, served either way).
 func docsAsset(name string) bool {

@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -41,6 +44,23 @@ func TestTheDocsPageAndItsAssetsComeFromThisServer(t *testing.T) {
 		}
 	}
 	a.do("GET", "/docs/no-such-file.js", "", nil).want(t, http.StatusNotFound)
+
+	policy := map[string]string{}
+	for _, d := range strings.Split(page.header.Get("Content-Security-Policy"), ";") {
+		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
+		policy[name] = value
+	}
+	if policy["default-src"] != "'none'" || policy["frame-ancestors"] != "'none'" ||
+		!strings.HasPrefix(policy["script-src"], "'self'") || strings.Contains(policy["script-src"], "unsafe") {
+		t.Fatalf("/docs Content-Security-Policy: got %q, want default-src 'none', frame-ancestors 'none' and scripts from 'self' and hashes only",
+			page.header.Get("Content-Security-Policy"))
+	}
+	for _, m := range regexp.MustCompile(`(?s)<(script|style)>(.*?)</(?:script|style)>`).FindAllStringSubmatch(html, -1) {
+		sum := sha256.Sum256([]byte(m[2]))
+		if hash := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(policy[m[1]+"-src"], hash) {
+			t.Errorf("the page's inline %s %.60q…: its hash %s is not in %s-src %q", m[1], m[2], hash, m[1], policy[m[1]+"-src"])
+		}
+	}
 
 	var doc map[string]any
 	a.do("GET", "/openapi.json", "", nil).want(t, http.StatusOK).decode(t, &doc)
@@ -106,6 +126,14 @@ func TestTheDocsPageListsEveryOperationInARealBrowser(t *testing.T) {
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
+	// The page's Content-Security-Policy must not stop anything it needs; a script added this way
+	// runs whatever the policy says, and keeps what the policy refused.
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.cspViolations = []; document.addEventListener('securitypolicyviolation',
+			e => window.cspViolations.push(e.effectiveDirective + ' refused ' + (e.blockedURI || 'inline') + ' at ' + e.lineNumber));`,
+	}); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(a.url+"/docs"), chromedp.WaitVisible(chromedp.CSS(".opblock-summary-path"))); err != nil {
 		t.Fatalf("browser: /docs never showed an operation: %v", err)
 	}
@@ -129,6 +157,36 @@ func TestTheDocsPageListsEveryOperationInARealBrowser(t *testing.T) {
 		if strings.Contains(text, alarm) {
 			t.Errorf("the page says %q:\n%s", alarm, text)
 		}
+	}
+	// Sign in with Authorize (the OAuth2 password grant), then "Try it out" on GET
+	// /api/students/me: the page calls this server, as its policy must allow.
+	a.register("docs@example.com", "a good password", "Docs")
+	const me = "#operations-students-getMe "
+	for _, step := range []struct {
+		name   string
+		action chromedp.Action[chromedp.Void]
+	}{
+		{"open Authorize", chromedp.Click(chromedp.CSS(".auth-wrapper .authorize"))},
+		{"type the email", chromedp.SendKeys(chromedp.CSS("#oauth_username"), "docs@example.com")},
+		{"type the password", chromedp.SendKeys(chromedp.CSS("#oauth_password"), "a good password")},
+		{"authorize", chromedp.Click(chromedp.CSS(".auth-container:has(#oauth_username) .auth-btn-wrapper .authorize"))},
+		{"see it signed in", chromedp.WaitVisible(chromedp.CSS(`.auth-container button[aria-label="Remove authorization"]`))},
+		{"close Authorize", chromedp.Click(chromedp.CSS(".modal-ux .close-modal"))},
+		{"open GET /api/students/me", chromedp.Click(chromedp.CSS(me + ".opblock-summary"))},
+		{"try it out", chromedp.Click(chromedp.CSS(me + ".try-out__btn"))},
+		{"execute", chromedp.Click(chromedp.CSS(me + ".execute"))},
+		{"see the answer", chromedp.WaitVisible(chromedp.CSS(me + ".live-responses-table .response .response-col_status"))},
+	} {
+		stepCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := chromedp.Do(stepCtx, step.action)
+		cancel()
+		if err != nil {
+			html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+			t.Fatalf("browser: %s: %v; the page says:\n%.3000s", step.name, err, html)
+		}
+	}
+	if status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(me+".live-responses-table .response .response-col_status"))); err != nil || strings.TrimSpace(status) != "200" {
+		t.Errorf("trying GET /api/students/me out: got status %q (%v), want 200", status, err)
 	}
 	if file := os.Getenv("EXAMINER_DOCS_SCREENSHOT"); file != "" {
 		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -162,6 +220,13 @@ func TestTheDocsPageListsEveryOperationInARealBrowser(t *testing.T) {
 	}
 	if !strings.Contains(title, "examiner") {
 		t.Errorf("title %q", title)
+	}
+	violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.cspViolations`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(violations) > 0 {
+		t.Errorf("the page's Content-Security-Policy refused what it needs: %v", violations)
 	}
 	mu.Lock()
 	defer mu.Unlock()

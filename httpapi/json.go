@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"examiner/internal/apperr"
 )
@@ -18,14 +20,20 @@ import (
 // MaxBodyBytes bounds every request body.
 const MaxBodyBytes = 1 << 20
 
-// decode reads r's JSON body into a T: only application/json, at most MaxBodyBytes, no unknown
-// fields, no trailing data. Every failure is a client error that names what is wrong.
+// MaxDepth bounds how deeply a JSON body nests arrays and objects. No request needs more than a
+// few levels, and each level costs memory in checkKeys and stack in encoding/json's recursion,
+// which a body of a million "[" would otherwise spend before anything refused it.
+const MaxDepth = 32
+
+// decode reads r's JSON body into a T: only application/json, at most MaxBodyBytes, nested at
+// most MaxDepth deep, every string valid UTF-8, no unknown fields, no trailing data. Every failure
+// is a client error that names what is wrong.
 func decode[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	var v T
 	if err := requireContentType(r, "application/json"); err != nil {
 		return v, err
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	raw, err := io.ReadAll(&depthReader{r: http.MaxBytesReader(w, r.Body, MaxBodyBytes)})
 	if err != nil {
 		return v, decodeError(err)
 	}
@@ -47,26 +55,91 @@ func decode[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	return v, nil
 }
 
+// errTooDeep is depthReader's refusal.
+var errTooDeep = apperr.New(apperr.Malformed, fmt.Sprintf("The body nests arrays and objects too deep (more than %d levels).", MaxDepth))
+
+// depthReader passes JSON through, failing with errTooDeep as soon as it nests deeper than
+// MaxDepth: before the body is even all read, and in constant memory, so that nothing after it
+// (checkKeys, encoding/json) ever spends anything per level on more than MaxDepth levels. It
+// only follows brackets and strings; whether the rest is valid JSON is decoding's concern.
+type depthReader struct {
+	r                 io.Reader
+	depth             int
+	inString, escaped bool
+}
+
+func (d *depthReader) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	for _, c := range p[:n] {
+		switch {
+		case d.escaped:
+			d.escaped = false
+		case d.inString:
+			d.escaped = c == '\\'
+			d.inString = c != '"'
+		case c == '"':
+			d.inString = true
+		case c == '[' || c == '{':
+			if d.depth++; d.depth > MaxDepth {
+				return n, errTooDeep
+			}
+		case c == ']' || c == '}':
+			d.depth--
+		}
+	}
+	return n, err
+}
+
 // checkKeys refuses what encoding/json would quietly accept: a key given twice in any object
 // (where the last would win, so {"status":"A","status":"B"} could mean either to a proxy or log
-// reader) and, in the top-level object, a key that is not exactly one of fields (encoding/json
-// matches keys ignoring case, so "Student_ID" would fill a student_id field). A body that is not
-// valid JSON passes: decoding then says what is wrong with it.
+// reader); in the top-level object, a key that is not exactly one of fields (encoding/json
+// matches keys ignoring case, so "Student_ID" would fill a student_id field); and a string, key
+// or value, that is not valid UTF-8 or escapes half a surrogate pair (encoding/json would store
+// U+FFFD in its place, so the client's text would silently change). A body that is not valid JSON
+// passes: decoding then says what is wrong with it. raw must nest at most MaxDepth deep.
 func checkKeys(raw []byte, fields []string) error {
 	type frame struct {
 		object, expectKey bool
+		key               string // in an object, the key of the value being read
 		seen              map[string]bool
 	}
 	var stack []*frame
+	// path names the value being read, as encoding/json names fields ("target_grades.9708").
+	path := func() string {
+		var names []string
+		for _, f := range stack {
+			if f.object {
+				names = append(names, f.key)
+			}
+		}
+		return strings.Join(names, ".")
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	for {
+		start := dec.InputOffset()
 		tok, err := dec.Token()
 		if err != nil {
 			return nil // the end, or invalid JSON that decoding reports
 		}
-		if key, isString := tok.(string); isString && len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].expectKey {
+		isKey := false
+		if s, isString := tok.(string); isString {
+			isKey = len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].expectKey
+			// The literal as sent: the token with the separators before it (",", ":", spaces).
+			literal := raw[start:dec.InputOffset()]
+			if q := bytes.IndexByte(literal, '"'); q >= 0 && !validText(literal[q:]) {
+				if isKey {
+					stack[len(stack)-1].key = s // as decoded, U+FFFD in place of what is wrong
+				}
+				if path() == "" {
+					return apperr.New(apperr.Malformed, "The body holds a string that is not valid UTF-8 text.")
+				}
+				return apperr.Fields(apperr.Field(path(), "must be valid UTF-8 text (no invalid bytes, no half of a surrogate pair)"))
+			}
+		}
+		if key, _ := tok.(string); isKey {
 			n, top := len(stack), stack[len(stack)-1]
+			top.key = key
 			if top.seen[key] {
 				return apperr.Fields(apperr.Field(key, "is given more than once"))
 			}
@@ -98,6 +171,47 @@ func checkKeys(raw []byte, fields []string) error {
 	}
 }
 
+// validText reports whether literal, a JSON string literal as sent (quotes included), holds only
+// valid UTF-8 and no \u escape of a lone surrogate (a high one not followed by a low one, or a
+// low one alone). The escape \ufffd itself is a character like any other, and valid.
+func validText(literal []byte) bool {
+	if !utf8.Valid(literal) {
+		return false
+	}
+	pendingHigh := false // the previous escape was a high surrogate, which a low one must follow
+	for i := 0; i < len(literal); i++ {
+		if literal[i] != '\\' {
+			if pendingHigh {
+				return false
+			}
+			continue
+		}
+		i++
+		if i >= len(literal) || literal[i] != 'u' || i+4 >= len(literal) {
+			if pendingHigh {
+				return false
+			}
+			continue // \" \\ \n and so on (or invalid JSON, which decoding reports)
+		}
+		r, err := strconv.ParseUint(string(literal[i+1:i+5]), 16, 16)
+		i += 4
+		switch {
+		case err != nil:
+			return true // invalid JSON, which decoding reports
+		case pendingHigh:
+			if !(0xDC00 <= r && r <= 0xDFFF) {
+				return false
+			}
+			pendingHigh = false
+		case 0xD800 <= r && r <= 0xDBFF:
+			pendingHigh = true
+		case 0xDC00 <= r && r <= 0xDFFF:
+			return false
+		}
+	}
+	return !pendingHigh
+}
+
 // fieldNames lists the JSON names of struct type t's fields, or nil when t is not a struct.
 func fieldNames(t reflect.Type) []string {
 	if t.Kind() != reflect.Struct {
@@ -123,6 +237,8 @@ func decodeError(err error) error {
 		wrongType *json.UnmarshalTypeError
 	)
 	switch {
+	case errors.Is(err, errTooDeep):
+		return errTooDeep
 	case errors.As(err, &tooLarge):
 		return apperr.Wrap(apperr.TooLarge, fmt.Sprintf("The body is over %d bytes.", MaxBodyBytes), err)
 	case errors.Is(err, io.EOF):

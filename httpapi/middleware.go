@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/julienschmidt/httprouter"
 
 	"examiner/internal/apperr"
@@ -19,15 +20,15 @@ import (
 
 type clientKey struct{}
 
-// withRequestContext gives every request an id (the client's X-Request-Id when it is a sane
-// one) and its client's description (see clientOf), the headers every response
+// withRequestContext gives every request an id (the client's X-Request-Id when it is well formed,
+// see wellFormedRequestID) and its client's description (see clientOf), the headers every response
 // carries, a line in the access log, and its count and duration in the metrics, by the route
 // that handled it.
 func (s *server) withRequestContext(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
-		if !saneRequestID(id) {
+		if !wellFormedRequestID(id) {
 			id = newRequestID()
 		}
 		client := store.Client{IP: s.TrustedProxies.clientIP(r), UserAgent: r.UserAgent(), RequestID: id}
@@ -61,12 +62,19 @@ func (r *statusRecorder) WriteHeader(status int) {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-func saneRequestID(id string) bool {
-	if id == "" || len(id) > 64 {
+// wellFormedRequestID reports whether a client's X-Request-Id is kept: a UUID (8-4-4-4-12 hex
+// digits) or 16 to 64 hex digits, which is what proxies such as Envoy and nginx generate and what
+// newRequestID makes. The id is stored in the sign-in trail of the account an attempt names,
+// which may be another student's, so it must not be able to carry words to that student.
+func wellFormedRequestID(id string) bool {
+	if len(id) == 36 && uuid.Validate(id) == nil {
+		return true
+	}
+	if len(id) < 16 || len(id) > 64 {
 		return false
 	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+	for _, c := range []byte(id) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
 			return false
 		}
 	}

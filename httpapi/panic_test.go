@@ -32,7 +32,7 @@ func TestAPanicIsAGeneric500AndALoggedStack(t *testing.T) {
 	srv := httpapi.NewServer(httpapi.Deps{Tokens: tokens, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/api/subjects", nil)
-	req.Header.Set("X-Request-Id", "boom-1")
+	req.Header.Set("X-Request-Id", "b00b00b00b00b00b")
 	req.Header.Set("Authorization", "Bearer "+tok)
 	srv.ServeHTTP(rec, req)
 
@@ -43,11 +43,11 @@ func TestAPanicIsAGeneric500AndALoggedStack(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.RequestID != "boom-1" || p.Type != "urn:examiner:problem:internal" || !strings.Contains(p.Detail, "request id") ||
+	if p.RequestID != "b00b00b00b00b00b" || p.Type != "urn:examiner:problem:internal" || !strings.Contains(p.Detail, "request id") ||
 		strings.Contains(rec.Body.String(), "nil pointer") || strings.Contains(rec.Body.String(), ".go:") {
 		t.Fatalf("problem: %s", rec.Body)
 	}
-	if l := logs.String(); !strings.Contains(l, `"msg":"panic"`) || !strings.Contains(l, "goroutine") || !strings.Contains(l, `"request_id":"boom-1"`) {
+	if l := logs.String(); !strings.Contains(l, `"msg":"panic"`) || !strings.Contains(l, "goroutine") || !strings.Contains(l, `"request_id":"b00b00b00b00b00b"`) {
 		t.Fatalf("logs lack the panic, its stack or its request id:\n%s", l)
 	}
 }

@@ -1,20 +1,28 @@
 package httpapi
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"examiner/internal/apperr"
 )
 
 // queryOf returns r's query parameters, refusing any parameter not in allowed and any given
-// twice: a misspelt filter must not silently return everything.
+// twice (a misspelt filter must not silently return everything) and any name or value that is not
+// valid UTF-8 (see textFields).
 func queryOf(r *http.Request, allowed ...string) (url.Values, error) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil, apperr.New(apperr.Malformed, "The query string is not valid URL encoding.")
+	}
+	if err := textFields(q); err != nil {
+		return nil, err
 	}
 	known := make(map[string]bool, len(allowed))
 	for _, a := range allowed {
@@ -38,6 +46,38 @@ func queryOf(r *http.Request, allowed ...string) (url.Values, error) {
 		return nil, apperr.Fields(fields...)
 	}
 	return q, nil
+}
+
+// formOf returns the fields of r's application/x-www-form-urlencoded body (at most MaxBodyBytes),
+// refusing any name or value that is not valid UTF-8 (see textFields).
+func formOf(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		return nil, decodeError(err)
+	}
+	if err := textFields(r.PostForm); err != nil {
+		return nil, err
+	}
+	return r.PostForm, nil
+}
+
+// textFields refuses a name or value of v that is not valid UTF-8: it is percent-encoded bytes
+// that are no text, which a handler would compare or store as something other than what was sent.
+func textFields(v url.Values) error {
+	notText := func(s string) bool { return !utf8.ValidString(s) }
+	var fields []apperr.FieldError
+	for _, name := range slices.Sorted(maps.Keys(v)) {
+		switch {
+		case notText(name):
+			fields = append(fields, apperr.Field(strings.ToValidUTF8(name, "\uFFFD"), "is a name that is not valid UTF-8 text"))
+		case slices.ContainsFunc(v[name], notText):
+			fields = append(fields, apperr.Field(name, "must be valid UTF-8 text"))
+		}
+	}
+	if len(fields) > 0 {
+		return apperr.Fields(fields...)
+	}
+	return nil
 }
 
 // intParam reads an optional integer parameter in [min, max], def when absent.

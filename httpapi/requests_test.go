@@ -35,7 +35,7 @@ func TestBadBodiesGetAClearClientError(t *testing.T) {
 		{"an unknown field", "application/json", `{"email":"a@example.com","password":"a good password","full_name":"A","admin":true}`, 422},
 		{"a number for a string", "application/json", `{"email":1,"password":"a good password","full_name":"A"}`, 422},
 		{"a deeply nested value", "application/json", `{"email":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, 400},
-		{"a string of invalid UTF-8", "application/json", "{\"email\":\"a@example.com\",\"password\":\"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\",\"full_name\":\"\xff\"}", 201},
+		{"a string of invalid UTF-8", "application/json", "{\"email\":\"a@example.com\",\"password\":\"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\",\"full_name\":\"\xff\"}", 422},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,10 +103,23 @@ func TestEveryResponseCarriesTheSafetyHeaders(t *testing.T) {
 	}
 }
 
-func TestARequestIDFromTheClientIsKeptOnlyWhenSane(t *testing.T) {
+func TestARequestIDFromTheClientIsKeptOnlyWhenWellFormed(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	for id, kept := range map[string]bool{"abc-123_x.y": true, "has space": false, strings.Repeat("a", 65): false} {
+	for id, kept := range map[string]bool{
+		"0f8fad5b-d9cb-469f-a165-70867728950e":   true, // a UUID
+		"0F8FAD5B-D9CB-469F-A165-70867728950E":   true,
+		"4bf92f3577b34da6a3ce929d0e0e4736":       true, // nginx's $request_id, a W3C trace id
+		"0123456789abcdef":                       true,
+		strings.Repeat("a", 64):                  true,
+		strings.Repeat("a", 65):                  false,
+		"0123456789abcde":                        false, // 15 digits
+		"{0f8fad5b-d9cb-469f-a165-70867728950e}": false,
+		"abc-123_x.y":                            false,
+		"Your.account.is.locked:call-0800-0000":  false,
+		"has space":                              false,
+		"0123456789abcdeg":                       false,
+	} {
 		req, _ := http.NewRequest("GET", a.url+"/healthz", nil)
 		req.Header.Set("X-Request-Id", id)
 		res, err := http.DefaultClient.Do(req)
@@ -114,9 +127,28 @@ func TestARequestIDFromTheClientIsKeptOnlyWhenSane(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		if got := res.Header.Get("X-Request-Id") == id; got != kept {
-			t.Errorf("X-Request-Id %q: kept=%v, want %v", id, got, kept)
+		got := res.Header.Get("X-Request-Id")
+		if (got == id) != kept || got == "" {
+			t.Errorf("X-Request-Id %q: got %q, want it kept=%v", id, got, kept)
 		}
+	}
+}
+
+// A sign-in attempt is filed under the account it names, whoever makes it: the request id that
+// goes with it must be one that carries no message to that account's student.
+func TestAnotherStudentsTrailHoldsNoWordsFromTheClient(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, alice := a.student("alice@example.com")
+	const message = "Your-account-is-locked.Call-0800-000000"
+	res := a.requestWith("POST", "/api/auth/login", "application/json", `{"email":"alice@example.com","password":"mallory guessing"}`,
+		http.Header{"X-Request-Id": {message}}).want(t, http.StatusUnauthorized)
+	evs, _ := a.events(alice, "?kind=login")
+	if len(evs) == 0 || evs[0].Succeeded || evs[0].RequestID == nil {
+		t.Fatalf("alice's trail: got %+v, want the failed attempt first", evs)
+	}
+	if got := *evs[0].RequestID; got == message || got != res.header.Get("X-Request-Id") {
+		t.Fatalf("the attempt's request id: got %q, want the one the server made (%q)", got, res.header.Get("X-Request-Id"))
 	}
 }
 

@@ -25,7 +25,7 @@ type config struct {
 	JWTIssuer           string
 	JWTAudience         string
 	HTTPAddr            string
-	MetricsAddr         string // when set, /metrics is served there only
+	MetricsAddr         string // where /metrics is served, and not on HTTPAddr; "" to serve it on HTTPAddr
 	BcryptCost          int
 	PasswordConcurrency int
 	DBMaxConns          int32
@@ -48,7 +48,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		JWTIssuer:   orDefault(getenv("JWT_ISSUER"), "examiner"),
 		JWTAudience: orDefault(getenv("JWT_AUDIENCE"), "examiner-api"),
 		HTTPAddr:    orDefault(getenv("HTTP_ADDR"), ":8080"),
-		MetricsAddr: getenv("METRICS_ADDR"),
+		MetricsAddr: orDefault(getenv("METRICS_ADDR"), defaultMetricsAddr),
+	}
+	if cfg.MetricsAddr == metricsOnAPI {
+		cfg.MetricsAddr = ""
 	}
 	var errs []error
 	if cfg.DatabaseURL == "" {
@@ -127,6 +130,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	return cfg, errors.Join(errs...)
 }
+
+// Metrics say how busy the service is and how its database pool fares: for operators, so by
+// default on loopback only. METRICS_ADDR=api serves them on HTTP_ADDR, for a deployment whose
+// proxy keeps /metrics from the public.
+const (
+	defaultMetricsAddr = "127.0.0.1:9090"
+	metricsOnAPI       = "api"
+)
 
 func orDefault(v, def string) string {
 	if v == "" {

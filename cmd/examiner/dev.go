@@ -66,16 +66,26 @@ func dev(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	go func() {
 		select {
 		case addr := <-ready:
-			fmt.Fprint(stdout, curlExample(addr))
+			fmt.Fprint(stdout, curlExample(addr, cfg.MetricsAddr))
 		case <-ctx.Done():
 		}
 	}()
 	return serve(ctx, cfg, stdout, stderr, ready)
 }
 
-func curlExample(addr string) string {
+// curlExample shows how to try the API served on addr, and where its metrics are: on
+// metricsAddr, or on addr when that is "".
+func curlExample(addr, metricsAddr string) string {
 	port := addr[strings.LastIndex(addr, ":")+1:]
 	base := "http://localhost:" + port
+	metrics := base + "/metrics"
+	if metricsAddr != "" {
+		host := metricsAddr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		metrics = "http://" + host + "/metrics (METRICS_ADDR; not on the API's port)"
+	}
 	return fmt.Sprintf(`
 examiner is serving on %[1]s. Try it (paste into another terminal):
 
@@ -89,8 +99,9 @@ examiner is serving on %[1]s. Try it (paste into another terminal):
     -d '{"subject_code":"9708","exam_type":"FULL_PAPER","paper_number":2}'
 
 The API's contract is at %[1]s/openapi.json and its interactive page at %[1]s/docs.
+Its Prometheus metrics are at %[2]s.
 Stop with Ctrl-C.
-`, base)
+`, base, metrics)
 }
 
 // devSecret returns the development JWT secret kept at path, creating it on first use.

@@ -27,10 +27,11 @@ func TestDevServesOnItsOwnDatabaseAndKeepsItsData(t *testing.T) {
 	if err := os.Chmod(dataDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	pgPort, httpPort := freePort(t), freePort(t)
+	pgPort, httpPort, metricsPort := freePort(t), freePort(t), freePort(t)
+	metricsAddr := "127.0.0.1:" + strconv.Itoa(metricsPort)
 	vars := env(map[string]string{
 		"EXAMINER_DATA_DIR": dataDir, "DEV_PG_PORT": strconv.Itoa(pgPort),
-		"HTTP_ADDR": "127.0.0.1:" + strconv.Itoa(httpPort), "BCRYPT_COST": "4",
+		"HTTP_ADDR": "127.0.0.1:" + strconv.Itoa(httpPort), "BCRYPT_COST": "4", "METRICS_ADDR": metricsAddr,
 	})
 	base := "http://127.0.0.1:" + strconv.Itoa(httpPort)
 
@@ -56,6 +57,9 @@ func TestDevServesOnItsOwnDatabaseAndKeepsItsData(t *testing.T) {
 	stop, out := start()
 	if !strings.Contains(out.String(), "curl -s "+"http://localhost:"+strconv.Itoa(httpPort)+"/api/auth/register") {
 		t.Errorf("output: got %q, want a curl example for the port served", out.String())
+	}
+	if !strings.Contains(out.String(), "metrics are at http://"+metricsAddr+"/metrics") {
+		t.Errorf("output: got %q, want it to say the metrics are at %s", out.String(), metricsAddr)
 	}
 	post(t, base+"/api/auth/register", `{"email":"ada@example.com","password":"a good password","full_name":"Ada"}`, http.StatusCreated)
 	tok := post(t, base+"/api/auth/login", `{"email":"ada@example.com","password":"a good password"}`, http.StatusOK)

@@ -79,7 +79,7 @@ func TestConfigRejectsNonsense(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.JWTTTL != 24*time.Hour || cfg.BcryptCost != 12 || cfg.HTTPAddr != ":8080" || cfg.DBMaxConns != 10 ||
-		cfg.DBQueryExecMode != pgx.QueryExecModeCacheStatement || cfg.DBTenantNaive || cfg.MetricsAddr != "" ||
+		cfg.DBQueryExecMode != pgx.QueryExecModeCacheStatement || cfg.DBTenantNaive || cfg.MetricsAddr != "127.0.0.1:9090" ||
 		cfg.PasswordTimeout != 2*time.Minute || cfg.PasswordNice != password.DefaultNice {
 		t.Fatalf("defaults: got %+v", cfg)
 	}
@@ -90,6 +90,18 @@ func TestConfigRejectsNonsense(t *testing.T) {
 	}
 	if cfg.DBQueryExecMode != pgx.QueryExecModeSimpleProtocol || !cfg.DBTenantNaive {
 		t.Fatalf("DB_QUERY_EXEC_MODE=simple_protocol DB_TENANT_MODE=naive: got %v, naive %v", cfg.DBQueryExecMode, cfg.DBTenantNaive)
+	}
+}
+
+// The metrics are for operators: on loopback unless told otherwise, and on the API's own address
+// only when asked for by name.
+func TestMetricsAreServedOnLoopbackUnlessConfiguredElsewhere(t *testing.T) {
+	t.Parallel()
+	for value, want := range map[string]string{"": "127.0.0.1:9090", "10.0.0.5:9100": "10.0.0.5:9100", "api": ""} {
+		cfg, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32), "METRICS_ADDR": value}))
+		if err != nil || cfg.MetricsAddr != want {
+			t.Errorf("METRICS_ADDR=%q: got %q (%v), want %q", value, cfg.MetricsAddr, err, want)
+		}
 	}
 }
 

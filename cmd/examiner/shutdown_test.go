@@ -38,7 +38,7 @@ func startServe(t *testing.T, databaseURL string, env ...string) *process {
 		sep = "&"
 	}
 	p.cmd.Env = append(append(os.Environ(), "EXAMINER_TEST_AS_MAIN=serve",
-		"DATABASE_URL="+databaseURL+sep+"lock_timeout=0&statement_timeout=0", "JWT_SECRET="+strings.Repeat("k", 32), "HTTP_ADDR="+p.addr), env...)
+		"DATABASE_URL="+databaseURL+sep+"lock_timeout=0&statement_timeout=0", "JWT_SECRET="+strings.Repeat("k", 32), "HTTP_ADDR="+p.addr, "METRICS_ADDR=api"), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

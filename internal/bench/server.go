@@ -77,7 +77,9 @@ func startServer(ctx context.Context, name, bin, logDir string, env ...string) (
 	defer logFile.Close() // the child has its own descriptor
 	s := &server{addr: addr, base: "http://" + addr, log: logFile.Name(), exited: make(chan error, 1)}
 	s.cmd = exec.Command(bin, "serve")
-	s.cmd.Env = append(append(os.Environ(), "HTTP_ADDR="+addr), env...) // the last of a name wins
+	// The last of a name wins. Metrics on the API's address: servers side by side cannot all
+	// have the default METRICS_ADDR.
+	s.cmd.Env = append(append(os.Environ(), "HTTP_ADDR="+addr, "METRICS_ADDR=api"), env...)
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	// The server dies with the harness, however the harness ends.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
