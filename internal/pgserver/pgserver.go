@@ -248,8 +248,17 @@ func (s *Server) waitReady(ctx context.Context) error {
 		}
 		conn, err := pgx.Connect(ctx, s.URL("postgres"))
 		if err == nil {
+			// The port may be another server's (one that started there first, with trust
+			// authentication): only ours will do, or its databases would be changed instead.
+			var dir string
+			err = conn.QueryRow(ctx, `SHOW data_directory`).Scan(&dir)
 			conn.Close(ctx)
-			return nil
+			if err == nil && sameDir(dir, s.DataDir) {
+				return nil
+			}
+			if err == nil {
+				return fmt.Errorf("pgserver: port %d is served by another PostgreSQL (data directory %s, not %s): choose another port", s.Port, dir, s.DataDir)
+			}
 		}
 		lastErr = err
 		select {
@@ -258,6 +267,13 @@ func (s *Server) waitReady(ctx context.Context) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// sameDir reports whether a and b name the same directory.
+func sameDir(a, b string) bool {
+	ia, err1 := os.Stat(a)
+	ib, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
 }
 
 // URL is the connection string for database on this server, as its superuser.
