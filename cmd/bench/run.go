@@ -230,7 +230,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	rep.print(out)
 	fmt.Fprintln(out)
 	fmt.Fprintf(out, "pgbench, pipelined:\n%s\n", ceiling.Command)
-	fmt.Fprintf(out, "the script (the server's statements, see internal/bench/pgbench.go):\n%s\n", pipelined)
+	fmt.Fprintf(out, "the script (the server's statements, see cmd/bench/pgbench.go):\n%s\n", pipelined)
 	if len(rep.errors) > 0 {
 		return errors.New("the run had errors:\n  " + strings.Join(rep.errors, "\n  "))
 	}

@@ -49,7 +49,7 @@ func bindPgbench(sql string, params map[int]string) (string, error) {
 		return e
 	})
 	if missing != nil {
-		return "", fmt.Errorf("the server's SQL has parameters %v that internal/bench/pgbench.go does not bind: update it\n%s", missing, sql)
+		return "", fmt.Errorf("the server's SQL has parameters %v that cmd/bench/pgbench.go does not bind: update it\n%s", missing, sql)
 	}
 	return strings.TrimSpace(out), nil
 }

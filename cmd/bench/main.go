@@ -6,7 +6,7 @@
 // target. It is a measurement, not a test: a missed target still exits 0, an error (any non-2xx
 // answer under load, a failed step) exits 1.
 //
-//	go run ./internal/bench          # BENCH_DURATION=3s for a quick run; see settings.go
+//	go run ./cmd/bench          # BENCH_DURATION=3s for a quick run; see settings.go
 package main
 
 import (
