@@ -15,25 +15,41 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"examiner/internal/gosource"
 	"examiner/internal/pgserver"
-	"examiner/internal/store"
 	"examiner/tenant"
 )
 
-// The pgbench scripts run the server's own statements for GET /api/exams, taken from the code
-// that runs them (tenant.SetStudent, store.ListExamsSQL), with each bind parameter replaced:
+// The pgbench scripts run the server's own statements for GET /api/exams, read from the source of
+// the code that runs them (tenant's setStudent, store's listExamsSQL: serverStatements), with
+// each bind parameter replaced:
 //
 //   - the student, a uuid in the server, becomes studentUUIDSQL of a random number, because
 //     pgbench variables are numbers and \gset is not allowed in a pipeline; the bench students'
 //     ids are made from their numbers for this (seed.go);
 //   - the token's issue time is a pgbench variable (a bind parameter as in the server);
+//   - the timeouts are tenant.DefaultTimeouts, as text literals;
 //   - the filters and the position, NULL in the server's first page, are NULL literals (pgbench
 //     cannot bind a NULL), which the planner may fold away: if anything this flatters pgbench;
 //   - the limit (20 + 1) is a pgbench variable.
 var (
-	setStudentParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":iat", 3: "('00000000-0000-4000-8000-' || lpad(:n, 12, '0'))"}
-	listExamsParams  = map[int]string{1: studentUUIDSQL(":n"), 2: "NULL", 3: "NULL", 4: "NULL", 5: "NULL", 6: "NULL", 7: ":limit"}
+	setStudentParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":iat", 3: "('00000000-0000-4000-8000-' || lpad(:n, 12, '0'))",
+		4: millisLiteral(tenant.DefaultTimeouts.Statement), 5: millisLiteral(tenant.DefaultTimeouts.Lock), 6: millisLiteral(tenant.DefaultTimeouts.IdleInTransaction)}
+	listExamsParams = map[int]string{1: studentUUIDSQL(":n"), 2: "NULL", 3: "NULL", 4: "NULL", 5: "NULL", 6: "NULL", 7: ":limit"}
 )
+
+func millisLiteral(d time.Duration) string { return fmt.Sprintf("'%d'", d.Milliseconds()) }
+
+// serverStatements are the server's statements the list transaction sends: tenant's opening
+// statement and store's list, read from their source (internal/gosource), so that a change
+// there changes what the harness measures.
+func serverStatements() (setStudent, listExams string, err error) {
+	if setStudent, err = gosource.Const("tenant", "setStudent"); err != nil {
+		return "", "", err
+	}
+	listExams, err = gosource.Const("internal/store", "listExamsSQL")
+	return setStudent, listExams, err
+}
 
 var bindParam = regexp.MustCompile(`\$([0-9]+)`)
 
@@ -56,10 +72,14 @@ func bindPgbench(sql string, params map[int]string) (string, error) {
 
 // pgbenchStatements are the server's setting and list statements, bound for pgbench.
 func pgbenchStatements() (set, list string, err error) {
-	if set, err = bindPgbench(tenant.SetStudent, setStudentParams); err != nil {
+	setStudent, listExams, err := serverStatements()
+	if err != nil {
 		return "", "", err
 	}
-	if list, err = bindPgbench(store.ListExamsSQL, listExamsParams); err != nil {
+	if set, err = bindPgbench(setStudent, setStudentParams); err != nil {
+		return "", "", err
+	}
+	if list, err = bindPgbench(listExams, listExamsParams); err != nil {
 		return "", "", err
 	}
 	return set, list, nil

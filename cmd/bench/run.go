@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"examiner/tenant"
 )
 
 // The targets, from the performance issue. Do not loosen them here: change the server.
@@ -75,18 +77,16 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	if err := w.mintTokens([]byte(secret), orDefault(getenv("JWT_ISSUER"), "examiner"), orDefault(getenv("JWT_AUDIENCE"), "examiner-api")); err != nil {
 		return err
 	}
-	// Each server's DB_TENANT_MODE comes last, so that it wins over one in the environment.
-	common := append([]string{"DATABASE_URL=" + db.URL, "JWT_SECRET=" + secret}, limitsOff...)
 	rep := &report{}
 
 	fmt.Fprintf(out, "server settings from the environment: %s\n", serverSettings(getenv))
-	mainSrv, err := startServer(ctx, "pipeline", bin, dir, append(common, "DB_TENANT_MODE=pipeline")...)
+	mainSrv, err := startServer(ctx, "main", bin, dir, append([]string{"DATABASE_URL=" + db.URL, "JWT_SECRET=" + secret}, limitsOff...)...)
 	if err != nil {
 		return err
 	}
 	defer mainSrv.Stop()
 
-	// The four endpoints, each on its own. The list goes first, and pgbench and the naive server
+	// The four endpoints, each on its own. The list goes first, and pgbench and the pgx load
 	// right after it, so that the figures compared are close in time on this shared machine;
 	// POST last, since it adds exams at the top of the lists.
 	endpoints := map[string]stats{}
@@ -134,19 +134,35 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		}
 	}
 
-	step("load: %s with DB_TENANT_MODE=naive (four round trips), %d connections", listExams.name, s.Conns)
-	naiveSrv, err := startServer(ctx, "naive", bin, dir, append(common, "DB_TENANT_MODE=naive")...)
+	// The same list transaction from pgx in this process, on a pool like the server's: one round
+	// trip (tenant.Query, what the server does) and four (inFourRoundTrips, the usual way).
+	_, listSQL, err := serverStatements()
 	if err != nil {
 		return err
 	}
-	m = startCPU(naiveSrv, db.Postmaster)
-	res, naiveList := loadFor(ctx, naiveSrv.base, s.Conns, listExams, w, s.Warmup, s.Duration)
-	step("naive: %s", m.report(len(res.samples)+res.errors))
-	naiveSrv.Stop()
-	if err := ctx.Err(); err != nil {
+	pool, err := openServerPool(ctx, db.URL, s)
+	if err != nil {
 		return err
 	}
-	checkLoad(rep, listExams.name+" (naive)", res, s.Conns)
+	defer pool.Close()
+	viaPgx := map[string]stats{}
+	for _, q := range []struct {
+		name  string
+		query tenantQuery
+	}{{"one round trip", tenant.Query}, {"four round trips", inFourRoundTrips}} {
+		step("pgx: the list transaction, %s, %d goroutines on a pool of %d connections", q.name, s.Conns, s.DBMaxConns)
+		m = startCPUSelf(db.Postmaster)
+		res, st := listLoadFor(ctx, pool, s.Conns, w, q.query, listSQL, s.Warmup, s.Duration)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		step("pgx %s: %s", q.name, m.report(len(res.samples)+res.errors))
+		if res.errors > 0 {
+			rep.fail("pgx, %s: %d transactions failed, such as: %s", q.name, res.errors, strings.Join(res.failed, " | "))
+		}
+		viaPgx[q.name] = st
+	}
+	pool.Close()
 
 	for _, ep := range []endpoint{getExam, getMe, createExam} {
 		if err := measure(ep); err != nil {
@@ -161,8 +177,10 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	ratio := list.PerSec / ceiling.TPS
 	rep.check("GET /api/exams ÷ pipelined pgbench ceiling", fmt.Sprintf("%.2f", ratio), fmt.Sprintf("≥ %.2f", targetListRatio), ratio >= targetListRatio)
 	rep.info("pgbench: list transaction, four round trips", rate(naiveCeiling.Latency, "tx/s"))
-	rep.info("GET /api/exams, DB_TENANT_MODE=naive", rate(naiveList, "req/s"))
-	rep.info("GET /api/exams, one round trip ÷ four", fmt.Sprintf("%.2f× the throughput; p99 %s vs %s", list.PerSec/naiveList.PerSec, ms(list.P99), ms(naiveList.P99)))
+	one, four := viaPgx["one round trip"], viaPgx["four round trips"]
+	rep.info("pgx: list transaction, one round trip (tenant.Query)", rate(one, "tx/s"))
+	rep.info("pgx: list transaction, four round trips", rate(four, "tx/s"))
+	rep.info("pgx: one round trip ÷ four", fmt.Sprintf("%.2f× the throughput; p99 %s vs %s", one.PerSec/four.PerSec, ms(one.P99), ms(four.P99)))
 
 	// Logins, on the main server with its own settings: the login routes queue for a password
 	// slot for up to PASSWORD_TIMEOUT (2 min by default).

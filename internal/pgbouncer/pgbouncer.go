@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +32,12 @@ type Options struct {
 	// PoolSize is the number of server connections for the database (default_pool_size; 4 when 0).
 	PoolSize int
 }
+
+// stockIgnoredStartupParameters is the ignore_startup_parameters of every PgBouncer started here:
+// what a PgBouncer set up for pgx and libpq clients usually has, and nothing for our sake. Any
+// other startup parameter but application_name (which PgBouncer tracks itself) makes PgBouncer
+// refuse the connection: "unsupported startup parameter". pgx sends neither of these by default.
+const stockIgnoredStartupParameters = "extra_float_digits, search_path"
 
 // Bouncer is a running PgBouncer.
 type Bouncer struct {
@@ -111,10 +118,10 @@ reserve_pool_size = 0
 max_client_conn = 1000
 server_reset_query =
 server_check_delay = 0
-ignore_startup_parameters = extra_float_digits, statement_timeout, lock_timeout, idle_in_transaction_session_timeout
+ignore_startup_parameters = %s
 logfile = %s
 pidfile = %s
-`, b.db, host, port, quoteValue(b.db), quoteValue(b.user), quoteValue(password), b.port, filepath.Join(b.dir, "users.txt"), o.PoolSize,
+`, b.db, host, port, quoteValue(b.db), quoteValue(b.user), quoteValue(password), b.port, filepath.Join(b.dir, "users.txt"), o.PoolSize, stockIgnoredStartupParameters,
 		filepath.Join(b.dir, "pgbouncer.log"), filepath.Join(b.dir, "pgbouncer.pid"))
 	files := map[string]string{
 		"pgbouncer.ini": ini,
@@ -158,6 +165,23 @@ pidfile = %s
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// ForTest starts PgBouncer for t, stopped when t ends. Where PgBouncer is not installed t is
+// skipped with the reason, unless EXAMINER_REQUIRE_PGBOUNCER=1 (CI), where it fails.
+func ForTest(t testing.TB, o Options) *Bouncer {
+	t.Helper()
+	b, err := Start(context.Background(), o)
+	switch {
+	case errors.Is(err, ErrNotInstalled) && os.Getenv("EXAMINER_REQUIRE_PGBOUNCER") != "1":
+		t.Skipf("%v: the test through PgBouncer did not run", err)
+	case errors.Is(err, ErrNotInstalled):
+		t.Fatalf("%v, and EXAMINER_REQUIRE_PGBOUNCER=1", err)
+	case err != nil:
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Stop)
+	return b
 }
 
 // URL is where clients connect: the same database name and user as the server's, no password.

@@ -154,10 +154,10 @@ type ExamFilter struct {
 // Position is e's place in the list order.
 func (e Exam) Position() Position { return Position{CreatedAt: e.CreatedAt, ID: e.ID} }
 
-// ListExamsSQL is the statement behind Exams, exported for the benchmark that compares it with
-// the database's own ceiling ($1 student, $2 status, $3 subject code, $4 exam type, $5 and $6
-// the position to continue after, $7 the limit plus one).
-const ListExamsSQL = `
+// listExamsSQL is the statement behind Exams: $1 student, $2 status, $3 subject code, $4 exam
+// type, $5 and $6 the position to continue after, $7 the limit plus one. cmd/bench and the leak
+// test read it from this file (internal/gosource).
+const listExamsSQL = `
 	SELECT ` + examColumns + `
 	FROM exams e JOIN subjects s ON s.id = e.subject_id
 	WHERE e.student_id = $1
@@ -179,7 +179,7 @@ func (s *Store) Exams(ctx context.Context, st tenant.Student, f ExamFilter, afte
 	_, err = s.query(ctx, st, func(rows pgx.Rows) (err error) {
 		exams, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Exam])
 		return err
-	}, ListExamsSQL,
+	}, listExamsSQL,
 		st.ID, nullIfEmpty(f.Status), nullIfEmpty(f.SubjectCode), nullIfEmpty(f.ExamType),
 		afterAt, afterID, limit+1)
 	if err != nil {
