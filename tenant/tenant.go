@@ -3,8 +3,8 @@
 //
 // Each call is one transaction that first becomes the non-privileged role examiner_student and
 // sets app.student_id and its timeouts, all transaction-locally (set_config(…, true)), so nothing
-// survives into the next use of a pooled connection. The policies compare every row's owner to that setting;
-// the Go queries also filter by student, but the database has the last word.
+// survives into the next use of a pooled connection. The policies compare every row's owner to
+// that setting; the Go queries also filter by student, but the database has the last word.
 //
 // Query is the common case, a single statement: the setting and the statement travel to the
 // server in one round trip. Run is for work of several statements that depend on each other.
@@ -50,9 +50,9 @@ type Student struct {
 
 // setStudent is the statement that opens every student transaction; it sets the Timeouts too. It
 // also checks the token against the student's cut-off: app.check_token raises EXA01 for a revoked
-// token, which stops the transaction before any later statement runs. The check is evaluated as the login user
-// (EXECUTE is checked before the role changes), and examiner_student may not call it, so no
-// student can ask about another.
+// token, which stops the transaction before any later statement runs. The check is evaluated as
+// the login user (EXECUTE is checked before the role changes), and examiner_student may not call
+// it, so no student can ask about another.
 const setStudent = `SELECT app.check_token($1, $2), set_config('app.student_id', $3, true), set_config('role', 'examiner_student', true),
 	set_config('statement_timeout', $4, true), set_config('lock_timeout', $5, true), set_config('idle_in_transaction_session_timeout', $6, true)`
 

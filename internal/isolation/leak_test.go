@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,7 +56,9 @@ func serverStatement(t *testing.T, dir, name string) string {
 // setStudentArgs are the arguments of tenant's opening statement for s, with
 // tenant.DefaultTimeouts in milliseconds.
 func setStudentArgs(s tenant.Student) []any {
-	return []any{s.ID, s.TokenIssuedAt, s.ID.String(), "5000", "2000", "10000"}
+	t := tenant.DefaultTimeouts
+	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+	return []any{s.ID, s.TokenIssuedAt, s.ID.String(), ms(t.Statement), ms(t.Lock), ms(t.IdleInTransaction)}
 }
 
 // sessionLevelSet is the same fault sent on its own, without the role.
