@@ -175,24 +175,12 @@ func serveAndExercise(t *testing.T, databaseURL string, extra map[string]string)
 		"METRICS_ADDR": metricsAddr,
 	}
 	maps.Copy(vars, extra)
+	logs := &lockedBuffer{}
 	go func() {
-		done <- run(ctx, []string{"serve"}, env(vars), &bytes.Buffer{}, &bytes.Buffer{})
+		done <- run(ctx, []string{"serve"}, env(vars), &bytes.Buffer{}, logs)
 	}()
 	base := "http://" + addr
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		res, err := http.Get(base + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz never answered 200: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitReady(t, base, done, logs)
 	call := func(method, path, bearer, body string, want int) string {
 		t.Helper()
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
