@@ -176,6 +176,11 @@ func serveAndExercise(t *testing.T, databaseURL string, extra map[string]string)
 	}
 	maps.Copy(vars, extra)
 	logs := &lockedBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the server's log:\n%s", logs)
+		}
+	})
 	go func() {
 		done <- run(ctx, []string{"serve"}, env(vars), &bytes.Buffer{}, logs)
 	}()

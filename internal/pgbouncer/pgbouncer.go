@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -141,10 +142,25 @@ pidfile = %s
 	}
 	b.cmd = exec.Command(bin, filepath.Join(b.dir, "pgbouncer.ini"))
 	b.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := b.cmd.Start(); err != nil {
+	// Linux sends the parent-death signal when the thread that started the child exits, not the
+	// process, and Go ends threads: a goroutine that exits locked to its thread (as
+	// internal/password's niced bcrypt does, in a server run inside the test binary) takes its
+	// thread with it, and killed a PgBouncer started from that thread earlier. So PgBouncer is
+	// started from a thread kept for it alone until it exits.
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := b.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		_ = b.cmd.Wait()
+		close(b.done)
+	}()
+	if err := <-started; err != nil {
 		return nil, fmt.Errorf("pgbouncer: start: %w", err)
 	}
-	go func() { _ = b.cmd.Wait(); close(b.done) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		conn, err := pgx.Connect(ctx, b.URL())
@@ -157,11 +173,11 @@ pidfile = %s
 		}
 		select {
 		case <-b.done:
-			return nil, fmt.Errorf("pgbouncer exited at start: %s", b.log())
+			return nil, fmt.Errorf("pgbouncer exited at start: %s", b.log(5))
 		default:
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("pgbouncer did not answer within 10 s (%v): %s", err, b.log())
+			return nil, fmt.Errorf("pgbouncer did not answer within 10 s (%v): %s", err, b.log(5))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -181,6 +197,11 @@ func ForTest(t testing.TB, o Options) *Bouncer {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Stop)
+	t.Cleanup(func() { // before Stop removes the log
+		if t.Failed() {
+			t.Logf("the end of PgBouncer's log:\n%s", b.log(30))
+		}
+	})
 	return b
 }
 
@@ -207,12 +228,13 @@ func (b *Bouncer) Stop() {
 	os.RemoveAll(b.dir)
 }
 
-// log is the end of PgBouncer's log file, for error messages: it never holds the password.
-func (b *Bouncer) log() string {
+// log is the last n lines of PgBouncer's log file, for error messages: it never holds the
+// password.
+func (b *Bouncer) log(n int) string {
 	data, _ := os.ReadFile(filepath.Join(b.dir, "pgbouncer.log"))
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if len(lines) > 5 {
-		lines = lines[len(lines)-5:]
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
 }
