@@ -22,10 +22,10 @@ run: ## serve on :8080; with DATABASE_URL unset, on a local PostgreSQL under .da
 
 test: ## go vet and every test against a real PostgreSQL, with a summary
 	$(GO) vet ./...
-	$(GO) test -count=1 -json ./... | $(GO) run ./internal/testreport
+	$(GO) test -count=1 -json ./... | $(GO) run ./cmd/testreport
 
 race: ## every test again under the race detector
-	$(GO) test -race -count=1 -json ./... | $(GO) run ./internal/testreport
+	$(GO) test -race -count=1 -json ./... | $(GO) run ./cmd/testreport
 
 vulncheck: ## govulncheck on what ships (cmd/examiner), against the vulndb module; then the test harness, for information
 	@dir=$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
@@ -42,7 +42,7 @@ cover: ## statement coverage of all packages by all tests (writes cover.out)
 
 bench: ## Go benchmarks, then the load harness against a real server and PostgreSQL (docs/benchmarks.md)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) run ./internal/bench
+	$(GO) run ./cmd/bench
 
 audit: ## the row-level-security report for DATABASE_URL, else for make run's database; exit 3 on a breach
 	@bash sql/audit/audit.sh

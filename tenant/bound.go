@@ -35,7 +35,7 @@ func (b bound) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comman
 // Query runs sql as the student. The rows must be closed; by the time Next returns false, the
 // transaction has ended and Err says how (a revoked token is ErrTokenRevoked).
 func (b bound) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	br := b.db.SendBatch(ctx, b.s.batch(sql, args))
+	br := b.db.SendBatch(ctx, studentBatch(b.db, b.s, sql, args))
 	if _, err := br.Exec(); err != nil {
 		_ = br.Close()
 		return nil, revoked(err)
@@ -117,10 +117,11 @@ func (r firstRow) Scan(dest ...any) error {
 	return r.rows.Err()
 }
 
-// batch is the pipeline of one statement as s: the opening statement, then sql.
-func (s Student) batch(sql string, args []any) *pgx.Batch {
+// studentBatch is the pipeline of one statement as s on db: the opening statement, then sql.
+func studentBatch(db DB, s Student, sql string, args []any) *pgx.Batch {
+	t := timeoutsOf(db)
 	b := &pgx.Batch{}
-	b.Queue(SetStudent, s.ID, s.TokenIssuedAt, s.ID.String())
+	b.Queue(setStudent, s.ID, s.TokenIssuedAt, s.ID.String(), millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction))
 	b.Queue(sql, args...)
 	return b
 }

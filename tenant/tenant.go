@@ -2,9 +2,9 @@
 // security.
 //
 // Each call is one transaction that first becomes the non-privileged role examiner_student and
-// sets app.student_id, both transaction-locally (set_config(…, true)), so nothing survives into
-// the next use of a pooled connection. The policies compare every row's owner to that setting;
-// the Go queries also filter by student, but the database has the last word.
+// sets app.student_id and its timeouts, all transaction-locally (set_config(…, true)), so nothing
+// survives into the next use of a pooled connection. The policies compare every row's owner to
+// that setting; the Go queries also filter by student, but the database has the last word.
 //
 // Query is the common case, a single statement: the setting and the statement travel to the
 // server in one round trip. Run is for work of several statements that depend on each other.
@@ -13,6 +13,7 @@ package tenant
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,8 +35,7 @@ var ErrTokenRevoked = errors.New("tenant: token revoked")
 // revokedCode is the SQLSTATE app.check_token raises for a revoked token (migration 008).
 const revokedCode = "EXA01"
 
-// DB is where transactions run: a *pgxpool.Pool or a *pgx.Conn; FourRoundTrips(pool) for the
-// benchmark of the usual strategy.
+// DB is where transactions run: a *pgxpool.Pool or a *pgx.Conn, or one of those WithTimeouts.
 type DB interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
@@ -48,14 +48,59 @@ type Student struct {
 	TokenIssuedAt time.Time
 }
 
-// SetStudent is the statement that opens every student transaction. It also checks the token
-// against the student's cut-off: app.check_token raises EXA01 for a revoked token, which stops the
-// transaction before any later statement runs. The check is evaluated as the login user
-// (EXECUTE is checked before the role changes), and examiner_student may not call it, so no
-// student can ask about another.
-const SetStudent = `SELECT app.check_token($1, $2), set_config('app.student_id', $3, true), set_config('role', 'examiner_student', true)`
+// setStudent is the statement that opens every student transaction; it sets the Timeouts too. It
+// also checks the token against the student's cut-off: app.check_token raises EXA01 for a revoked
+// token, which stops the transaction before any later statement runs. The check is evaluated as
+// the login user (EXECUTE is checked before the role changes), and examiner_student may not call
+// it, so no student can ask about another.
+const setStudent = `SELECT app.check_token($1, $2), set_config('app.student_id', $3, true), set_config('role', 'examiner_student', true),
+	set_config('statement_timeout', $4, true), set_config('lock_timeout', $5, true), set_config('idle_in_transaction_session_timeout', $6, true)`
 
-const setAnonymous = `SELECT set_config('app.student_id', '', true), set_config('role', 'examiner_anon', true)`
+const setAnonymous = `SELECT set_config('app.student_id', '', true), set_config('role', 'examiner_anon', true),
+	set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true), set_config('idle_in_transaction_session_timeout', $3, true)`
+
+// Timeouts bound what one transaction may take of a connection: a stuck statement, a long lock
+// wait or a transaction left open cannot hold one for ever. Every transaction sets them for
+// itself, transaction-locally, in its opening statement, at no extra round trip: as startup
+// parameters of the connection a transaction pooler (PgBouncer, pgcat, Supavisor) refuses them
+// or gives them to whichever client gets the server connection next, and a session-level SET
+// would outlive the transaction the same way. Zero turns one off, as in PostgreSQL. The server
+// reads each when it applies: statement_timeout as each later statement starts, lock_timeout as a
+// lock wait starts, idle_in_transaction_session_timeout whenever the open transaction waits for
+// the client (only Run's do: Query's has ended by then).
+type Timeouts struct {
+	Statement         time.Duration // statement_timeout
+	Lock              time.Duration // lock_timeout
+	IdleInTransaction time.Duration // idle_in_transaction_session_timeout: the server closes the connection
+}
+
+// DefaultTimeouts are what transactions set unless their DB is WithTimeouts.
+var DefaultTimeouts = Timeouts{Statement: 5 * time.Second, Lock: 2 * time.Second, IdleInTransaction: 10 * time.Second}
+
+// WithTimeouts returns db, whose transactions set t instead of DefaultTimeouts.
+func WithTimeouts(db DB, t Timeouts) DB { return withTimeouts{db, t} }
+
+type withTimeouts struct {
+	DB
+	t Timeouts
+}
+
+func timeoutsOf(db DB) Timeouts {
+	if w, ok := db.(withTimeouts); ok {
+		return w.t
+	}
+	return DefaultTimeouts
+}
+
+// millis is d as a setting in milliseconds, PostgreSQL's unit for the timeouts; a positive d of
+// less than a millisecond is one millisecond, not 0 (which would turn the timeout off).
+func millis(d time.Duration) string {
+	ms := d.Milliseconds()
+	if d > 0 && ms == 0 {
+		ms = 1
+	}
+	return strconv.FormatInt(ms, 10)
+}
 
 // Query runs one statement, sql with args, as student s, in a transaction of its own, and calls
 // read (when not nil) with its rows; read must not run other statements. It returns the
@@ -73,13 +118,7 @@ const setAnonymous = `SELECT set_config('app.student_id', '', true), set_config(
 // By the time read runs, the transaction has committed: an error from read (or a scan) cannot
 // undo a write. Work that must decide in Go whether to commit belongs in Run.
 func Query(ctx context.Context, db DB, s Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
-	if n, ok := db.(fourRoundTrips); ok {
-		return n.query(ctx, s, read, sql, args)
-	}
-	b := &pgx.Batch{}
-	b.Queue(SetStudent, s.ID, s.TokenIssuedAt, s.ID.String())
-	b.Queue(sql, args...)
-	br := db.SendBatch(ctx, b)
+	br := db.SendBatch(ctx, studentBatch(db, s, sql, args))
 	tag, err := readBatch(br, read)
 	if cerr := br.Close(); err == nil {
 		err = cerr
@@ -117,8 +156,9 @@ func readRows(rows pgx.Rows, read func(pgx.Rows) error) (pgconn.CommandTag, erro
 // Prefer Query for a single statement: Run costs a round trip for BEGIN, one for the setting,
 // one per statement and one for COMMIT.
 func Run(ctx context.Context, db DB, s Student, fn func(pgx.Tx) error) error {
+	t := timeoutsOf(db)
 	return revoked(pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, SetStudent, s.ID, s.TokenIssuedAt, s.ID.String()); err != nil {
+		if _, err := tx.Exec(ctx, setStudent, s.ID, s.TokenIssuedAt, s.ID.String(), millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)); err != nil {
 			return err
 		}
 		return fn(tx)
@@ -128,8 +168,9 @@ func Run(ctx context.Context, db DB, s Student, fn func(pgx.Tx) error) error {
 // RunAnonymous runs fn in a transaction as examiner_anon, for nobody: it can read no table, only
 // call the SECURITY DEFINER functions of register and login.
 func RunAnonymous(ctx context.Context, db DB, fn func(pgx.Tx) error) error {
+	t := timeoutsOf(db)
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, setAnonymous); err != nil {
+		if _, err := tx.Exec(ctx, setAnonymous, millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)); err != nil {
 			return err
 		}
 		return fn(tx)
@@ -164,27 +205,4 @@ func revoked(err error) error {
 		return ErrTokenRevoked
 	}
 	return err
-}
-
-// FourRoundTrips wraps db so that Query sends its transaction the way most row-level-security
-// servers do: BEGIN, the setting, the statement and COMMIT, each waiting for the answer to the
-// one before. Same statements, same isolation, four network round trips instead of one. It
-// exists only to measure the difference (DB_TENANT_MODE=naive); nothing should run on it.
-func FourRoundTrips(db DB) DB { return fourRoundTrips{db} }
-
-type fourRoundTrips struct{ DB }
-
-func (n fourRoundTrips) query(ctx context.Context, s Student, read func(pgx.Rows) error, sql string, args []any) (tag pgconn.CommandTag, err error) {
-	err = pgx.BeginFunc(ctx, n.DB, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, SetStudent, s.ID, s.TokenIssuedAt, s.ID.String()); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		tag, err = readRows(rows, read)
-		return err
-	})
-	return tag, revoked(err)
 }

@@ -30,7 +30,6 @@ type config struct {
 	PasswordConcurrency int
 	DBMaxConns          int32
 	DBQueryExecMode     pgx.QueryExecMode
-	DBTenantNaive       bool // DB_TENANT_MODE=naive: four round trips per request, for benchmarks only
 	RequestTimeout      time.Duration
 	PasswordTimeout     time.Duration
 	PasswordNice        int
@@ -93,13 +92,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var err error
 	if cfg.DBQueryExecMode, err = parseExecMode(getenv("DB_QUERY_EXEC_MODE")); err != nil {
 		errs = append(errs, err)
-	}
-	switch getenv("DB_TENANT_MODE") {
-	case "", "pipeline":
-	case "naive":
-		cfg.DBTenantNaive = true
-	default:
-		errs = append(errs, fmt.Errorf("DB_TENANT_MODE=%q: want pipeline (the default) or naive (benchmarks only)", getenv("DB_TENANT_MODE")))
 	}
 	if cfg.TrustedProxies, err = httpapi.ParseProxies(getenv("TRUSTED_PROXIES")); err != nil {
 		errs = append(errs, fmt.Errorf("TRUSTED_PROXIES=%q: want addresses or CIDR prefixes separated by commas: %v", getenv("TRUSTED_PROXIES"), err))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,6 +20,7 @@ import (
 
 	"examiner/httpapi"
 	"examiner/internal/password"
+	"examiner/internal/pgbouncer"
 	"examiner/internal/ratelimit"
 	"examiner/internal/store"
 	"examiner/internal/testdb"
@@ -57,7 +59,7 @@ func TestServeRefusesToStartWithoutAStrongSecret(t *testing.T) {
 func TestConfigRejectsNonsense(t *testing.T) {
 	t.Parallel()
 	for _, k := range []string{"JWT_TTL", "REQUEST_TIMEOUT", "SHUTDOWN_DRAIN", "SHUTDOWN_GRACE", "CORS_ORIGINS", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY", "TRUSTED_PROXIES",
-		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS", "DB_QUERY_EXEC_MODE", "DB_TENANT_MODE", "PASSWORD_TIMEOUT", "PASSWORD_NICE"} {
+		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS", "DB_QUERY_EXEC_MODE", "PASSWORD_TIMEOUT", "PASSWORD_NICE"} {
 		for _, bad := range []string{"-1", "10,10", "x"} {
 			vars := map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32), k: bad}
 			if _, err := loadConfig(env(vars)); err == nil || !strings.Contains(err.Error(), k) {
@@ -79,17 +81,17 @@ func TestConfigRejectsNonsense(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.JWTTTL != 24*time.Hour || cfg.BcryptCost != 12 || cfg.HTTPAddr != ":8080" || cfg.DBMaxConns != 10 ||
-		cfg.DBQueryExecMode != pgx.QueryExecModeCacheStatement || cfg.DBTenantNaive || cfg.MetricsAddr != "127.0.0.1:9090" ||
+		cfg.DBQueryExecMode != pgx.QueryExecModeCacheStatement || cfg.MetricsAddr != "127.0.0.1:9090" ||
 		cfg.PasswordTimeout != 2*time.Minute || cfg.PasswordNice != password.DefaultNice {
 		t.Fatalf("defaults: got %+v", cfg)
 	}
 	cfg, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
-		"DB_QUERY_EXEC_MODE": "simple_protocol", "DB_TENANT_MODE": "naive"}))
+		"DB_QUERY_EXEC_MODE": "simple_protocol"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.DBQueryExecMode != pgx.QueryExecModeSimpleProtocol || !cfg.DBTenantNaive {
-		t.Fatalf("DB_QUERY_EXEC_MODE=simple_protocol DB_TENANT_MODE=naive: got %v, naive %v", cfg.DBQueryExecMode, cfg.DBTenantNaive)
+	if cfg.DBQueryExecMode != pgx.QueryExecModeSimpleProtocol {
+		t.Fatalf("DB_QUERY_EXEC_MODE=simple_protocol: got %v", cfg.DBQueryExecMode)
 	}
 }
 
@@ -155,10 +157,23 @@ func TestSeedingTwiceChangesNothing(t *testing.T) {
 // profile, work through an exam, change the password, log out, then shut down on cancel.
 func TestServeEndToEnd(t *testing.T) {
 	t.Parallel()
-	serveAndExercise(t, testdb.URL(t))
+	serveAndExercise(t, testdb.URL(t), nil)
 }
 
-func serveAndExercise(t *testing.T, databaseURL string) {
+// Behind a PgBouncer in transaction pooling mode with a stock configuration
+// (ignore_startup_parameters = extra_float_digits, search_path) the whole program works the same,
+// in a query execution mode PgBouncer supports: the server's connections send no startup
+// parameter PgBouncer refuses (it answered every request with a 503 when the timeouts were
+// startup parameters).
+func TestServeEndToEndBehindAStockPgBouncer(t *testing.T) {
+	t.Parallel()
+	b := pgbouncer.ForTest(t, pgbouncer.Options{Server: testdb.URL(t)})
+	serveAndExercise(t, b.URL()+"&default_query_exec_mode=exec", map[string]string{"DB_QUERY_EXEC_MODE": "exec"})
+}
+
+// serveAndExercise seeds databaseURL, serves on it with the environment extra added, and
+// exercises the whole API.
+func serveAndExercise(t *testing.T, databaseURL string, extra map[string]string) {
 	t.Helper()
 	if err := run(t.Context(), []string{"seed"}, env(map[string]string{"DATABASE_URL": databaseURL}), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Fatalf("seed: %v", err)
@@ -167,27 +182,22 @@ func serveAndExercise(t *testing.T, databaseURL string) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := make(chan error, 1)
+	vars := map[string]string{
+		"DATABASE_URL": databaseURL, "JWT_SECRET": strings.Repeat("k", 32), "HTTP_ADDR": addr, "BCRYPT_COST": "4",
+		"METRICS_ADDR": metricsAddr,
+	}
+	maps.Copy(vars, extra)
+	logs := &lockedBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the server's log:\n%s", logs)
+		}
+	})
 	go func() {
-		done <- run(ctx, []string{"serve"}, env(map[string]string{
-			"DATABASE_URL": databaseURL, "JWT_SECRET": strings.Repeat("k", 32), "HTTP_ADDR": addr, "BCRYPT_COST": "4",
-			"METRICS_ADDR": metricsAddr,
-		}), &bytes.Buffer{}, &bytes.Buffer{})
+		done <- run(ctx, []string{"serve"}, env(vars), &bytes.Buffer{}, logs)
 	}()
 	base := "http://" + addr
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		res, err := http.Get(base + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz never answered 200: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitReady(t, base, done, logs)
 	call := func(method, path, bearer, body string, want int) string {
 		t.Helper()
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
@@ -326,7 +336,7 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 			t.Fatalf("%v as a non-superuser owner: %v", args, err)
 		}
 	}
-	serveAndExercise(t, ownerURL)
+	serveAndExercise(t, ownerURL, nil)
 
 	// Forced row-level security holds for this owner's pool: the owner itself, without becoming a
 	// request role, sees no student and can add none (a query that forgot the role fails closed);
@@ -377,33 +387,66 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 	}
 }
 
-// The server's connections bound every statement, lock wait and idle transaction, and name
-// themselves; a setting in DATABASE_URL wins over the default.
-func TestTheServersConnectionsCarryTheirTimeouts(t *testing.T) {
+// The server's request transactions bound every statement, lock wait and idle transaction; a
+// setting in DATABASE_URL, in PostgreSQL's units, wins over the default. The connections name
+// themselves, and that is their only startup parameter of ours: a transaction pooler refuses the
+// others.
+func TestTheServersTransactionsCarryTheirTimeouts(t *testing.T) {
 	t.Parallel()
 	url := testdb.URL(t)
-	check := func(url string, want map[string]string) {
-		t.Helper()
-		pool, err := openPool(t.Context(), url, 2, pgx.QueryExecModeCacheStatement)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer pool.Close()
-		for name, value := range want {
-			var got string
-			if err := pool.QueryRow(t.Context(), "SELECT current_setting($1)", name).Scan(&got); err != nil || got != value {
-				t.Errorf("%s: got %q (%v), want %q", name, got, err, value)
-			}
-		}
-		if pool.Config().ConnConfig.ConnectTimeout <= 0 {
-			t.Error("no connect timeout")
-		}
-	}
-	check(url, map[string]string{"statement_timeout": "5s", "lock_timeout": "2s",
-		"idle_in_transaction_session_timeout": "10s", "application_name": "examiner"})
 	sep := "?"
 	if strings.Contains(url, "?") {
 		sep = "&"
 	}
-	check(url+sep+"statement_timeout=1500", map[string]string{"statement_timeout": "1500ms", "lock_timeout": "2s"})
+	names := []string{"statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"}
+	for _, tt := range []struct {
+		query string
+		want  []string // names' values inside a request transaction
+	}{
+		{"", []string{"5s", "2s", "10s"}},
+		{"statement_timeout=1500", []string{"1500ms", "2s", "10s"}},
+		{"lock_timeout=1.5%20min&idle_in_transaction_session_timeout=0&statement_timeout=3s", []string{"3s", "90s", "0"}},
+	} {
+		t.Run(orDefault(tt.query, "defaults"), func(t *testing.T) {
+			u := url
+			if tt.query != "" {
+				u += sep + tt.query
+			}
+			pool, timeouts, err := openPool(t.Context(), u, 2, pgx.QueryExecModeCacheStatement)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pool.Close()
+			err = tenant.RunAnonymous(t.Context(), tenant.WithTimeouts(pool, timeouts), func(tx pgx.Tx) error {
+				for i, name := range names {
+					var got string
+					if err := tx.QueryRow(t.Context(), "SELECT current_setting($1)", name).Scan(&got); err != nil {
+						return err
+					}
+					if got != tt.want[i] {
+						t.Errorf("%s in a request transaction: got %q, want %q", name, got, tt.want[i])
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range append(names, "application_name") {
+				var source, value string
+				if err := pool.QueryRow(t.Context(), "SELECT source, setting FROM pg_settings WHERE name = $1", name).Scan(&source, &value); err != nil {
+					t.Fatal(err)
+				}
+				if fromClient := source == "client"; fromClient != (name == "application_name") {
+					t.Errorf("%s: set by %s (%q), want only application_name from the connection's startup", name, source, value)
+				}
+			}
+			if pool.Config().ConnConfig.ConnectTimeout <= 0 {
+				t.Error("no connect timeout")
+			}
+		})
+	}
+	if _, _, err := openPool(t.Context(), url+sep+"lock_timeout=5parsecs", 2, pgx.QueryExecModeCacheStatement); err == nil || !strings.Contains(err.Error(), "lock_timeout") {
+		t.Errorf("lock_timeout=5parsecs: got %v, want an error naming lock_timeout", err)
+	}
 }

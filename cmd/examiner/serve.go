@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -24,13 +26,17 @@ import (
 	"examiner/tenant"
 )
 
-// openPool connects to the database with the server's limits. The timeouts are startup
-// parameters of each connection, so a stuck query or an abandoned transaction cannot hold a
-// connection for ever. mode is how statements are sent (DB_QUERY_EXEC_MODE).
-func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.QueryExecMode) (*pgxpool.Pool, error) {
+// openPool connects to the database with the server's limits, and returns the timeouts every
+// request transaction sets for itself (tenant.Timeouts): tenant.DefaultTimeouts, except those
+// DATABASE_URL names (statement_timeout=1500, lock_timeout=0, …). These are taken out of the
+// startup parameters, which a transaction pooler refuses (PgBouncer: "unsupported startup
+// parameter") or would hand on with the server connection; only application_name, which
+// poolers accept, stays one. mode is how statements are sent (DB_QUERY_EXEC_MODE).
+func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.QueryExecMode) (*pgxpool.Pool, tenant.Timeouts, error) {
+	timeouts := tenant.DefaultTimeouts
 	pc, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		return nil, timeouts, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	pc.MaxConns = maxConns
 	pc.ConnConfig.DefaultQueryExecMode = mode
@@ -38,23 +44,45 @@ func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.
 		pc.ConnConfig.ConnectTimeout = 2 * time.Second
 	}
 	rp := pc.ConnConfig.RuntimeParams
-	for k, v := range map[string]string{
-		"application_name":                    "examiner",
-		"statement_timeout":                   "5s",
-		"lock_timeout":                        "2s",
-		"idle_in_transaction_session_timeout": "10s",
+	for name, into := range map[string]*time.Duration{
+		"statement_timeout":                   &timeouts.Statement,
+		"lock_timeout":                        &timeouts.Lock,
+		"idle_in_transaction_session_timeout": &timeouts.IdleInTransaction,
 	} {
-		if _, set := rp[k]; !set {
-			rp[k] = v
+		if v, set := rp[name]; set {
+			if *into, err = pgDuration(v); err != nil {
+				return nil, timeouts, fmt.Errorf("DATABASE_URL: %s=%q: %w", name, v, err)
+			}
+			delete(rp, name)
 		}
 	}
-	return pgxpool.NewWithConfig(ctx, pc)
+	if _, set := rp["application_name"]; !set {
+		rp["application_name"] = "examiner"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	return pool, timeouts, err
+}
+
+// pgDuration reads a PostgreSQL time setting: a number of milliseconds ("1500"), or a number with
+// one of PostgreSQL's units ("5s", "1.5 min", "500ms").
+func pgDuration(v string) (time.Duration, error) {
+	num, unit := v, ""
+	if i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' }); i >= 0 {
+		num, unit = v[:i], strings.TrimSpace(v[i:])
+	}
+	scale, ok := map[string]time.Duration{"": time.Millisecond, "us": time.Microsecond, "ms": time.Millisecond,
+		"s": time.Second, "min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[unit]
+	n, err := strconv.ParseFloat(num, 64)
+	if !ok || err != nil || n > float64(math.MaxInt64/scale) {
+		return 0, errors.New("want a number of milliseconds or a number with a unit (us, ms, s, min, h, d), as PostgreSQL takes it")
+	}
+	return time.Duration(n * float64(scale)), nil
 }
 
 // serve runs the API until ctx ends. ready, when not nil, receives the listening address.
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan<- string) error {
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	pool, err := openPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns, cfg.DBQueryExecMode)
+	pool, timeouts, err := openPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns, cfg.DBQueryExecMode)
 	if err != nil {
 		return err
 	}
@@ -70,15 +98,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	if err != nil {
 		return err
 	}
-	var db tenant.DB = pool
-	if cfg.DBTenantNaive {
-		logger.Warn("DB_TENANT_MODE=naive: every request costs four database round trips; for benchmarks only")
-		db = tenant.FourRoundTrips(pool)
-	}
 	var draining atomic.Bool
 	metrics := httpapi.NewMetrics(logger)
 	handler := httpapi.NewServer(httpapi.Deps{
-		DB: pool, Store: store.New(db), Tokens: tokens, Passwords: hasher, Logger: logger,
+		DB: pool, Store: store.New(tenant.WithTimeouts(pool, timeouts)), Tokens: tokens, Passwords: hasher, Logger: logger,
 		Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies, RequestTimeout: cfg.RequestTimeout,
 		PasswordTimeout: cfg.PasswordTimeout,
 		AllowedOrigins:  cfg.AllowedOrigins, Draining: draining.Load,

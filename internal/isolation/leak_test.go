@@ -2,10 +2,9 @@ package isolation_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner"
+	"examiner/internal/gosource"
 	"examiner/internal/pgbouncer"
 	"examiner/internal/seed"
 	"examiner/internal/store/dbsqlc"
@@ -45,16 +45,39 @@ func correctQuery(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read 
 	return tenant.Query(ctx, db, s, read, sql, args...)
 }
 
-// sessionLevelSetStudent is tenant.SetStudent with one set_config(…, true), the student's, turned
-// into a session-level set: the fault rule 2 forbids.
-const sessionLevelSetStudent = `SELECT app.check_token($1, $2), set_config('app.student_id', $3, false), set_config('role', 'examiner_student', true)`
+// serverStatement is the server's statement name in the package at dir, read from its source.
+func serverStatement(t *testing.T, dir, name string) string {
+	t.Helper()
+	sql, err := gosource.Const(dir, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sql
+}
+
+// setStudentArgs are the arguments of tenant's opening statement for s, with
+// tenant.DefaultTimeouts in milliseconds.
+func setStudentArgs(s tenant.Student) []any {
+	t := tenant.DefaultTimeouts
+	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+	return []any{s.ID, s.TokenIssuedAt, s.ID.String(), ms(t.Statement), ms(t.Lock), ms(t.IdleInTransaction)}
+}
 
 // sessionLevelSet is the same fault sent on its own, without the role.
 const sessionLevelSet = `SELECT app.check_token($1, $2), set_config('app.student_id', $3, false)`
 
-// sessionLevelInPipeline is tenant.Query with the one fault: the settings outlive the request.
-func sessionLevelInPipeline(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
-	return pipeline(ctx, db, read, sessionLevelSetStudent, []any{s.ID, s.TokenIssuedAt, s.ID.String()}, sql, args...)
+// sessionLevelInPipeline is tenant.Query with one fault: its opening statement's
+// set_config(…, true) of the student turned into a session-level set, which rule 2 forbids, so
+// that the setting outlives the request.
+func sessionLevelInPipeline(t *testing.T) leakQuery {
+	setStudent := serverStatement(t, "tenant", "setStudent")
+	broken := strings.Replace(setStudent, "$3, true)", "$3, false)", 1)
+	if broken == setStudent {
+		t.Fatalf("tenant's setStudent has no set_config('app.student_id', $3, true) to break:\n%s", setStudent)
+	}
+	return func(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
+		return pipeline(ctx, db, read, broken, setStudentArgs(s), sql, args...)
+	}
 }
 
 // setThenQuery is the usual middleware mistake: a session-level SET as a statement of its own,
@@ -97,6 +120,7 @@ func pipeline(ctx context.Context, db tenant.DB, read func(pgx.Rows) error, set 
 // leakWorld is a database of leakStudents students with leakExamsPerStudent exams each.
 type leakWorld struct {
 	url      string
+	listSQL  string // the service's own list statement (sql/queries/exams.sql ListExams)
 	students []tenant.Student
 	exams    map[uuid.UUID][]uuid.UUID // by student
 	owner    map[uuid.UUID]uuid.UUID   // exam -> student
@@ -105,7 +129,7 @@ type leakWorld struct {
 func newLeakWorld(t *testing.T) leakWorld {
 	t.Helper()
 	ctx := context.Background()
-	w := leakWorld{url: testdb.URL(t), exams: map[uuid.UUID][]uuid.UUID{}, owner: map[uuid.UUID]uuid.UUID{}}
+	w := leakWorld{url: testdb.URL(t), listSQL: dbsqlc.Statements["ListExams"], exams: map[uuid.UUID][]uuid.UUID{}, owner: map[uuid.UUID]uuid.UUID{}}
 	conn, err := pgx.Connect(ctx, w.url)
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +255,7 @@ func (w leakWorld) request(ctx context.Context, db *pgxpool.Pool, query leakQuer
 	case 0: // every exam row-level security lets st see
 		sql, want = `SELECT id FROM exams`, len(own)
 	case 1: // the service's own list statement
-		sql, args, want = dbsqlc.Statements["ListExams"], []any{st.ID, examiner.Start.CreatedAt, examiner.Start.ID, 21}, len(own)
+		sql, args, want = w.listSQL, []any{st.ID, examiner.Start.CreatedAt, examiner.Start.ID, 21}, len(own)
 	case 2: // another student's exam by id
 		other := w.students[rng.IntN(len(w.students))]
 		exam := w.exams[other.ID][rng.IntN(leakExamsPerStudent)]
@@ -295,22 +319,10 @@ func leakPool(t *testing.T, url string, conns int32, mode pgx.QueryExecMode) *pg
 	return pool
 }
 
-// startBouncer starts PgBouncer in transaction pooling mode in front of w's database. Where
-// PgBouncer is not installed the test is skipped with the reason, unless
-// EXAMINER_REQUIRE_PGBOUNCER=1 (CI), where it fails.
+// startBouncer starts PgBouncer in transaction pooling mode in front of w's database.
 func (w leakWorld) startBouncer(t *testing.T) *pgbouncer.Bouncer {
 	t.Helper()
-	b, err := pgbouncer.Start(context.Background(), pgbouncer.Options{Server: w.url, PoolSize: leakBouncerPoolConns})
-	switch {
-	case errors.Is(err, pgbouncer.ErrNotInstalled) && os.Getenv("EXAMINER_REQUIRE_PGBOUNCER") != "1":
-		t.Skipf("%v: the test through PgBouncer did not run", err)
-	case errors.Is(err, pgbouncer.ErrNotInstalled):
-		t.Fatalf("%v, and EXAMINER_REQUIRE_PGBOUNCER=1", err)
-	case err != nil:
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Stop)
-	return b
+	return pgbouncer.ForTest(t, pgbouncer.Options{Server: w.url, PoolSize: leakBouncerPoolConns})
 }
 
 func execMode(t *testing.T, name string) pgx.QueryExecMode {
@@ -359,13 +371,11 @@ func TestNoStudentGetsAnotherStudentsRowsThroughPgBouncerInTransactionMode(t *te
 // transaction, it must report leaks.
 func TestTheLeakTestCatchesSessionLevelSettings(t *testing.T) {
 	t.Parallel()
-	if strings.Replace(tenant.SetStudent, "$3, true)", "$3, false)", 1) != sessionLevelSetStudent {
-		t.Fatalf("the broken statement must be tenant.SetStudent with the student's set_config(…, false):\n%s\n%s", sessionLevelSetStudent, tenant.SetStudent)
-	}
 	w := newLeakWorld(t)
+	sessionLevel := sessionLevelInPipeline(t)
 	t.Run("one set_config made session-level, pgx pool", func(t *testing.T) {
 		pool := leakPool(t, w.url, leakPoolConns, pgx.QueryExecModeCacheStatement)
-		res := w.run(t, pool, sessionLevelInPipeline)
+		res := w.run(t, pool, sessionLevel)
 		if res.leftoverSettings.Load() == 0 {
 			t.Fatalf("the broken variant went unnoticed: %s", res)
 		}

@@ -13,9 +13,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +33,12 @@ type Options struct {
 	// PoolSize is the number of server connections for the database (default_pool_size; 4 when 0).
 	PoolSize int
 }
+
+// stockIgnoredStartupParameters is the ignore_startup_parameters of every PgBouncer started here:
+// what a PgBouncer set up for pgx and libpq clients usually has, and nothing for our sake. Any
+// other startup parameter but application_name (which PgBouncer tracks itself) makes PgBouncer
+// refuse the connection: "unsupported startup parameter". pgx sends neither of these by default.
+const stockIgnoredStartupParameters = "extra_float_digits, search_path"
 
 // Bouncer is a running PgBouncer.
 type Bouncer struct {
@@ -111,10 +119,10 @@ reserve_pool_size = 0
 max_client_conn = 1000
 server_reset_query =
 server_check_delay = 0
-ignore_startup_parameters = extra_float_digits, statement_timeout, lock_timeout, idle_in_transaction_session_timeout
+ignore_startup_parameters = %s
 logfile = %s
 pidfile = %s
-`, b.db, host, port, quoteValue(b.db), quoteValue(b.user), quoteValue(password), b.port, filepath.Join(b.dir, "users.txt"), o.PoolSize,
+`, b.db, host, port, quoteValue(b.db), quoteValue(b.user), quoteValue(password), b.port, filepath.Join(b.dir, "users.txt"), o.PoolSize, stockIgnoredStartupParameters,
 		filepath.Join(b.dir, "pgbouncer.log"), filepath.Join(b.dir, "pgbouncer.pid"))
 	files := map[string]string{
 		"pgbouncer.ini": ini,
@@ -134,10 +142,25 @@ pidfile = %s
 	}
 	b.cmd = exec.Command(bin, filepath.Join(b.dir, "pgbouncer.ini"))
 	b.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := b.cmd.Start(); err != nil {
+	// Linux sends the parent-death signal when the thread that started the child exits, not the
+	// process, and Go ends threads: a goroutine that exits locked to its thread (as
+	// internal/password's niced bcrypt does, in a server run inside the test binary) takes its
+	// thread with it, and killed a PgBouncer started from that thread earlier. So PgBouncer is
+	// started from a thread kept for it alone until it exits.
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := b.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		_ = b.cmd.Wait()
+		close(b.done)
+	}()
+	if err := <-started; err != nil {
 		return nil, fmt.Errorf("pgbouncer: start: %w", err)
 	}
-	go func() { _ = b.cmd.Wait(); close(b.done) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		conn, err := pgx.Connect(ctx, b.URL())
@@ -150,14 +173,36 @@ pidfile = %s
 		}
 		select {
 		case <-b.done:
-			return nil, fmt.Errorf("pgbouncer exited at start: %s", b.log())
+			return nil, fmt.Errorf("pgbouncer exited at start: %s", b.log(5))
 		default:
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("pgbouncer did not answer within 10 s (%v): %s", err, b.log())
+			return nil, fmt.Errorf("pgbouncer did not answer within 10 s (%v): %s", err, b.log(5))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// ForTest starts PgBouncer for t, stopped when t ends. Where PgBouncer is not installed t is
+// skipped with the reason, unless EXAMINER_REQUIRE_PGBOUNCER=1 (CI), where it fails.
+func ForTest(t testing.TB, o Options) *Bouncer {
+	t.Helper()
+	b, err := Start(context.Background(), o)
+	switch {
+	case errors.Is(err, ErrNotInstalled) && os.Getenv("EXAMINER_REQUIRE_PGBOUNCER") != "1":
+		t.Skipf("%v: the test through PgBouncer did not run", err)
+	case errors.Is(err, ErrNotInstalled):
+		t.Fatalf("%v, and EXAMINER_REQUIRE_PGBOUNCER=1", err)
+	case err != nil:
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Stop)
+	t.Cleanup(func() { // before Stop removes the log
+		if t.Failed() {
+			t.Logf("the end of PgBouncer's log:\n%s", b.log(30))
+		}
+	})
+	return b
 }
 
 // URL is where clients connect: the same database name and user as the server's, no password.
@@ -183,12 +228,13 @@ func (b *Bouncer) Stop() {
 	os.RemoveAll(b.dir)
 }
 
-// log is the end of PgBouncer's log file, for error messages: it never holds the password.
-func (b *Bouncer) log() string {
+// log is the last n lines of PgBouncer's log file, for error messages: it never holds the
+// password.
+func (b *Bouncer) log(n int) string {
 	data, _ := os.ReadFile(filepath.Join(b.dir, "pgbouncer.log"))
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if len(lines) > 5 {
-		lines = lines[len(lines)-5:]
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
 }

@@ -5,22 +5,27 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"examiner/internal/password"
+	"examiner/tenant"
 )
 
 // settings are the harness's knobs, from BENCH_* environment variables. The server's own
 // settings (DB_MAX_CONNS, DB_QUERY_EXEC_MODE, PASSWORD_CONCURRENCY, GOMAXPROCS, …) pass through
 // from the environment to every server process the harness starts.
 type settings struct {
-	Duration            time.Duration // BENCH_DURATION: each measured phase
-	Warmup              time.Duration // BENCH_WARMUP: before each measured phase
-	Conns               int           // BENCH_CONNECTIONS: keep-alive connections of the load
-	Students            int           // BENCH_STUDENTS
-	Exams               int           // BENCH_EXAMS: per student
-	Logins              int           // BENCH_LOGINS: concurrent logins of the storm
-	IdleConns           int           // BENCH_IDLE_CONNECTIONS
-	DatabaseURL         string        // BENCH_DATABASE_URL, else DATABASE_URL; empty: a local PostgreSQL
-	PasswordConcurrency int           // PASSWORD_CONCURRENCY as the server will take it
+	Duration            time.Duration     // BENCH_DURATION: each measured phase
+	Warmup              time.Duration     // BENCH_WARMUP: before each measured phase
+	Conns               int               // BENCH_CONNECTIONS: keep-alive connections of the load
+	Students            int               // BENCH_STUDENTS
+	Exams               int               // BENCH_EXAMS: per student
+	Logins              int               // BENCH_LOGINS: concurrent logins of the storm
+	IdleConns           int               // BENCH_IDLE_CONNECTIONS
+	DatabaseURL         string            // BENCH_DATABASE_URL, else DATABASE_URL; empty: a local PostgreSQL
+	PasswordConcurrency int               // PASSWORD_CONCURRENCY as the server will take it
+	DBMaxConns          int               // DB_MAX_CONNS as the server will take it, for the pgx load
+	DBQueryExecMode     pgx.QueryExecMode // DB_QUERY_EXEC_MODE as the server will take it, for the pgx load
 }
 
 func loadSettings(getenv func(string) string) (settings, error) {
@@ -54,11 +59,16 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		{"BENCH_IDLE_CONNECTIONS", &s.IdleConns, 1000},
 		// The server's default: this process runs in the same cgroup, so GOMAXPROCS is the same.
 		{"PASSWORD_CONCURRENCY", &s.PasswordConcurrency, password.DefaultConcurrency()},
+		{"DB_MAX_CONNS", &s.DBMaxConns, 10},
 	} {
 		v := orDefault(getenv(n.name), strconv.Itoa(n.def))
 		if *n.into, err = strconv.Atoi(v); err != nil || *n.into < 1 {
 			return s, fmt.Errorf("%s=%q: want a positive number", n.name, v)
 		}
+	}
+	mode := orDefault(getenv("DB_QUERY_EXEC_MODE"), "cache_statement")
+	if s.DBQueryExecMode, err = tenant.ExecMode(mode); err != nil {
+		return s, fmt.Errorf("DB_QUERY_EXEC_MODE=%q: %w", mode, err)
 	}
 	if s.Students > 999999999999 {
 		return s, fmt.Errorf("BENCH_STUDENTS=%d: at most 12 digits", s.Students)

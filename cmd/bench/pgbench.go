@@ -15,25 +15,49 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"examiner"
+	"examiner/internal/gosource"
 	"examiner/internal/pgserver"
-	"examiner/internal/store"
+	"examiner/internal/store/dbsqlc"
 	"examiner/tenant"
 )
 
-// The pgbench scripts run the server's own statements for GET /api/exams, taken from the code
-// that runs them (tenant.SetStudent, store.ListExamsSQL), with each bind parameter replaced:
+// The pgbench scripts run the server's own statements for GET /api/exams (tenant's setStudent,
+// read from its source, and sql/queries/exams.sql ListExams: serverStatements), with each bind
+// parameter replaced:
 //
 //   - the student, a uuid in the server, becomes studentUUIDSQL of a random number, because
 //     pgbench variables are numbers and \gset is not allowed in a pipeline; the bench students'
 //     ids are made from their numbers for this (seed.go);
 //   - the token's issue time is a pgbench variable (a bind parameter as in the server);
-//   - the filters and the position, NULL in the server's first page, are NULL literals (pgbench
-//     cannot bind a NULL), which the planner may fold away: if anything this flatters pgbench;
+//   - the timeouts are tenant.DefaultTimeouts, as text literals;
+//   - the position, examiner.Start on the first page, is two pgbench variables (-D after=…
+//     -D afterid=…), bound as the server binds it;
 //   - the limit (20 + 1) is a pgbench variable.
+//
+// leanList is the same page with row-level security doing all the filtering and no position: the
+// least a statement for that page can ask of PostgreSQL. The server's statement is measured
+// against it.
 var (
-	setStudentParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":iat", 3: "('00000000-0000-4000-8000-' || lpad(:n, 12, '0'))"}
-	listExamsParams  = map[int]string{1: studentUUIDSQL(":n"), 2: "NULL", 3: "NULL", 4: "NULL", 5: "NULL", 6: "NULL", 7: ":limit"}
+	setStudentParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":iat", 3: "('00000000-0000-4000-8000-' || lpad(:n, 12, '0'))",
+		4: millisLiteral(tenant.DefaultTimeouts.Statement), 5: millisLiteral(tenant.DefaultTimeouts.Lock), 6: millisLiteral(tenant.DefaultTimeouts.IdleInTransaction)}
+	listExamsParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":after", 3: ":afterid", 4: ":limit"}
 )
+
+const leanList = `SELECT e.*, s.code FROM public.exams AS e JOIN public.subjects AS s ON s.id = e.subject_id
+ORDER BY e.created_at DESC, e.id DESC LIMIT :limit`
+
+func millisLiteral(d time.Duration) string { return fmt.Sprintf("'%d'", d.Milliseconds()) }
+
+// serverStatements are the server's statements the list transaction sends: tenant's opening
+// statement, read from its source (internal/gosource), and the list, as sqlc generated it, so
+// that a change there changes what the harness measures.
+func serverStatements() (setStudent, listExams string, err error) {
+	if setStudent, err = gosource.Const("tenant", "setStudent"); err != nil {
+		return "", "", err
+	}
+	return setStudent, dbsqlc.Statements["ListExams"], nil
+}
 
 var bindParam = regexp.MustCompile(`\$([0-9]+)`)
 
@@ -49,34 +73,50 @@ func bindPgbench(sql string, params map[int]string) (string, error) {
 		return e
 	})
 	if missing != nil {
-		return "", fmt.Errorf("the server's SQL has parameters %v that internal/bench/pgbench.go does not bind: update it\n%s", missing, sql)
+		return "", fmt.Errorf("the server's SQL has parameters %v that cmd/bench/pgbench.go does not bind: update it\n%s", missing, sql)
 	}
 	return strings.TrimSpace(out), nil
 }
 
 // pgbenchStatements are the server's setting and list statements, bound for pgbench.
 func pgbenchStatements() (set, list string, err error) {
-	if set, err = bindPgbench(tenant.SetStudent, setStudentParams); err != nil {
+	setStudent, listExams, err := serverStatements()
+	if err != nil {
 		return "", "", err
 	}
-	if list, err = bindPgbench(store.ListExamsSQL, listExamsParams); err != nil {
+	if set, err = bindPgbench(setStudent, setStudentParams); err != nil {
+		return "", "", err
+	}
+	if list, err = bindPgbench(listExams, listExamsParams); err != nil {
 		return "", "", err
 	}
 	return set, list, nil
 }
 
 // pgbenchScripts returns the list transaction for students 1..students: pipelined (the setting
-// and the query in one pipeline, one implicit transaction, one Sync: what the server sends) and
-// naive (BEGIN, setting, query, COMMIT, each waiting for the one before).
-func pgbenchScripts(students int) (pipelined, naive string, err error) {
+// and the query in one pipeline, one implicit transaction, one Sync: what the server sends),
+// naive (BEGIN, setting, query, COMMIT, each waiting for the one before) and lean (pipelined,
+// with leanList for the query).
+func pgbenchScripts(students int) (pipelined, naive, lean string, err error) {
 	set, list, err := pgbenchStatements()
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	head := fmt.Sprintf("\\set n random(1, %d)\n\\set limit 21\n", students)
 	pipelined = head + "\\startpipeline\n" + set + ";\n" + list + ";\n\\endpipeline\n"
 	naive = head + "BEGIN;\n" + set + ";\n" + list + ";\nCOMMIT;\n"
-	return pipelined, naive, nil
+	lean = head + "\\startpipeline\n" + set + ";\n" + leanList + ";\n\\endpipeline\n"
+	return pipelined, naive, lean, nil
+}
+
+// pgbenchVariables are the scripts' string variables: the token's issue time and the first
+// page's position.
+func pgbenchVariables() []string {
+	return []string{
+		"-D", "iat=" + time.Now().Add(-time.Second).UTC().Format("2006-01-02T15:04:05.000Z"),
+		"-D", "after=" + examiner.Start.CreatedAt.Format(time.RFC3339),
+		"-D", "afterid=" + examiner.Start.ID.String(),
+	}
 }
 
 // pgbenchResult is one pgbench run.
@@ -113,10 +153,9 @@ func runPgbench(ctx context.Context, databaseURL, dir, name, script string, clie
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return pgbenchResult{}, err
 	}
-	iat := "iat=" + time.Now().Add(-time.Second).UTC().Format("2006-01-02T15:04:05.000Z")
 	args := func(d time.Duration) []string {
-		return []string{"-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", "2",
-			"-T", strconv.Itoa(max(1, int(d.Round(time.Second).Seconds()))), "-D", iat, "-f", file}
+		return append([]string{"-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", "2",
+			"-T", strconv.Itoa(max(1, int(d.Round(time.Second).Seconds()))), "-f", file}, pgbenchVariables()...)
 	}
 	if out, err := exec.CommandContext(ctx, bin, append(args(warmup), databaseURL)...).CombinedOutput(); err != nil {
 		return pgbenchResult{}, fmt.Errorf("pgbench warm-up: %v\n%s", err, out)
@@ -187,6 +226,7 @@ func checkPgbenchSQL(ctx context.Context, databaseURL string, student int) error
 		return err
 	}
 	fill := strings.NewReplacer(":n", fmt.Sprintf("'%d'", student), ":limit", "21",
+		":afterid", "'"+examiner.Start.ID.String()+"'", ":after", "'"+examiner.Start.CreatedAt.Format(time.RFC3339)+"'",
 		":iat", "'"+time.Now().UTC().Format(time.RFC3339Nano)+"'")
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {

@@ -52,11 +52,11 @@ func TestSummarizeCountsOnlyTheWindow(t *testing.T) {
 
 func TestThePgbenchScriptsBindEveryParameterOfTheServersStatements(t *testing.T) {
 	t.Parallel()
-	pipelined, naive, err := pgbenchScripts(1000)
+	pipelined, naive, lean, err := pgbenchScripts(1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, script := range map[string]string{"pipelined": pipelined, "naive": naive} {
+	for name, script := range map[string]string{"pipelined": pipelined, "naive": naive, "lean": lean} {
 		if strings.Contains(script, "$") {
 			t.Errorf("%s script: got a bind parameter left in\n%s", name, script)
 		}

@@ -83,9 +83,17 @@ func rusage(who int) time.Duration {
 // is ours) and this harness (the load generator).
 type cpuMeter struct {
 	server, postmaster int
+	selfLoad           bool // with no server: the load is this process's own pgx client, not pgbench
 	at                 time.Time
 	srv, pg, self      time.Duration
 	children           time.Duration // of this process's exited children: pgbench
+}
+
+// startCPUSelf is startCPU for a load this process sends to PostgreSQL itself.
+func startCPUSelf(postmaster int) *cpuMeter {
+	m := startCPU(nil, postmaster)
+	m.selfLoad = true
+	return m
 }
 
 func startCPU(server *server, postmaster int) *cpuMeter {
@@ -122,9 +130,12 @@ func (m *cpuMeter) report(requests int) string {
 		}
 		parts = append(parts, s)
 	}
-	if m.server > 0 {
+	switch {
+	case m.server > 0:
 		parts = append(parts, "load generator "+pct(selfCPU()-m.self))
-	} else { // with no server of ours, the load is pgbench's
+	case m.selfLoad:
+		parts = append(parts, "pgx client (this harness) "+pct(selfCPU()-m.self))
+	default: // with no server of ours, the load is pgbench's
 		parts = append(parts, "pgbench "+pct(childrenCPU()-m.children))
 	}
 	return "CPU (100% = one core): " + strings.Join(parts, ", ")

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"examiner"
+	"examiner/tenant"
+)
+
+// The comparison of one round trip with four, at the database: the server's list transaction
+// sent by pgx from this process, the server's way and the usual way, with no HTTP in between. The
+// server itself has no mode for the usual way; this is it.
+
+// tenantQuery is how the list transaction is sent: tenant.Query or inFourRoundTrips.
+type tenantQuery func(ctx context.Context, db tenant.DB, s tenant.Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error)
+
+// inFourRoundTrips sends the statement the way most row-level-security servers do: BEGIN, the
+// setting, the statement and COMMIT, each waiting for the answer to the one before. That is
+// tenant.Run with one statement: the same opening statement as tenant.Query's and the same
+// isolation, four network round trips instead of one.
+func inFourRoundTrips(ctx context.Context, db tenant.DB, s tenant.Student, read func(pgx.Rows) error, sql string, args ...any) (tag pgconn.CommandTag, err error) {
+	err = tenant.Run(ctx, db, s, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := read(rows); err != nil {
+			return err
+		}
+		rows.Close()
+		tag = rows.CommandTag()
+		return rows.Err()
+	})
+	return tag, err
+}
+
+// openServerPool is a pool like the server's: DB_MAX_CONNS connections sending statements in
+// DB_QUERY_EXEC_MODE, as the environment gives them to the server processes.
+func openServerPool(ctx context.Context, databaseURL string, s settings) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = int32(s.DBMaxConns)
+	cfg.ConnConfig.DefaultQueryExecMode = s.DBQueryExecMode
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// listLoadFor sends the server's first page of the list (listSQL, with the arguments the server
+// gives it) for random students from conns goroutines through query on pool, for warmup plus
+// duration, and summarises the transactions started after the warm-up. A page short of the
+// server's first page (20 and one more) counts as an error, like a failed transaction.
+func listLoadFor(ctx context.Context, pool *pgxpool.Pool, conns int, w *world, query tenantQuery, listSQL string, warmup, duration time.Duration) (*loadResult, stats) {
+	ctx, cancel := context.WithTimeout(ctx, warmup+duration)
+	defer cancel()
+	res := &loadResult{began: time.Now()}
+	issuedAt := time.Now() // the students' cut-off is at the epoch
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for worker := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(worker), uint64(time.Now().UnixNano())))
+			samples := make([]sample, 0, 1<<14)
+			var errors int
+			var failed []string
+			for ctx.Err() == nil {
+				i := rng.IntN(len(w.students))
+				st := tenant.Student{ID: w.students[i], TokenIssuedAt: issuedAt}
+				start := time.Now()
+				n := 0
+				_, err := query(ctx, pool, st, func(rows pgx.Rows) error {
+					for rows.Next() {
+						n++
+					}
+					return rows.Err()
+				}, listSQL, st.ID, examiner.Start.CreatedAt, examiner.Start.ID, 21)
+				took := time.Since(start)
+				if ctx.Err() != nil {
+					break
+				}
+				if want := min(21, len(w.exams[i])); err == nil && n != want {
+					err = fmt.Errorf("a page of %d exams, want %d", n, want)
+				}
+				if err != nil {
+					errors++
+					if len(failed) < 3 {
+						failed = append(failed, err.Error())
+					}
+					continue
+				}
+				samples = append(samples, sample{start: start.Sub(res.began), latency: took})
+			}
+			mu.Lock()
+			res.samples = append(res.samples, samples...)
+			res.errors += errors
+			if len(res.failed) < 5 {
+				res.failed = append(res.failed, failed...)
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return res, summarize(res.samples, warmup, warmup+duration)
+}
