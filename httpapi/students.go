@@ -3,18 +3,13 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
-	"net/mail"
 	"regexp"
 	"sort"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/julienschmidt/httprouter"
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
 
 	"examiner/internal/apperr"
+	"examiner/internal/signin"
 	"examiner/internal/store"
 	"examiner/tenant"
 )
@@ -48,7 +43,7 @@ func (s *server) handlePatchMe() studentHandle {
 		var change store.ProfileChange
 		var fields []apperr.FieldError
 		if req.FullName != nil {
-			name, problem := checkFullName(*req.FullName)
+			name, problem := signin.CheckFullName(*req.FullName)
 			if problem != "" {
 				fields = append(fields, apperr.Field("full_name", problem))
 			}
@@ -69,46 +64,6 @@ func (s *server) handlePatchMe() studentHandle {
 		}
 		writeJSON(w, http.StatusOK, p)
 	}
-}
-
-// checkEmail returns the email as stored (surrounding spaces removed) and the key it is compared
-// by, or what is wrong with it.
-func checkEmail(raw string) (email, key, problem string) {
-	email = strings.TrimSpace(raw)
-	switch {
-	case email == "":
-		return "", "", "is required"
-	case len(email) > 254:
-		return "", "", "must be at most 254 characters"
-	case strings.IndexFunc(email, unicode.IsControl) >= 0 || !utf8.ValidString(email):
-		return "", "", "must not contain control characters"
-	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || addr.Name != "" || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
-		return "", "", "must be an email address such as name@example.com"
-	}
-	return email, emailKey(email), ""
-}
-
-// emailKey is what makes two emails the same account: Unicode case folding (so "ſ" is "s" and
-// "ς" is "σ", which lower-casing misses) and NFC normalisation. The database compares keys, not
-// emails, because its lower() depends on its locale.
-func emailKey(email string) string {
-	return norm.NFC.String(cases.Fold().String(norm.NFC.String(email)))
-}
-
-// checkFullName returns the name as stored (surrounding spaces removed), or what is wrong with it.
-func checkFullName(raw string) (string, string) {
-	name := strings.TrimSpace(raw)
-	switch {
-	case name == "":
-		return "", "is required"
-	case utf8.RuneCountInString(name) > 100:
-		return "", "must be at most 100 characters"
-	case strings.IndexFunc(name, unicode.IsControl) >= 0 || !utf8.ValidString(name):
-		return "", "must not contain control characters"
-	}
-	return name, ""
 }
 
 var (
@@ -141,7 +96,7 @@ func checkTargetGrades(tg map[string]string) []apperr.FieldError {
 	return fields
 }
 
-var authEventKinds = []string{"register", "login", "logout", "password_change"}
+var authEventKinds = []string{"register", "login", "logout", "password_change", "password_change_failed"}
 
 // handleListEvents lists the student's authentication trail, newest first: every sign-in, failed
 // attempt on their email (with why it failed), logout and password change.

@@ -26,12 +26,12 @@ import (
 //   - the student, a uuid in the server, becomes studentUUIDSQL of a random number, because
 //     pgbench variables are numbers and \gset is not allowed in a pipeline; the bench students'
 //     ids are made from their numbers for this (seed.go);
-//   - the token's issue time is a pgbench variable (a bind parameter as in the server);
+//   - the token's generation is a pgbench variable (a bind parameter as in the server);
 //   - the filters and the position, NULL in the server's first page, are NULL literals (pgbench
 //     cannot bind a NULL), which the planner may fold away: if anything this flatters pgbench;
 //   - the limit (20 + 1) is a pgbench variable.
 var (
-	setStudentParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":iat", 3: "('00000000-0000-4000-8000-' || lpad(:n, 12, '0'))"}
+	setStudentParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":gen", 3: "('00000000-0000-4000-8000-' || lpad(:n, 12, '0'))"}
 	listExamsParams  = map[int]string{1: studentUUIDSQL(":n"), 2: "NULL", 3: "NULL", 4: "NULL", 5: "NULL", 6: "NULL", 7: ":limit"}
 )
 
@@ -113,10 +113,10 @@ func runPgbench(ctx context.Context, databaseURL, dir, name, script string, clie
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return pgbenchResult{}, err
 	}
-	iat := "iat=" + time.Now().Add(-time.Second).UTC().Format("2006-01-02T15:04:05.000Z")
+	gen := "gen=0" // the seed's students' token generation
 	args := func(d time.Duration) []string {
 		return []string{"-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", "2",
-			"-T", strconv.Itoa(max(1, int(d.Round(time.Second).Seconds()))), "-D", iat, "-f", file}
+			"-T", strconv.Itoa(max(1, int(d.Round(time.Second).Seconds()))), "-D", gen, "-f", file}
 	}
 	if out, err := exec.CommandContext(ctx, bin, append(args(warmup), databaseURL)...).CombinedOutput(); err != nil {
 		return pgbenchResult{}, fmt.Errorf("pgbench warm-up: %v\n%s", err, out)
@@ -187,7 +187,7 @@ func checkPgbenchSQL(ctx context.Context, databaseURL string, student int) error
 		return err
 	}
 	fill := strings.NewReplacer(":n", fmt.Sprintf("'%d'", student), ":limit", "21",
-		":iat", "'"+time.Now().UTC().Format(time.RFC3339Nano)+"'")
+		":gen", "'0'")
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {
 		return err

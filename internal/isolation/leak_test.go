@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -53,7 +52,7 @@ const sessionLevelSet = `SELECT app.check_token($1, $2), set_config('app.student
 
 // sessionLevelInPipeline is tenant.Query with the one fault: the settings outlive the request.
 func sessionLevelInPipeline(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
-	return pipeline(ctx, db, read, sessionLevelSetStudent, []any{s.ID, s.TokenIssuedAt, s.ID.String()}, sql, args...)
+	return pipeline(ctx, db, read, sessionLevelSetStudent, []any{s.ID, s.TokenGeneration, s.ID.String()}, sql, args...)
 }
 
 // setThenQuery is the usual middleware mistake: a session-level SET as a statement of its own,
@@ -65,7 +64,7 @@ func setThenQuery(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read 
 		return pgconn.CommandTag{}, err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, sessionLevelSet, s.ID, s.TokenIssuedAt, s.ID.String()); err != nil {
+	if _, err := conn.Exec(ctx, sessionLevelSet, s.ID, s.TokenGeneration, s.ID.String()); err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	return pipeline(ctx, conn, read, `SELECT set_config('role', 'examiner_student', true)`, nil, sql, args...)
@@ -130,7 +129,7 @@ func newLeakWorld(t *testing.T) leakWorld {
 	var studentID, examID uuid.UUID
 	_, err = pgx.ForEachRow(rows, []any{&studentID, &examID}, func() error {
 		if _, seen := w.exams[studentID]; !seen {
-			w.students = append(w.students, tenant.Student{ID: studentID, TokenIssuedAt: time.Now()})
+			w.students = append(w.students, tenant.Student{ID: studentID})
 		}
 		w.exams[studentID] = append(w.exams[studentID], examID)
 		w.owner[examID] = studentID
