@@ -479,8 +479,7 @@ func TestEmailsAreOneAccountInAnyCaseAndSpacing(t *testing.T) {
 }
 
 // A login finishing while a password change is under way (updated, not yet committed) waits for
-// the change and then fails: it must not slip in on the old hash with an issue time after the
-// new cut-off.
+// the change and then fails: it must not slip in on the old hash with the new token generation.
 func TestALoginDuringAnUncommittedPasswordChangeWaitsAndFails(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
