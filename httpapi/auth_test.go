@@ -601,3 +601,26 @@ func TestARevokedTokenIsRefusedByEveryStudentRoute(t *testing.T) {
 		t.Fatalf("exams after the refused requests: got %+v, want the one PENDING exam unchanged", page.Items)
 	}
 }
+
+// Clients that type the token's dates as integers (Rust's jsonwebtoken with iat: u64, several
+// Java libraries) failed to decode iat 1764571930.291.
+func TestALoginsTokenHasIntegerDatesADayApart(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, tok := a.student("ada@example.com")
+	var claims map[string]json.RawMessage
+	if err := json.Unmarshal(mustDecode(t, strings.Split(tok, ".")[1]), &claims); err != nil {
+		t.Fatal(err)
+	}
+	dates := map[string]int64{}
+	for _, name := range []string{"iat", "nbf", "exp", "gen"} {
+		var n int64
+		if err := json.Unmarshal(claims[name], &n); err != nil {
+			t.Fatalf("%s: got %s, want a JSON integer", name, claims[name])
+		}
+		dates[name] = n
+	}
+	if dates["exp"]-dates["iat"] != 86400 || dates["nbf"] != dates["iat"] || dates["gen"] != 0 {
+		t.Fatalf("claims: got %v, want exp - iat = 86400, nbf = iat, gen 0", dates)
+	}
+}

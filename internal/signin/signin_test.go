@@ -244,6 +244,15 @@ func TestLogoutRevokesEveryEarlierTokenEvenOfTheSameSecondAndALoginRightAfterWor
 	if w.works(t, first) || w.works(t, second) {
 		t.Fatal("a token issued before the logout still works")
 	}
+	// Time plays no part: a token of the old generation issued now, in the logout's second or
+	// after it, is refused as well.
+	raw, _, err := w.tokens.Issue(first.ID, first.TokenGeneration, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claims, err := w.tokens.Verify(raw, time.Now()); err != nil || w.works(t, tenant.Student{ID: claims.StudentID, TokenGeneration: claims.Generation}) {
+		t.Fatalf("a token of the revoked generation issued after the logout: verify error %v, or it works", err)
+	}
 	fresh := w.login(t, "ada@example.com", "a good password")
 	if fresh.TokenGeneration != 1 || !w.works(t, fresh) {
 		t.Fatalf("the login after the logout: generation %d, works %v; want generation 1, working", fresh.TokenGeneration, w.works(t, fresh))
