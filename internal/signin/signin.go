@@ -43,7 +43,8 @@ const MaxPasswordBytes = 1024
 
 // Limits bound attempts to sign in, to change a password and to register, per account and per
 // client address (an IPv4 address or an IPv6 /64). Failed attempts count; successful ones never
-// do. A zero Limit takes its DefaultLimits value.
+// do. A zero Limit takes its DefaultLimits value, except that a wrong current password is a guess
+// like a failed sign-in: zero password-change limits take the login limits given.
 type Limits struct {
 	LoginFailuresPerAccount          ratelimit.Limit
 	LoginFailuresPerAddress          ratelimit.Limit
@@ -54,13 +55,11 @@ type Limits struct {
 
 // DefaultLimits: at most 100 failed sign-ins per account in any hour and 10 at once; 1000 per
 // address (a school behind one NAT is many students) and 50 at once; 20 registrations per address
-// and 5 at once. A wrong current password is a guess like a failed sign-in, with the same limits.
+// and 5 at once. Wrong current passwords take the login limits.
 var DefaultLimits = Limits{
-	LoginFailuresPerAccount:          ratelimit.PerHour(10, 100),
-	LoginFailuresPerAddress:          ratelimit.PerHour(50, 1000),
-	RegistrationsPerAddress:          ratelimit.PerHour(5, 20),
-	PasswordChangeFailuresPerAccount: ratelimit.PerHour(10, 100),
-	PasswordChangeFailuresPerAddress: ratelimit.PerHour(50, 1000),
+	LoginFailuresPerAccount: ratelimit.PerHour(10, 100),
+	LoginFailuresPerAddress: ratelimit.PerHour(50, 1000),
+	RegistrationsPerAddress: ratelimit.PerHour(5, 20),
 }
 
 // Deps is what a Service needs.
@@ -89,19 +88,24 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	or := func(l, def ratelimit.Limit) *ratelimit.Limiter {
+	orElse := func(l, def ratelimit.Limit) ratelimit.Limit {
 		if l == (ratelimit.Limit{}) {
-			l = def
+			return def
 		}
-		return ratelimit.New(l, ratelimit.DefaultMaxKeys)
+		return l
 	}
+	or := func(l, def ratelimit.Limit) *ratelimit.Limiter {
+		return ratelimit.New(orElse(l, def), ratelimit.DefaultMaxKeys)
+	}
+	perAccount := orElse(d.Limits.LoginFailuresPerAccount, DefaultLimits.LoginFailuresPerAccount)
+	perAddress := orElse(d.Limits.LoginFailuresPerAddress, DefaultLimits.LoginFailuresPerAddress)
 	return &Service{
 		d:                  d,
-		loginPerAccount:    or(d.Limits.LoginFailuresPerAccount, DefaultLimits.LoginFailuresPerAccount),
-		loginPerAddress:    or(d.Limits.LoginFailuresPerAddress, DefaultLimits.LoginFailuresPerAddress),
+		loginPerAccount:    ratelimit.New(perAccount, ratelimit.DefaultMaxKeys),
+		loginPerAddress:    ratelimit.New(perAddress, ratelimit.DefaultMaxKeys),
 		registerPerAddress: or(d.Limits.RegistrationsPerAddress, DefaultLimits.RegistrationsPerAddress),
-		changePerAccount:   or(d.Limits.PasswordChangeFailuresPerAccount, DefaultLimits.PasswordChangeFailuresPerAccount),
-		changePerAddress:   or(d.Limits.PasswordChangeFailuresPerAddress, DefaultLimits.PasswordChangeFailuresPerAddress),
+		changePerAccount:   or(d.Limits.PasswordChangeFailuresPerAccount, perAccount),
+		changePerAddress:   or(d.Limits.PasswordChangeFailuresPerAddress, perAddress),
 		limitedEvents:      ratelimit.New(ratelimit.Limit{Burst: 1, Per: time.Minute}, ratelimit.DefaultMaxKeys),
 	}
 }

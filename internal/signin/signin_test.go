@@ -416,3 +416,17 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// LOGIN_FAILURES_PER_* tune password guesses wherever they are made.
+func TestPasswordChangeLimitsFollowTheLoginLimitsGiven(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil, signin.Limits{LoginFailuresPerAccount: ratelimit.Limit{Burst: 2, Per: time.Hour}})
+	w.register(t, ada)
+	st := w.login(t, "ada@example.com", "a good password")
+	wrong := signin.PasswordChange{Current: "not the password", New: "a newer password"}
+	for i, want := range []apperr.Code{apperr.Invalid, apperr.Invalid, apperr.RateLimited} {
+		if err := w.svc.ChangePassword(context.Background(), st, wrong, from("192.0.2.1")); apperr.As(err).Code != want {
+			t.Fatalf("attempt %d: got %v, want %s", i+1, err, want)
+		}
+	}
+}
