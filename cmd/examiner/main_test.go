@@ -57,7 +57,8 @@ func TestServeRefusesToStartWithoutAStrongSecret(t *testing.T) {
 func TestConfigRejectsNonsense(t *testing.T) {
 	t.Parallel()
 	for _, k := range []string{"JWT_TTL", "REQUEST_TIMEOUT", "SHUTDOWN_DRAIN", "SHUTDOWN_GRACE", "CORS_ORIGINS", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY", "TRUSTED_PROXIES",
-		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS", "DB_QUERY_EXEC_MODE", "DB_TENANT_MODE", "PASSWORD_TIMEOUT", "PASSWORD_NICE"} {
+		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS", "DB_QUERY_EXEC_MODE", "DB_TENANT_MODE", "PASSWORD_TIMEOUT", "PASSWORD_NICE",
+		"PASSWORD_QUEUE", "PASSWORD_QUEUE_PER_ADDRESS"} {
 		for _, bad := range []string{"-1", "10,10", "x"} {
 			vars := map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32), k: bad}
 			if _, err := loadConfig(env(vars)); err == nil || !strings.Contains(err.Error(), k) {
@@ -80,7 +81,8 @@ func TestConfigRejectsNonsense(t *testing.T) {
 	}
 	if cfg.JWTTTL != 24*time.Hour || cfg.BcryptCost != 12 || cfg.HTTPAddr != ":8080" || cfg.DBMaxConns != 10 ||
 		cfg.DBQueryExecMode != pgx.QueryExecModeCacheStatement || cfg.DBTenantNaive || cfg.MetricsAddr != "" ||
-		cfg.PasswordTimeout != 2*time.Minute || cfg.PasswordNice != password.DefaultNice {
+		cfg.PasswordTimeout != 2*time.Minute || cfg.PasswordNice != password.DefaultNice ||
+		cfg.PasswordQueue != password.DefaultQueuePerSlot*cfg.PasswordConcurrency || cfg.PasswordQueuePerAddress != cfg.PasswordQueue/2 {
 		t.Fatalf("defaults: got %+v", cfg)
 	}
 	cfg, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
