@@ -48,7 +48,7 @@ type Student struct {
 }
 
 // SetStudent is the statement that opens every student transaction. It also checks the token
-// against the student's generation: app.check_token raises EXA01 for a revoked token, which stops the
+// against the student's row: app.check_token raises EXA01 for a revoked token, which stops the
 // transaction before any later statement runs. The check is evaluated as the login user
 // (EXECUTE is checked before the role changes), and examiner_student may not call it, so no
 // student can ask about another.
