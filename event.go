@@ -12,10 +12,12 @@ const (
 	EventLogin          = "login"
 	EventLogout         = "logout"
 	EventPasswordChange = "password_change"
+	// A refused password change: the current password was wrong, or too many were.
+	EventPasswordChangeFailed = "password_change_failed"
 )
 
 // EventKinds are the kinds of authentication event.
-var EventKinds = []string{EventRegister, EventLogin, EventLogout, EventPasswordChange}
+var EventKinds = []string{EventRegister, EventLogin, EventLogout, EventPasswordChange, EventPasswordChangeFailed}
 
 // Why an authentication attempt failed.
 const (

@@ -323,7 +323,7 @@ func TestBadTokensGet401WithWWWAuthenticate(t *testing.T) {
 	claims := func(edit func(map[string]any)) map[string]any {
 		c := map[string]any{
 			"sub": me.ID.String(), "iss": "examiner", "aud": []string{"examiner-api"}, "jti": "x",
-			"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+			"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(), "gen": 0,
 		}
 		edit(c)
 		return c
@@ -331,7 +331,7 @@ func TestBadTokensGet401WithWWWAuthenticate(t *testing.T) {
 	secret := []byte(testSecret)
 	b64 := base64.RawURLEncoding.EncodeToString
 	payload, _ := json.Marshal(claims(func(map[string]any) {}))
-	expired, _, err := a.tokens.Issue(me.ID, now.Add(-25*time.Hour))
+	expired, _, err := a.tokens.Issue(me.ID, 0, now.Add(-25*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +339,7 @@ func TestBadTokensGet401WithWWWAuthenticate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherTok, _, _ := other.Issue(me.ID, now)
+	otherTok, _, _ := other.Issue(me.ID, 0, now)
 	parts := strings.Split(good, ".")
 	edited := parts[0] + "." + b64([]byte(strings.Replace(string(mustDecode(t, parts[1])), me.ID.String(), "00000000-0000-0000-0000-000000000000", 1))) + "." + parts[2]
 
@@ -358,6 +358,10 @@ func TestBadTokensGet401WithWWWAuthenticate(t *testing.T) {
 		{"wrong audience", "Bearer " + sign(jose.HS256, secret, claims(func(c map[string]any) { c["aud"] = "someone-else" }))},
 		{"wrong issuer", "Bearer " + sign(jose.HS256, secret, claims(func(c map[string]any) { c["iss"] = "evil" }))},
 		{"exp removed", "Bearer " + sign(jose.HS256, secret, claims(func(c map[string]any) { delete(c, "exp") }))},
+		{"from before token generations (iat in milliseconds, no gen)", "Bearer " + sign(jose.HS256, secret, claims(func(c map[string]any) {
+			c["iat"] = float64(now.UnixMilli()) / 1000
+			delete(c, "gen")
+		}))},
 		{"nbf in the future", "Bearer " + sign(jose.HS256, secret, claims(func(c map[string]any) { c["nbf"] = now.Add(time.Hour).Unix() }))},
 		{"an edited payload", "Bearer " + edited},
 		{"a megabyte of header", "Bearer " + strings.Repeat("a", 1<<20)},
@@ -475,8 +479,7 @@ func TestEmailsAreOneAccountInAnyCaseAndSpacing(t *testing.T) {
 }
 
 // A login finishing while a password change is under way (updated, not yet committed) waits for
-// the change and then fails: it must not slip in on the old hash with an issue time after the
-// new cut-off.
+// the change and then fails: it must not slip in on the old hash with the new token generation.
 func TestALoginDuringAnUncommittedPasswordChangeWaitsAndFails(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
@@ -496,9 +499,9 @@ func TestALoginDuringAnUncommittedPasswordChangeWaitsAndFails(t *testing.T) {
 	if _, err := change.Exec(ctx, `SELECT set_config('role', 'examiner_student', true), set_config('app.student_id', $1, true)`, me.ID.String()); err != nil {
 		t.Fatal(err)
 	}
-	var cutoff *time.Time
-	if err := change.QueryRow(ctx, `SELECT app.change_password($1, 'sha384-bcrypt$replaced')`, account.PasswordHash).Scan(&cutoff); err != nil || cutoff == nil {
-		t.Fatalf("change_password: got %v, %v", cutoff, err)
+	var generation *int64
+	if err := change.QueryRow(ctx, `SELECT app.change_password($1, 'sha384-bcrypt$replaced')`, account.PasswordHash).Scan(&generation); err != nil || generation == nil {
+		t.Fatalf("change_password: got %v, %v", generation, err)
 	}
 
 	type result struct {
@@ -596,5 +599,28 @@ func TestARevokedTokenIsRefusedByEveryStudentRoute(t *testing.T) {
 	page := a.examPage(a.login("ada@example.com", "a good password"), "")
 	if len(page.Items) != 1 || page.Items[0].ID != exam.ID || page.Items[0].Status != "PENDING" {
 		t.Fatalf("exams after the refused requests: got %+v, want the one PENDING exam unchanged", page.Items)
+	}
+}
+
+// Clients that type the token's dates as integers (Rust's jsonwebtoken with iat: u64, several
+// Java libraries) failed to decode iat 1764571930.291.
+func TestALoginsTokenHasIntegerDatesADayApart(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	_, tok := a.student("ada@example.com")
+	var claims map[string]json.RawMessage
+	if err := json.Unmarshal(mustDecode(t, strings.Split(tok, ".")[1]), &claims); err != nil {
+		t.Fatal(err)
+	}
+	dates := map[string]int64{}
+	for _, name := range []string{"iat", "nbf", "exp", "gen"} {
+		var n int64
+		if err := json.Unmarshal(claims[name], &n); err != nil {
+			t.Fatalf("%s: got %s, want a JSON integer", name, claims[name])
+		}
+		dates[name] = n
+	}
+	if dates["exp"]-dates["iat"] != 86400 || dates["nbf"] != dates["iat"] || dates["gen"] != 0 {
+		t.Fatalf("claims: got %v, want exp - iat = 86400, nbf = iat, gen 0", dates)
 	}
 }

@@ -39,7 +39,7 @@ func BenchmarkListExamsHandler(b *testing.B) {
 		Store: store.New(newStubDB(21)), Tokens: tokens, Passwords: hasher,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Limits: generous,
 	})
-	raw, _, err := tokens.Issue(uuid.New(), time.Now())
+	raw, _, err := tokens.Issue(uuid.New(), 0, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -91,16 +91,3 @@ func parseHop(h string) (netip.Addr, bool) {
 	}
 	return netip.Addr{}, false
 }
-
-// ipKey is the rate-limit key of a client address: the address for IPv4, its /64 for IPv6 (one
-// subscriber usually holds a whole /64, and could otherwise use a fresh address per attempt).
-func ipKey(a netip.Addr) string {
-	if !a.IsValid() {
-		return "unknown"
-	}
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
-	}
-	return a.String()
-}

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"testing"
+
+	"examiner/internal/signin"
 )
 
 func TestTheClientAddressIsBelievedOnlyFromTrustedProxies(t *testing.T) {
@@ -61,11 +63,11 @@ func TestAnIPv6ClientIsLimitedByItsSlash64(t *testing.T) {
 	r2 := &http.Request{RemoteAddr: "[2001:db8:1:2:bbbb::2]:1", Header: http.Header{}}
 	r3 := &http.Request{RemoteAddr: "[2001:db8:1:3::1]:1", Header: http.Header{}}
 	var p Proxies
-	if ipKey(p.clientIP(r1)) != ipKey(p.clientIP(r2)) || ipKey(p.clientIP(r1)) == ipKey(p.clientIP(r3)) {
+	if signin.AddressKey(p.clientIP(r1)) != signin.AddressKey(p.clientIP(r2)) || signin.AddressKey(p.clientIP(r1)) == signin.AddressKey(p.clientIP(r3)) {
 		t.Fatalf("keys %s %s %s: want the first two equal, the third apart",
-			ipKey(p.clientIP(r1)), ipKey(p.clientIP(r2)), ipKey(p.clientIP(r3)))
+			signin.AddressKey(p.clientIP(r1)), signin.AddressKey(p.clientIP(r2)), signin.AddressKey(p.clientIP(r3)))
 	}
-	if ipKey(p.clientIP(&http.Request{RemoteAddr: "192.0.2.1:1"})) != "192.0.2.1" {
+	if signin.AddressKey(p.clientIP(&http.Request{RemoteAddr: "192.0.2.1:1"})) != "192.0.2.1" {
 		t.Fatal("an IPv4 client is not keyed by its address")
 	}
 }

@@ -127,5 +127,5 @@ func (s *server) studentOf(r *http.Request) (tenant.Student, error) {
 			slog.String("request_id", requestID(r)), slog.String("reason", err.Error()))
 		return tenant.Student{}, apperr.Wrap(apperr.Unauthenticated, "The token is invalid or expired. Sign in again.", err)
 	}
-	return tenant.Student{ID: claims.StudentID, TokenIssuedAt: claims.IssuedAt}, nil
+	return tenant.Student{ID: claims.StudentID, TokenGeneration: claims.Generation}, nil
 }

@@ -25,7 +25,7 @@ func TestAPanicIsAGeneric500AndALoggedStack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _, err := tokens.Issue(uuid.New(), time.Now())
+	tok, _, err := tokens.Issue(uuid.New(), 0, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

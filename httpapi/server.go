@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner/internal/password"
-	"examiner/internal/ratelimit"
+	"examiner/internal/signin"
 	"examiner/internal/store"
 	"examiner/internal/token"
 )
@@ -23,7 +23,8 @@ type Deps struct {
 	Passwords *password.Hasher
 	Logger    *slog.Logger
 
-	// Limits on sign-in and registration attempts; a zero Limit takes its DefaultLimits value.
+	// Limits on sign-in, password-change and registration attempts; a zero Limit takes its
+	// DefaultLimits value.
 	Limits Limits
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header names the client.
 	TrustedProxies Proxies
@@ -59,28 +60,16 @@ const DefaultRequestTimeout = 5 * time.Second
 // requests, with bcrypt at a lower priority, about 60 s (measured by make bench): twice that.
 const DefaultPasswordTimeout = 2 * time.Minute
 
-// Limits bound attempts to sign in and to register, per account and per client address (an
-// IPv4 address or an IPv6 /64). Failed sign-ins count; successful ones never do.
-type Limits struct {
-	LoginFailuresPerAccount ratelimit.Limit
-	LoginFailuresPerAddress ratelimit.Limit
-	RegistrationsPerAddress ratelimit.Limit
-}
+// Limits are signin.Limits.
+type Limits = signin.Limits
 
-// DefaultLimits: at most 100 failed sign-ins per account in any hour and 10 at once; 1000 per
-// address (a school behind one NAT is many students) and 50 at once; 20 registrations per address
-// and 5 at once.
-var DefaultLimits = Limits{
-	LoginFailuresPerAccount: ratelimit.PerHour(10, 100),
-	LoginFailuresPerAddress: ratelimit.PerHour(50, 1000),
-	RegistrationsPerAddress: ratelimit.PerHour(5, 20),
-}
+// DefaultLimits are signin.DefaultLimits.
+var DefaultLimits = signin.DefaultLimits
 
 type server struct {
 	Deps
-	loginPerAccount, loginPerAddress, registerPerAddress *ratelimit.Limiter
-	limitedEvents                                        *ratelimit.Limiter // one rate_limited event a minute per key
-	metricsHandler                                       http.Handler
+	signin         *signin.Service
+	metricsHandler http.Handler
 }
 
 // NewServer returns the API's handler.
@@ -101,19 +90,11 @@ func NewServer(d Deps) http.Handler {
 		d.Metrics = NewMetrics(d.Logger)
 	}
 	d.Metrics.watch(d.DB, d.Passwords)
-	or := func(l, def ratelimit.Limit) *ratelimit.Limiter {
-		if l == (ratelimit.Limit{}) {
-			l = def
-		}
-		return ratelimit.New(l, ratelimit.DefaultMaxKeys)
-	}
 	s := &server{
-		Deps:               d,
-		loginPerAccount:    or(d.Limits.LoginFailuresPerAccount, DefaultLimits.LoginFailuresPerAccount),
-		loginPerAddress:    or(d.Limits.LoginFailuresPerAddress, DefaultLimits.LoginFailuresPerAddress),
-		registerPerAddress: or(d.Limits.RegistrationsPerAddress, DefaultLimits.RegistrationsPerAddress),
-		limitedEvents:      ratelimit.New(ratelimit.Limit{Burst: 1, Per: time.Minute}, ratelimit.DefaultMaxKeys),
-		metricsHandler:     d.Metrics.Handler(),
+		Deps: d,
+		signin: signin.New(signin.Deps{Store: d.Store, Tokens: d.Tokens, Passwords: d.Passwords,
+			Logger: d.Logger, Limits: d.Limits, Now: d.Now}),
+		metricsHandler: d.Metrics.Handler(),
 	}
 	return s.withRequestContext(s.routes())
 }

@@ -3,19 +3,15 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
-	"net/mail"
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/julienschmidt/httprouter"
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
 
 	"examiner"
 	"examiner/internal/apperr"
+	"examiner/internal/signin"
 	"examiner/internal/store"
 	"examiner/tenant"
 )
@@ -49,7 +45,7 @@ func (s *server) handlePatchMe() studentHandle {
 		var change store.ProfileChange
 		var fields []apperr.FieldError
 		if req.FullName != nil {
-			name, problem := checkFullName(*req.FullName)
+			name, problem := signin.CheckFullName(*req.FullName)
 			if problem != "" {
 				fields = append(fields, apperr.Field("full_name", problem))
 			}
@@ -70,46 +66,6 @@ func (s *server) handlePatchMe() studentHandle {
 		}
 		writeJSON(w, http.StatusOK, p)
 	}
-}
-
-// checkEmail returns the email as stored (surrounding spaces removed) and the key it is compared
-// by, or what is wrong with it.
-func checkEmail(raw string) (email, key, problem string) {
-	email = strings.TrimSpace(raw)
-	switch {
-	case email == "":
-		return "", "", "is required"
-	case len(email) > examiner.MaxEmailLength:
-		return "", "", fmt.Sprintf("must be at most %d characters", examiner.MaxEmailLength)
-	case strings.IndexFunc(email, unicode.IsControl) >= 0 || !utf8.ValidString(email):
-		return "", "", "must not contain control characters"
-	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || addr.Name != "" || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
-		return "", "", "must be an email address such as name@example.com"
-	}
-	return email, emailKey(email), ""
-}
-
-// emailKey is what makes two emails the same account: Unicode case folding (so "ſ" is "s" and
-// "ς" is "σ", which lower-casing misses) and NFC normalisation. The database compares keys, not
-// emails, because its lower() depends on its locale.
-func emailKey(email string) string {
-	return norm.NFC.String(cases.Fold().String(norm.NFC.String(email)))
-}
-
-// checkFullName returns the name as stored (surrounding spaces removed), or what is wrong with it.
-func checkFullName(raw string) (string, string) {
-	name := strings.TrimSpace(raw)
-	switch {
-	case name == "":
-		return "", "is required"
-	case utf8.RuneCountInString(name) > examiner.MaxFullNameLength:
-		return "", fmt.Sprintf("must be at most %d characters", examiner.MaxFullNameLength)
-	case strings.IndexFunc(name, unicode.IsControl) >= 0 || !utf8.ValidString(name):
-		return "", "must not contain control characters"
-	}
-	return name, ""
 }
 
 func checkTargetGrades(tg map[string]string) []apperr.FieldError {

@@ -42,32 +42,32 @@ ALTER SCHEMA app OWNER TO postgres;
 -- Name: change_password(text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
 --
 
-CREATE FUNCTION app.change_password(p_old_hash text, p_new_hash text) RETURNS timestamp with time zone
+CREATE FUNCTION app.change_password(p_old_hash text, p_new_hash text) RETURNS bigint
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   UPDATE public.students AS s
-  SET password_hash = p_new_hash, tokens_valid_after = app.next_token_cutoff(s.tokens_valid_after), updated_at = now()
+  SET password_hash = p_new_hash, token_generation = s.token_generation + 1, updated_at = now()
   WHERE s.id = app.current_student_id() AND s.password_hash = p_old_hash
-  RETURNING s.tokens_valid_after
+  RETURNING s.token_generation
 $$;
 
 
 ALTER FUNCTION app.change_password(p_old_hash text, p_new_hash text) OWNER TO examiner_auth;
 
 --
--- Name: check_token(uuid, timestamp with time zone); Type: FUNCTION; Schema: app; Owner: examiner_auth
+-- Name: check_token(uuid, bigint); Type: FUNCTION; Schema: app; Owner: examiner_auth
 --
 
-CREATE FUNCTION app.check_token(p_student_id uuid, p_issued_at timestamp with time zone) RETURNS boolean
+CREATE FUNCTION app.check_token(p_student_id uuid, p_generation bigint) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-  cutoff timestamptz;
+  current_generation bigint;
 BEGIN
-  SELECT s.tokens_valid_after INTO cutoff FROM public.students AS s WHERE s.id = p_student_id;
-  IF cutoff IS NULL OR p_issued_at IS NULL OR cutoff > p_issued_at THEN
+  SELECT s.token_generation INTO current_generation FROM public.students AS s WHERE s.id = p_student_id;
+  IF current_generation IS NULL OR p_generation IS NULL OR current_generation <> p_generation THEN
     RAISE EXCEPTION 'token revoked' USING ERRCODE = 'EXA01';
   END IF;
   RETURN true;
@@ -75,18 +75,18 @@ END
 $$;
 
 
-ALTER FUNCTION app.check_token(p_student_id uuid, p_issued_at timestamp with time zone) OWNER TO examiner_auth;
+ALTER FUNCTION app.check_token(p_student_id uuid, p_generation bigint) OWNER TO examiner_auth;
 
 --
 -- Name: complete_login(uuid, text, text, text, inet, text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
 --
 
-CREATE FUNCTION app.complete_login(p_student_id uuid, p_verified_hash text, p_new_hash text, p_email text, p_client_ip inet, p_user_agent text, p_request_id text) RETURNS timestamp with time zone
+CREATE FUNCTION app.complete_login(p_student_id uuid, p_verified_hash text, p_new_hash text, p_email text, p_client_ip inet, p_user_agent text, p_request_id text) RETURNS bigint
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   WITH student AS (
-    SELECT s.id, s.tokens_valid_after
+    SELECT s.id, s.token_generation
     FROM public.students AS s
     WHERE s.id = p_student_id AND s.password_hash = p_verified_hash
     FOR UPDATE
@@ -100,7 +100,7 @@ CREATE FUNCTION app.complete_login(p_student_id uuid, p_verified_hash text, p_ne
     SELECT student.id, 'login', true, p_email, p_client_ip, p_user_agent, p_request_id
     FROM student
   )
-  SELECT greatest(date_trunc('milliseconds', clock_timestamp()), student.tokens_valid_after) FROM student
+  SELECT student.token_generation FROM student
 $$;
 
 
@@ -180,21 +180,6 @@ $$;
 ALTER FUNCTION app.login_lookup(p_email_key text) OWNER TO examiner_auth;
 
 --
--- Name: next_token_cutoff(timestamp with time zone); Type: FUNCTION; Schema: app; Owner: postgres
---
-
-CREATE FUNCTION app.next_token_cutoff(p_current timestamp with time zone) RETURNS timestamp with time zone
-    LANGUAGE sql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  SELECT date_trunc('milliseconds',
-                    greatest(clock_timestamp(), p_current + interval '1 millisecond') + interval '999 microseconds')
-$$;
-
-
-ALTER FUNCTION app.next_token_cutoff(p_current timestamp with time zone) OWNER TO postgres;
-
---
 -- Name: record_auth_failure(text, text, text, text, inet, text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
 --
 
@@ -240,14 +225,14 @@ ALTER FUNCTION app.register_student(p_email text, p_email_key text, p_password_h
 -- Name: revoke_tokens(); Type: FUNCTION; Schema: app; Owner: examiner_auth
 --
 
-CREATE FUNCTION app.revoke_tokens() RETURNS timestamp with time zone
+CREATE FUNCTION app.revoke_tokens() RETURNS bigint
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   UPDATE public.students AS s
-  SET tokens_valid_after = app.next_token_cutoff(s.tokens_valid_after)
+  SET token_generation = s.token_generation + 1
   WHERE s.id = app.current_student_id()
-  RETURNING s.tokens_valid_after
+  RETURNING s.token_generation
 $$;
 
 
@@ -292,7 +277,7 @@ CREATE TABLE public.auth_events (
     request_id text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT auth_events_email_length CHECK ((char_length(email) <= 254)),
-    CONSTRAINT auth_events_kind CHECK ((kind = ANY (ARRAY['register'::text, 'login'::text, 'logout'::text, 'password_change'::text]))),
+    CONSTRAINT auth_events_kind CHECK ((kind = ANY (ARRAY['register'::text, 'login'::text, 'logout'::text, 'password_change'::text, 'password_change_failed'::text]))),
     CONSTRAINT auth_events_reason CHECK ((reason = ANY (ARRAY['unknown_email'::text, 'wrong_password'::text, 'rate_limited'::text, 'duplicate_email'::text]))),
     CONSTRAINT auth_events_reason_on_failure CHECK ((succeeded = (reason IS NULL))),
     CONSTRAINT auth_events_request_id_length CHECK ((char_length(request_id) <= 128)),
@@ -380,11 +365,12 @@ CREATE TABLE public.students (
     target_grades jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    tokens_valid_after timestamp with time zone DEFAULT '1970-01-01 00:00:00+00'::timestamp with time zone NOT NULL,
+    token_generation bigint DEFAULT 0 NOT NULL,
     CONSTRAINT students_email_key_shape CHECK (((char_length(email_key) >= 3) AND (char_length(email_key) <= 1024))),
     CONSTRAINT students_email_shape CHECK ((((char_length(email) >= 3) AND (char_length(email) <= 254)) AND (email ~~ '%_@_%'::text))),
     CONSTRAINT students_full_name_length CHECK (((char_length(full_name) >= 1) AND (char_length(full_name) <= 100))),
-    CONSTRAINT students_target_grades_valid CHECK (app.valid_target_grades(target_grades))
+    CONSTRAINT students_target_grades_valid CHECK (app.valid_target_grades(target_grades)),
+    CONSTRAINT students_token_generation_not_negative CHECK ((token_generation >= 0))
 );
 
 ALTER TABLE ONLY public.students FORCE ROW LEVEL SECURITY;
@@ -779,11 +765,11 @@ GRANT ALL ON FUNCTION app.change_password(p_old_hash text, p_new_hash text) TO e
 
 
 --
--- Name: FUNCTION check_token(p_student_id uuid, p_issued_at timestamp with time zone); Type: ACL; Schema: app; Owner: examiner_auth
+-- Name: FUNCTION check_token(p_student_id uuid, p_generation bigint); Type: ACL; Schema: app; Owner: examiner_auth
 --
 
-REVOKE ALL ON FUNCTION app.check_token(p_student_id uuid, p_issued_at timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.check_token(p_student_id uuid, p_issued_at timestamp with time zone) TO postgres;
+REVOKE ALL ON FUNCTION app.check_token(p_student_id uuid, p_generation bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.check_token(p_student_id uuid, p_generation bigint) TO postgres;
 
 
 --
@@ -815,14 +801,6 @@ GRANT ALL ON FUNCTION app.current_password_hash() TO examiner_student;
 
 REVOKE ALL ON FUNCTION app.login_lookup(p_email_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.login_lookup(p_email_key text) TO examiner_anon;
-
-
---
--- Name: FUNCTION next_token_cutoff(p_current timestamp with time zone); Type: ACL; Schema: app; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION app.next_token_cutoff(p_current timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.next_token_cutoff(p_current timestamp with time zone) TO examiner_auth;
 
 
 --
@@ -930,11 +908,10 @@ GRANT UPDATE(updated_at) ON TABLE public.students TO examiner_auth;
 
 
 --
--- Name: COLUMN students.tokens_valid_after; Type: ACL; Schema: public; Owner: postgres
+-- Name: COLUMN students.token_generation; Type: ACL; Schema: public; Owner: postgres
 --
 
-GRANT SELECT(tokens_valid_after) ON TABLE public.students TO examiner_student;
-GRANT UPDATE(tokens_valid_after) ON TABLE public.students TO examiner_auth;
+GRANT UPDATE(token_generation) ON TABLE public.students TO examiner_auth;
 
 
 --

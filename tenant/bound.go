@@ -121,7 +121,7 @@ func (r firstRow) Scan(dest ...any) error {
 func studentBatch(db DB, s Student, sql string, args []any) *pgx.Batch {
 	t := timeoutsOf(db)
 	b := &pgx.Batch{}
-	b.Queue(setStudent, s.ID, s.TokenIssuedAt, s.ID.String(), millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction))
+	b.Queue(setStudent, s.ID, s.TokenGeneration, s.ID.String(), millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction))
 	b.Queue(sql, args...)
 	return b
 }

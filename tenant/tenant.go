@@ -28,11 +28,11 @@ const Role = "examiner_student"
 // no table, only call the SECURITY DEFINER functions of those paths.
 const AnonymousRole = "examiner_anon"
 
-// ErrTokenRevoked means the student's token was issued before their latest logout or password
-// change, or the student no longer exists.
+// ErrTokenRevoked means the student's token is of an earlier token generation than theirs (a
+// logout or password change since), or the student no longer exists.
 var ErrTokenRevoked = errors.New("tenant: token revoked")
 
-// revokedCode is the SQLSTATE app.check_token raises for a revoked token (migration 008).
+// revokedCode is the SQLSTATE app.check_token raises for a revoked token (migration 011).
 const revokedCode = "EXA01"
 
 // DB is where transactions run: a *pgxpool.Pool or a *pgx.Conn, or one of those WithTimeouts.
@@ -41,15 +41,15 @@ type DB interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// Student is who a transaction acts for: the subject of a verified token and when that token was
-// issued. Build one only from a token that has been verified.
+// Student is who a transaction acts for: the subject of a verified token and the token generation
+// it carries. Build one only from a token that has been verified.
 type Student struct {
-	ID            uuid.UUID
-	TokenIssuedAt time.Time
+	ID              uuid.UUID
+	TokenGeneration int64
 }
 
 // setStudent is the statement that opens every student transaction; it sets the Timeouts too. It
-// also checks the token against the student's cut-off: app.check_token raises EXA01 for a revoked
+// also checks the token against the student's row: app.check_token raises EXA01 for a revoked
 // token, which stops the transaction before any later statement runs. The check is evaluated as
 // the login user (EXECUTE is checked before the role changes), and examiner_student may not call
 // it, so no student can ask about another.
@@ -158,7 +158,7 @@ func readRows(rows pgx.Rows, read func(pgx.Rows) error) (pgconn.CommandTag, erro
 func Run(ctx context.Context, db DB, s Student, fn func(pgx.Tx) error) error {
 	t := timeoutsOf(db)
 	return revoked(pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, setStudent, s.ID, s.TokenIssuedAt, s.ID.String(), millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)); err != nil {
+		if _, err := tx.Exec(ctx, setStudent, s.ID, s.TokenGeneration, s.ID.String(), millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)); err != nil {
 			return err
 		}
 		return fn(tx)

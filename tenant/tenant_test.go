@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -107,7 +106,7 @@ func (w world) fullName(t *testing.T, id uuid.UUID) string {
 }
 
 func student(id uuid.UUID) tenant.Student {
-	return tenant.Student{ID: id, TokenIssuedAt: time.Now()}
+	return tenant.Student{ID: id}
 }
 
 func count(t *testing.T, tx pgx.Tx, query string, args ...any) int {
@@ -295,9 +294,9 @@ func TestTheRequestRoleCannotReadPasswordHashesOrTokenCutoffs(t *testing.T) {
 	asA := func(fn func(pgx.Tx) error) error { return tenant.Run(context.Background(), w.pool, student(w.a), fn) }
 	wantDenied(t, asA,
 		`SELECT password_hash FROM students`,
-		`SELECT app.check_token(id, now()) FROM students`,
+		`SELECT app.check_token(id, 0) FROM students`,
 		`INSERT INTO students (id, email, email_key, password_hash, full_name) VALUES (gen_random_uuid(), 'x@example.com', 'x@example.com', 'h', 'X')`,
-		`UPDATE students SET tokens_valid_after = 'epoch'`,
+		`UPDATE students SET token_generation = 0`,
 		`UPDATE auth_events SET succeeded = false`,
 		`DELETE FROM auth_events`,
 		`INSERT INTO subjects (code, name, level, exam_board, syllabus_year) VALUES ('X1', 'X', 'X', 'X', 'X')`,
@@ -323,7 +322,7 @@ func TestTheAnonymousRoleReachesNoTable(t *testing.T) {
 		`DELETE FROM exams`,
 		`SELECT app.current_password_hash()`,
 		`SELECT app.revoke_tokens()`,
-		`SELECT app.check_token(gen_random_uuid(), now())`,
+		`SELECT app.check_token(gen_random_uuid(), 0)`,
 		`SELECT app.change_password('a', 'b')`,
 		`INSERT INTO auth_events (kind, succeeded, reason) VALUES ('login', false, 'wrong_password')`,
 		`INSERT INTO students (email, email_key, password_hash, full_name) VALUES ('x@example.com', 'x@example.com', 'h', 'X')`,
@@ -412,8 +411,8 @@ func TestRevokedTokensAreRefusedBeforeAnyWork(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 4)
 	ctx := context.Background()
-	cutoff := time.Now().Truncate(time.Second)
-	if _, err := w.pool.Exec(ctx, `UPDATE students SET tokens_valid_after = $2 WHERE id = $1`, w.a, cutoff); err != nil {
+	// Three logouts or password changes since the student registered.
+	if _, err := w.pool.Exec(ctx, `UPDATE students SET token_generation = 3 WHERE id = $1`, w.a); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -421,10 +420,11 @@ func TestRevokedTokensAreRefusedBeforeAnyWork(t *testing.T) {
 		student tenant.Student
 		revoked bool
 	}{
-		{"issued before the cut-off", tenant.Student{ID: w.a, TokenIssuedAt: cutoff.Add(-time.Second)}, true},
-		{"issued at the cut-off", tenant.Student{ID: w.a, TokenIssuedAt: cutoff}, false},
-		{"issued after the cut-off", tenant.Student{ID: w.a, TokenIssuedAt: cutoff.Add(time.Second)}, false},
-		{"a student who does not exist", tenant.Student{ID: uuid.New(), TokenIssuedAt: time.Now()}, true},
+		{"of an earlier generation", tenant.Student{ID: w.a, TokenGeneration: 2}, true},
+		{"of the first generation", tenant.Student{ID: w.a, TokenGeneration: 0}, true},
+		{"of the student's generation", tenant.Student{ID: w.a, TokenGeneration: 3}, false},
+		{"of a later generation", tenant.Student{ID: w.a, TokenGeneration: 4}, true},
+		{"a student who does not exist", tenant.Student{ID: uuid.New()}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

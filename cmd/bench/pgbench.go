@@ -29,7 +29,7 @@ import (
 //   - the student, a uuid in the server, becomes studentUUIDSQL of a random number, because
 //     pgbench variables are numbers and \gset is not allowed in a pipeline; the bench students'
 //     ids are made from their numbers for this (seed.go);
-//   - the token's issue time is a pgbench variable (a bind parameter as in the server);
+//   - the token's generation is a pgbench variable (a bind parameter as in the server);
 //   - the timeouts are tenant.DefaultTimeouts, as text literals;
 //   - the position, examiner.Start on the first page, is two pgbench variables (-D after=…
 //     -D afterid=…), bound as the server binds it;
@@ -39,7 +39,7 @@ import (
 // least a statement for that page can ask of PostgreSQL. The server's statement is measured
 // against it.
 var (
-	setStudentParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":iat", 3: "('00000000-0000-4000-8000-' || lpad(:n, 12, '0'))",
+	setStudentParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":gen", 3: "('00000000-0000-4000-8000-' || lpad(:n, 12, '0'))",
 		4: millisLiteral(tenant.DefaultTimeouts.Statement), 5: millisLiteral(tenant.DefaultTimeouts.Lock), 6: millisLiteral(tenant.DefaultTimeouts.IdleInTransaction)}
 	listExamsParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":after", 3: ":afterid", 4: ":limit"}
 )
@@ -109,11 +109,11 @@ func pgbenchScripts(students int) (pipelined, naive, lean string, err error) {
 	return pipelined, naive, lean, nil
 }
 
-// pgbenchVariables are the scripts' string variables: the token's issue time and the first
+// pgbenchVariables are the scripts' string variables: the token's generation and the first
 // page's position.
 func pgbenchVariables() []string {
 	return []string{
-		"-D", "iat=" + time.Now().Add(-time.Second).UTC().Format("2006-01-02T15:04:05.000Z"),
+		"-D", "gen=0", // the seed's students' token generation
 		"-D", "after=" + examiner.Start.CreatedAt.Format(time.RFC3339),
 		"-D", "afterid=" + examiner.Start.ID.String(),
 	}
@@ -227,7 +227,7 @@ func checkPgbenchSQL(ctx context.Context, databaseURL string, student int) error
 	}
 	fill := strings.NewReplacer(":n", fmt.Sprintf("'%d'", student), ":limit", "21",
 		":afterid", "'"+examiner.Start.ID.String()+"'", ":after", "'"+examiner.Start.CreatedAt.Format(time.RFC3339)+"'",
-		":iat", "'"+time.Now().UTC().Format(time.RFC3339Nano)+"'")
+		":gen", "'0'")
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {
 		return err

@@ -132,7 +132,7 @@ func seedStudents(ctx context.Context, databaseURL string, students, exams int) 
 }
 
 // mintTokens gives every student a token from the server's secret, issuer and audience,
-// issued a second ago (after every student's cut-off, which the seed leaves at the epoch).
+// issued a second ago, of the token generation the seed leaves every student at (0).
 func (w *world) mintTokens(secret []byte, iss, aud string) error {
 	issuer, err := token.NewIssuer(secret, 24*time.Hour, iss, aud)
 	if err != nil {
@@ -140,7 +140,7 @@ func (w *world) mintTokens(secret []byte, iss, aud string) error {
 	}
 	at := time.Now().Add(-time.Second)
 	for i, id := range w.students {
-		if w.tokens[i], _, err = issuer.Issue(id, at); err != nil {
+		if w.tokens[i], _, err = issuer.Issue(id, 0, at); err != nil {
 			return err
 		}
 	}

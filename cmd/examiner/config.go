@@ -33,11 +33,15 @@ type config struct {
 	RequestTimeout      time.Duration
 	PasswordTimeout     time.Duration
 	PasswordNice        int
-	ShutdownDrain       time.Duration
-	ShutdownGrace       time.Duration
-	TrustedProxies      httpapi.Proxies
-	AllowedOrigins      httpapi.Origins
-	Limits              httpapi.Limits
+	// PasswordQueue and PasswordQueuePerAddress bound the password checks waiting for a slot,
+	// overall and per client address (password.Options.Queue and QueuePerClient).
+	PasswordQueue           int
+	PasswordQueuePerAddress int
+	ShutdownDrain           time.Duration
+	ShutdownGrace           time.Duration
+	TrustedProxies          httpapi.Proxies
+	AllowedOrigins          httpapi.Origins
+	Limits                  httpapi.Limits
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -88,6 +92,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	cfg.BcryptCost = integer("BCRYPT_COST", 12, 4, 31, "a number from 4 to 31")
 	cfg.PasswordConcurrency = integer("PASSWORD_CONCURRENCY", password.DefaultConcurrency(), 1, math.MaxInt32, "a positive number")
 	cfg.PasswordNice = integer("PASSWORD_NICE", password.DefaultNice, 0, 19, "0 to 19 (how much lower bcrypt's threads run; 0 for no difference)")
+	cfg.PasswordQueue = integer("PASSWORD_QUEUE", password.DefaultQueuePerSlot*max(1, cfg.PasswordConcurrency), 1, math.MaxInt32, "a positive number")
+	cfg.PasswordQueuePerAddress = integer("PASSWORD_QUEUE_PER_ADDRESS", max(1, cfg.PasswordQueue/2), 1, math.MaxInt32, "a positive number")
 	cfg.DBMaxConns = int32(integer("DB_MAX_CONNS", 10, 1, math.MaxInt32, "a positive number"))
 	var err error
 	if cfg.DBQueryExecMode, err = parseExecMode(getenv("DB_QUERY_EXEC_MODE")); err != nil {

@@ -59,7 +59,8 @@ func TestServeRefusesToStartWithoutAStrongSecret(t *testing.T) {
 func TestConfigRejectsNonsense(t *testing.T) {
 	t.Parallel()
 	for _, k := range []string{"JWT_TTL", "REQUEST_TIMEOUT", "SHUTDOWN_DRAIN", "SHUTDOWN_GRACE", "CORS_ORIGINS", "BCRYPT_COST", "DB_MAX_CONNS", "PASSWORD_CONCURRENCY", "TRUSTED_PROXIES",
-		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS", "DB_QUERY_EXEC_MODE", "PASSWORD_TIMEOUT", "PASSWORD_NICE"} {
+		"LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "REGISTRATIONS_PER_ADDRESS", "DB_QUERY_EXEC_MODE", "PASSWORD_TIMEOUT", "PASSWORD_NICE",
+		"PASSWORD_QUEUE", "PASSWORD_QUEUE_PER_ADDRESS"} {
 		for _, bad := range []string{"-1", "10,10", "x"} {
 			vars := map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32), k: bad}
 			if _, err := loadConfig(env(vars)); err == nil || !strings.Contains(err.Error(), k) {
@@ -82,7 +83,8 @@ func TestConfigRejectsNonsense(t *testing.T) {
 	}
 	if cfg.JWTTTL != 24*time.Hour || cfg.BcryptCost != 12 || cfg.HTTPAddr != ":8080" || cfg.DBMaxConns != 10 ||
 		cfg.DBQueryExecMode != pgx.QueryExecModeCacheStatement || cfg.MetricsAddr != "127.0.0.1:9090" ||
-		cfg.PasswordTimeout != 2*time.Minute || cfg.PasswordNice != password.DefaultNice {
+		cfg.PasswordTimeout != 2*time.Minute || cfg.PasswordNice != password.DefaultNice ||
+		cfg.PasswordQueue != password.DefaultQueuePerSlot*cfg.PasswordConcurrency || cfg.PasswordQueuePerAddress != cfg.PasswordQueue/2 {
 		t.Fatalf("defaults: got %+v", cfg)
 	}
 	cfg, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
@@ -365,7 +367,12 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 	if _, err := pool.Exec(ctx, `INSERT INTO students (email, email_key, password_hash, full_name) VALUES ('eve@example.com', 'eve@example.com', 'h', 'Eve')`); err == nil {
 		t.Errorf("the owner inserting a student without a request role: got no error, want a row-level security error")
 	}
-	err = tenant.Run(ctx, pool, tenant.Student{ID: ada.ID, TokenIssuedAt: time.Now()}, func(tx pgx.Tx) error {
+	// A login's last step gives Ada's current token generation (serveAndExercise logged out).
+	generation, ok, err := st.CompleteLogin(ctx, ada.ID, ada.PasswordHash, "", "ada@example.com", store.Client{})
+	if err != nil || !ok {
+		t.Fatalf("CompleteLogin for Ada: got ok=%v, %v", ok, err)
+	}
+	err = tenant.Run(ctx, pool, tenant.Student{ID: ada.ID, TokenGeneration: generation}, func(tx pgx.Tx) error {
 		var seen int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM students WHERE id = $1`, bob.ID).Scan(&seen); err != nil {
 			return err

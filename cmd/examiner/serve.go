@@ -94,7 +94,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	if cfg.BcryptCost < 10 {
 		logger.Warn("BCRYPT_COST is below 10: fine for tests, too weak for real passwords", "cost", cfg.BcryptCost)
 	}
-	hasher, err := password.NewHasherNice(cfg.BcryptCost, cfg.PasswordConcurrency, cfg.PasswordNice)
+	hasher, err := password.New(password.Options{Cost: cfg.BcryptCost, Concurrency: cfg.PasswordConcurrency,
+		Nice: cfg.PasswordNice, Queue: cfg.PasswordQueue, QueuePerClient: cfg.PasswordQueuePerAddress})
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func serverStatement(t *testing.T, dir, name string) string {
 func setStudentArgs(s tenant.Student) []any {
 	t := tenant.DefaultTimeouts
 	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
-	return []any{s.ID, s.TokenIssuedAt, s.ID.String(), ms(t.Statement), ms(t.Lock), ms(t.IdleInTransaction)}
+	return []any{s.ID, s.TokenGeneration, s.ID.String(), ms(t.Statement), ms(t.Lock), ms(t.IdleInTransaction)}
 }
 
 // sessionLevelSet is the same fault sent on its own, without the role.
@@ -89,7 +89,7 @@ func setThenQuery(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read 
 		return pgconn.CommandTag{}, err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, sessionLevelSet, s.ID, s.TokenIssuedAt, s.ID.String()); err != nil {
+	if _, err := conn.Exec(ctx, sessionLevelSet, s.ID, s.TokenGeneration, s.ID.String()); err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	return pipeline(ctx, conn, read, `SELECT set_config('role', 'examiner_student', true)`, nil, sql, args...)
@@ -155,7 +155,7 @@ func newLeakWorld(t *testing.T) leakWorld {
 	var studentID, examID uuid.UUID
 	_, err = pgx.ForEachRow(rows, []any{&studentID, &examID}, func() error {
 		if _, seen := w.exams[studentID]; !seen {
-			w.students = append(w.students, tenant.Student{ID: studentID, TokenIssuedAt: time.Now()})
+			w.students = append(w.students, tenant.Student{ID: studentID})
 		}
 		w.exams[studentID] = append(w.exams[studentID], examID)
 		w.owner[examID] = studentID

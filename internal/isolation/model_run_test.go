@@ -114,11 +114,13 @@ type modelAbort struct{}
 
 const modelSecret = "isolation-model-secret-of-at-least-thirty-two-bytes"
 
-// modelLimits are sign-in and registration limits that a run never meets.
+// modelLimits are sign-in, password-change and registration limits that a run never meets.
 var modelLimits = httpapi.Limits{
-	LoginFailuresPerAccount: ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
-	LoginFailuresPerAddress: ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
-	RegistrationsPerAddress: ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
+	LoginFailuresPerAccount:          ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
+	LoginFailuresPerAddress:          ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
+	RegistrationsPerAddress:          ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
+	PasswordChangeFailuresPerAccount: ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
+	PasswordChangeFailuresPerAddress: ratelimit.Limit{Burst: 1000, Per: time.Millisecond},
 }
 
 // modelExecute runs ops on a fresh migrated and seeded database behind a fresh server (wrapped
@@ -366,6 +368,9 @@ func (r *modelRun) opChangePassword(op modelOp) {
 		modelJSON(map[string]string{"current_password": current, "new_password": next}))
 	if op.Choice != 0 {
 		r.want(res, http.StatusUnprocessableEntity, "%s changes the password with a bad request", s)
+		if op.Choice == 1 { // a checked guess; a new password too short is refused before any check
+			s.events[modelEventKey("password_change_failed", false, "wrong_password")]++
+		}
 		return
 	}
 	r.want(res, http.StatusNoContent, "%s changes the password", s)

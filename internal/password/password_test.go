@@ -289,3 +289,109 @@ func TestWaitingCountsChecksQueuedForASlot(t *testing.T) {
 		t.Errorf("InUse after every call returned: got %d, want 0", got)
 	}
 }
+
+// queued starts n checks for client that wait for a slot until ctx ends, and waits until the
+// Hasher counts them as waiting. Their results arrive on the returned channel.
+func queued(t *testing.T, ctx context.Context, h *password.Hasher, client string, n int) <-chan error {
+	t.Helper()
+	before := h.Waiting()
+	done := make(chan error, n)
+	for range n {
+		go func() {
+			_, _, err := h.Verify(password.WithClient(ctx, client), "sha384-bcrypt$whatever", "a password")
+			done <- err
+		}()
+	}
+	waitFor(t, "Waiting", h.Waiting, before+n)
+	return done
+}
+
+// wantQueueFull checks that a check for client fails at once with a *QueueFullError.
+func wantQueueFull(t *testing.T, h *password.Hasher, client string, perClient bool) {
+	t.Helper()
+	_, _, err := h.Verify(password.WithClient(context.Background(), client), "sha384-bcrypt$whatever", "a password")
+	var full *password.QueueFullError
+	if !errors.As(err, &full) {
+		t.Fatalf("Verify for %q with the queue full: got error %v, want a *QueueFullError", client, err)
+	}
+	if full.PerClient != perClient || full.RetryAfter < time.Second {
+		t.Errorf("QueueFullError: got PerClient %v, RetryAfter %v, want PerClient %v and at least 1s", full.PerClient, full.RetryAfter, perClient)
+	}
+}
+
+func mustNew(t *testing.T, o password.Options) *password.Hasher {
+	t.Helper()
+	h, err := password.New(o)
+	if err != nil {
+		t.Fatalf("New(%+v): got error %v, want nil", o, err)
+	}
+	return h
+}
+
+func TestChecksPastTheQueueBoundFailAtOnceAndTheQueueServesTheRest(t *testing.T) {
+	t.Parallel()
+	h := mustNew(t, password.Options{Cost: cost, Concurrency: 1, Queue: 3, QueuePerClient: 3})
+	release, err := h.Hold(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := queued(t, ctx, h, "", 3)
+	wantQueueFull(t, h, "", false)
+	wantQueueFull(t, h, "another client", false)
+	if got := h.Waiting(); got != 3 {
+		t.Errorf("Waiting after the refusals: got %d, want 3 (a refused check never queues)", got)
+	}
+	release()
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Errorf("a queued check: got error %v, want nil once the slot was free", err)
+		}
+	}
+	if _, _, err := h.Verify(context.Background(), "sha384-bcrypt$whatever", "a password"); err != nil {
+		t.Errorf("a check with the queue empty again: got error %v, want nil", err)
+	}
+}
+
+func TestOneClientCannotFillTheQueue(t *testing.T) {
+	t.Parallel()
+	h := mustNew(t, password.Options{Cost: cost, Concurrency: 1, Queue: 10, QueuePerClient: 2})
+	release, err := h.Hold(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	queued(t, ctx, h, "203.0.113.7", 2)
+	wantQueueFull(t, h, "203.0.113.7", true)
+	// Other clients, and checks that name none, still queue.
+	queued(t, ctx, h, "198.51.100.1", 2)
+	queued(t, ctx, h, "", 3)
+}
+
+func TestTheDefaultQueueIs128ChecksPerSlotAndHalfOfThemPerClient(t *testing.T) {
+	t.Parallel()
+	h := mustNew(t, password.Options{Cost: cost, Concurrency: 1})
+	release, err := h.Hold(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	queued(t, ctx, h, "a", 64)
+	wantQueueFull(t, h, "a", true)
+	queued(t, ctx, h, "b", 64)
+	wantQueueFull(t, h, "", false)
+}
+
+func TestNewRejectsANegativeQueue(t *testing.T) {
+	t.Parallel()
+	for _, o := range []password.Options{{Cost: cost, Concurrency: 1, Queue: -1}, {Cost: cost, Concurrency: 1, QueuePerClient: -1}} {
+		if _, err := password.New(o); err == nil {
+			t.Errorf("New(%+v): got no error, want one", o)
+		}
+	}
+}

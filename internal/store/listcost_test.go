@@ -81,7 +81,7 @@ func TestAPageOfExamsCostsTheSameAtAnyDepth(t *testing.T) {
 		ORDER BY e.created_at, e.id OFFSET 20 LIMIT 1`, w.student.ID).Scan(&deep.CreatedAt, &deep.ID); err != nil {
 		t.Fatal(err)
 	}
-	st := tenant.Student{ID: w.student.ID, TokenIssuedAt: time.Now()}
+	st := w.student
 	for _, tt := range []struct {
 		name string
 		page func(after examiner.Position) (string, []any)

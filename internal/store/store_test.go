@@ -6,7 +6,6 @@ import (
 	"os"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -79,5 +78,5 @@ func newWorld(t *testing.T, mode pgx.QueryExecMode) world {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return world{owner: owner, pool: pool, writes: &writes, student: tenant.Student{ID: id, TokenIssuedAt: time.Now()}}
+	return world{owner: owner, pool: pool, writes: &writes, student: tenant.Student{ID: id}}
 }

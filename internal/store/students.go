@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"examiner"
 	"examiner/internal/apperr"
 	"examiner/tenant"
 )
@@ -40,7 +41,7 @@ func (s *Store) Register(ctx context.Context, email, emailKey, passwordHash, ful
 		return err
 	})
 	if apperr.IsConstraint(err, "students_email_key") {
-		if err := s.RecordAuthFailure(ctx, "register", email, emailKey, "duplicate_email", c); err != nil {
+		if err := s.RecordAuthFailure(ctx, examiner.EventRegister, email, emailKey, examiner.ReasonDuplicateEmail, c); err != nil {
 			return Profile{}, err
 		}
 		return Profile{}, apperr.Wrap(apperr.Conflict, "An account with this email already exists.", err)
@@ -70,22 +71,23 @@ func (s *Store) RecordAuthFailure(ctx context.Context, kind, email, emailKey, re
 }
 
 // CompleteLogin finishes a login whose password was checked against verifiedHash: it records the
-// event, stores newHash when set (a rehash), and returns the token's issue time. ok is false when
-// the password changed since verifiedHash was read, and the login must fail.
-func (s *Store) CompleteLogin(ctx context.Context, studentID uuid.UUID, verifiedHash, newHash, email string, c Client) (issuedAt time.Time, ok bool, err error) {
+// event, stores newHash when set (a rehash), and returns the student's token generation, for the
+// token. ok is false when the password changed since verifiedHash was read, and the login must
+// fail.
+func (s *Store) CompleteLogin(ctx context.Context, studentID uuid.UUID, verifiedHash, newHash, email string, c Client) (generation int64, ok bool, err error) {
 	var newHashArg *string
 	if newHash != "" {
 		newHashArg = &newHash
 	}
-	var iat *time.Time
+	var gen *int64
 	err = tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT app.complete_login($1, $2, $3, $4, $5, $6, $7)`,
-			studentID, verifiedHash, newHashArg, clean(email, 254), c.ip(), c.userAgent(), c.requestID()).Scan(&iat)
+			studentID, verifiedHash, newHashArg, clean(email, 254), c.ip(), c.userAgent(), c.requestID()).Scan(&gen)
 	})
-	if err != nil || iat == nil {
-		return time.Time{}, false, apperr.FromDB(err)
+	if err != nil || gen == nil {
+		return 0, false, apperr.FromDB(err)
 	}
-	return *iat, true, nil
+	return *gen, true, nil
 }
 
 // scanProfile reads a row of id, email, full_name, target_grades, created_at, updated_at.
@@ -166,14 +168,14 @@ func (s *Store) PasswordHash(ctx context.Context, st tenant.Student) (string, er
 // Conflict when the password changed since oldHash was read.
 func (s *Store) ChangePassword(ctx context.Context, st tenant.Student, oldHash, newHash string, c Client) error {
 	return s.run(ctx, st, func(tx pgx.Tx) error {
-		var cutoff *time.Time
-		if err := tx.QueryRow(ctx, `SELECT app.change_password($1, $2)`, oldHash, newHash).Scan(&cutoff); err != nil {
+		var generation *int64
+		if err := tx.QueryRow(ctx, `SELECT app.change_password($1, $2)`, oldHash, newHash).Scan(&generation); err != nil {
 			return err
 		}
-		if cutoff == nil {
+		if generation == nil {
 			return apperr.New(apperr.Conflict, "The password was changed by another request. Sign in again.")
 		}
-		return recordOwnEvent(ctx, tx, st, "password_change", c)
+		return recordOwnEvent(ctx, tx, st, examiner.EventPasswordChange, c)
 	})
 }
 
@@ -183,8 +185,18 @@ func (s *Store) Logout(ctx context.Context, st tenant.Student, c Client) error {
 		if _, err := tx.Exec(ctx, `SELECT app.revoke_tokens()`); err != nil {
 			return err
 		}
-		return recordOwnEvent(ctx, tx, st, "logout", c)
+		return recordOwnEvent(ctx, tx, st, examiner.EventLogout, c)
 	})
+}
+
+// RecordPasswordChangeFailure writes a failed password change by st to their own trail; reason is
+// wrong_password or rate_limited. Errors: Unauthenticated when the token is revoked.
+func (s *Store) RecordPasswordChangeFailure(ctx context.Context, st tenant.Student, reason string, c Client) error {
+	_, err := s.query(ctx, st, nil, `
+		INSERT INTO auth_events (student_id, kind, succeeded, reason, client_ip, user_agent, request_id)
+		VALUES ($1, 'password_change_failed', false, $2, $3, $4, $5)`,
+		st.ID, reason, c.ip(), c.userAgent(), c.requestID())
+	return err
 }
 
 func recordOwnEvent(ctx context.Context, tx pgx.Tx, st tenant.Student, kind string, c Client) error {

@@ -19,7 +19,7 @@ func BenchmarkVerifyFirstTime(b *testing.B) {
 	now := time.Now()
 	raws := make([]string, b.N)
 	for i := range raws {
-		if raws[i], _, err = issuer.Issue(uuid.New(), now); err != nil {
+		if raws[i], _, err = issuer.Issue(uuid.New(), 0, now); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -39,7 +39,7 @@ func BenchmarkVerify(b *testing.B) {
 		b.Fatal(err)
 	}
 	now := time.Now()
-	raw, _, err := issuer.Issue(uuid.New(), now)
+	raw, _, err := issuer.Issue(uuid.New(), 0, now)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,7 +1,14 @@
 // Package token issues and verifies the students' access tokens: JWTs signed with HS256.
 //
 // Verification accepts exactly HS256 and then insists that every one of exp, nbf, iat, iss, aud,
-// sub and jti is present and valid: go-jose's own validation silently skips missing claims.
+// sub, jti and gen is present and valid: go-jose's own validation silently skips missing claims.
+//
+// Every date is whole seconds (iat, nbf and exp are JSON integers, as clients that type them as
+// integers need), and a token is revoked not by its issue time but by its generation (the
+// private claim gen): the student's token generation when it was issued, which a logout or
+// password change increments. Tokens from before generations, with milliseconds in iat and no
+// gen, are refused: accepting them as generation 0 would revive those a logout had revoked,
+// and they expire within a day anyway.
 package token
 
 import (
@@ -10,7 +17,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"sync"
 	"time"
@@ -36,10 +42,11 @@ var ErrInvalid = errors.New("token: invalid")
 
 // Claims is what a verified token says.
 type Claims struct {
-	StudentID uuid.UUID
-	IssuedAt  time.Time
-	Expiry    time.Time
-	ID        string
+	StudentID  uuid.UUID
+	Generation int64 // the student's token generation when the token was issued
+	IssuedAt   time.Time
+	Expiry     time.Time
+	ID         string
 }
 
 // Issuer signs and verifies tokens for one secret, issuer and audience.
@@ -75,32 +82,35 @@ func NewIssuer(secret []byte, ttl time.Duration, issuer, audience string) (*Issu
 // TTL is how long issued tokens live.
 func (i *Issuer) TTL() time.Duration { return i.ttl }
 
-// wireClaims is a token's payload. iat carries milliseconds (RFC 7519 allows a non-integer
-// NumericDate) because a logout must revoke a token issued in the same second, while a login
-// right after it must not be; nbf and exp are whole seconds.
+// wireClaims is a token's payload.
 type wireClaims struct {
-	Subject   string   `json:"sub"`
-	Issuer    string   `json:"iss"`
-	Audience  []string `json:"aud"`
-	IssuedAt  float64  `json:"iat"`
-	NotBefore int64    `json:"nbf"`
-	Expiry    int64    `json:"exp"`
-	ID        string   `json:"jti"`
+	Subject    string   `json:"sub"`
+	Issuer     string   `json:"iss"`
+	Audience   []string `json:"aud"`
+	IssuedAt   int64    `json:"iat"`
+	NotBefore  int64    `json:"nbf"`
+	Expiry     int64    `json:"exp"`
+	ID         string   `json:"jti"`
+	Generation int64    `json:"gen"`
 }
 
-// Issue returns a signed token for student, issued at issuedAt (to the millisecond) and expiring
-// TTL later.
-func (i *Issuer) Issue(student uuid.UUID, issuedAt time.Time) (string, Claims, error) {
-	iat := issuedAt.Truncate(time.Millisecond)
-	c := Claims{StudentID: student, IssuedAt: iat, Expiry: iat.Add(i.ttl).Truncate(time.Second), ID: newID()}
+// Issue returns a signed token for student's token generation, issued at issuedAt (in whole
+// seconds) and expiring TTL later.
+func (i *Issuer) Issue(student uuid.UUID, generation int64, issuedAt time.Time) (string, Claims, error) {
+	if generation < 0 {
+		return "", Claims{}, fmt.Errorf("token: generation %d, want at least 0", generation)
+	}
+	iat := issuedAt.Truncate(time.Second)
+	c := Claims{StudentID: student, Generation: generation, IssuedAt: iat, Expiry: iat.Add(i.ttl).Truncate(time.Second), ID: newID()}
 	raw, err := jwt.Signed(i.signer).Claims(wireClaims{
-		Subject:   student.String(),
-		Issuer:    i.issuer,
-		Audience:  []string{i.audience},
-		IssuedAt:  float64(iat.UnixMilli()) / 1000, // JSON keeps the shortest form: 3 decimals at most
-		NotBefore: iat.Unix(),
-		Expiry:    c.Expiry.Unix(),
-		ID:        c.ID,
+		Subject:    student.String(),
+		Issuer:     i.issuer,
+		Audience:   []string{i.audience},
+		IssuedAt:   iat.Unix(),
+		NotBefore:  iat.Unix(),
+		Expiry:     c.Expiry.Unix(),
+		ID:         c.ID,
+		Generation: generation,
 	}).Serialize()
 	if err != nil {
 		return "", Claims{}, fmt.Errorf("token: sign: %w", err)
@@ -193,10 +203,10 @@ func (i *Issuer) verify(raw string, now time.Time) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: typ %v", ErrInvalid, typ)
 	}
 	var c jwt.Claims
-	var precise struct {
-		IssuedAt float64 `json:"iat"`
+	var private struct {
+		Generation *int64 `json:"gen"` // a JSON integer: 1.5 or "1" fail to decode
 	}
-	if err := tok.Claims(i.key, &c, &precise); err != nil {
+	if err := tok.Claims(i.key, &c, &private); err != nil {
 		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	switch {
@@ -212,6 +222,10 @@ func (i *Issuer) verify(raw string, now time.Time) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: no aud", ErrInvalid)
 	case c.ID == "":
 		return Claims{}, fmt.Errorf("%w: no jti", ErrInvalid)
+	case private.Generation == nil:
+		return Claims{}, fmt.Errorf("%w: no gen", ErrInvalid)
+	case *private.Generation < 0:
+		return Claims{}, fmt.Errorf("%w: negative gen", ErrInvalid)
 	}
 	if err := c.ValidateWithLeeway(jwt.Expected{
 		Issuer:      i.issuer,
@@ -224,8 +238,7 @@ func (i *Issuer) verify(raw string, now time.Time) (Claims, error) {
 	if err != nil || id.String() != c.Subject {
 		return Claims{}, fmt.Errorf("%w: sub is not a canonical uuid", ErrInvalid)
 	}
-	iat := time.UnixMilli(int64(math.Round(precise.IssuedAt * 1000))).UTC()
-	return Claims{StudentID: id, IssuedAt: iat, Expiry: c.Expiry.Time(), ID: c.ID}, nil
+	return Claims{StudentID: id, Generation: *private.Generation, IssuedAt: c.IssuedAt.Time(), Expiry: c.Expiry.Time(), ID: c.ID}, nil
 }
 
 func notBase64URL(r rune) bool {

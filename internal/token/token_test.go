@@ -33,6 +33,9 @@ var now = time.Date(2025, time.March, 1, 12, 0, 0, 0, time.UTC)
 
 var student = uuid.MustParse("7f1d3c1e-8a4b-4c6d-9e2f-0a1b2c3d4e5f")
 
+// generation is the student's token generation the test tokens carry.
+const generation = 7
+
 func mustNewIssuer(tb testing.TB) *token.Issuer {
 	tb.Helper()
 	iss, err := token.NewIssuer(secret, ttl, issuer, audience)
@@ -44,7 +47,7 @@ func mustNewIssuer(tb testing.TB) *token.Issuer {
 
 func mustIssue(tb testing.TB, iss *token.Issuer, at time.Time) (string, token.Claims) {
 	tb.Helper()
-	raw, c, err := iss.Issue(student, at)
+	raw, c, err := iss.Issue(student, generation, at)
 	if err != nil {
 		tb.Fatalf("Issue: got error %v, want nil", err)
 	}
@@ -62,6 +65,7 @@ func validClaims() map[string]any {
 		"nbf": now.Unix(),
 		"exp": now.Add(ttl).Unix(),
 		"jti": "0123456789abcdef0123456789abcdef",
+		"gen": generation,
 	}
 }
 
@@ -94,10 +98,9 @@ func b64(tb testing.TB, v any) string {
 func TestIssuedTokenVerifiesWithItsClaims(t *testing.T) {
 	t.Parallel()
 	iss := mustNewIssuer(t)
-	// The issue time keeps milliseconds (so a logout can revoke a token issued in the same
-	// second) and drops the rest; the expiry is in whole seconds.
+	// Every date is whole seconds: the fraction of the issue time is dropped.
 	raw, issued := mustIssue(t, iss, now.Add(987654321*time.Nanosecond))
-	iat := now.Add(987 * time.Millisecond)
+	iat := now
 
 	got, err := iss.Verify(raw, now)
 	if err != nil {
@@ -105,6 +108,9 @@ func TestIssuedTokenVerifiesWithItsClaims(t *testing.T) {
 	}
 	if got.StudentID != student {
 		t.Errorf("StudentID: got %v, want %v", got.StudentID, student)
+	}
+	if got.Generation != generation || issued.Generation != generation {
+		t.Errorf("Generation: got %d (Issue said %d), want %d", got.Generation, issued.Generation, generation)
 	}
 	if !got.IssuedAt.Equal(iat) {
 		t.Errorf("IssuedAt: got %v, want %v", got.IssuedAt, iat)
@@ -123,6 +129,71 @@ func TestIssuedTokenVerifiesWithItsClaims(t *testing.T) {
 	}
 	if iss.TTL() != ttl {
 		t.Errorf("TTL: got %v, want %v", iss.TTL(), ttl)
+	}
+}
+
+// Clients that type the dates as integers (Rust's jsonwebtoken with iat: u64, several Java
+// libraries) cannot decode a token whose iat has a fraction.
+func TestAnIssuedTokensDatesAreJSONIntegersADayApart(t *testing.T) {
+	t.Parallel()
+	raw, _ := mustIssue(t, mustNewIssuer(t), now.Add(291*time.Millisecond))
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(raw, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	dates := map[string]int64{}
+	for _, name := range []string{"iat", "nbf", "exp", "gen"} {
+		var n int64 // decoding 1764571930.291 into an int64 fails
+		if err := json.Unmarshal(claims[name], &n); err != nil {
+			t.Fatalf("%s: got %s, want a JSON integer (%v)", name, claims[name], err)
+		}
+		dates[name] = n
+	}
+	if got := dates["exp"] - dates["iat"]; got != 86400 {
+		t.Errorf("exp - iat: got %d, want 86400", got)
+	}
+	if dates["nbf"] != dates["iat"] || dates["iat"] != now.Unix() {
+		t.Errorf("iat, nbf: got %d, %d, want %d for both", dates["iat"], dates["nbf"], now.Unix())
+	}
+	if dates["gen"] != generation {
+		t.Errorf("gen: got %d, want %d", dates["gen"], generation)
+	}
+}
+
+// Tokens issued before generations existed (iat with milliseconds, no gen) are refused rather
+// than taken as generation 0, which would revive those a logout had revoked.
+func TestVerifyRefusesATokenFromBeforeGenerations(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		change func(map[string]any)
+	}{
+		{"iat with milliseconds and no gen", func(c map[string]any) { c["iat"] = float64(now.UnixMilli()-709) / 1000; delete(c, "gen") }},
+		{"a gen with a fraction", func(c map[string]any) { c["gen"] = 1.5 }},
+		{"a gen as a string", func(c map[string]any) { c["gen"] = "7" }},
+		{"a negative gen", func(c map[string]any) { c["gen"] = -1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			claims := validClaims()
+			tt.change(claims)
+			raw := mustSign(t, jose.HS256, secret, nil, claims)
+			if _, err := mustNewIssuer(t).Verify(raw, now); !errors.Is(err, token.ErrInvalid) {
+				t.Fatalf("Verify: got error %v, want %v", err, token.ErrInvalid)
+			}
+		})
+	}
+}
+
+func TestIssueRefusesANegativeGeneration(t *testing.T) {
+	t.Parallel()
+	if _, _, err := mustNewIssuer(t).Issue(student, -1, now); err == nil {
+		t.Fatal("Issue(-1): got no error, want one")
 	}
 }
 
@@ -252,7 +323,7 @@ func TestVerifyAcceptsHandBuiltValidClaims(t *testing.T) {
 
 func TestVerifyRequiresEveryClaim(t *testing.T) {
 	t.Parallel()
-	for _, claim := range []string{"exp", "nbf", "iat", "iss", "aud", "jti", "sub"} {
+	for _, claim := range []string{"exp", "nbf", "iat", "iss", "aud", "jti", "sub", "gen"} {
 		t.Run("rejects a token without "+claim, func(t *testing.T) {
 			t.Parallel()
 			claims := validClaims()

@@ -16,14 +16,14 @@ SELECT set_eq(
   $$SELECT a.attname::text FROM pg_attribute a
     WHERE a.attrelid = to_regclass('public.students') AND a.attnum > 0 AND NOT a.attisdropped
       AND has_column_privilege('examiner_student', a.attrelid, a.attnum, 'SELECT')$$,
-  ARRAY['id', 'email', 'full_name', 'target_grades', 'created_at', 'updated_at', 'tokens_valid_after'],
-  'examiner_student may read exactly these columns of students (not password_hash or email_key)');
+  ARRAY['id', 'email', 'full_name', 'target_grades', 'created_at', 'updated_at'],
+  'examiner_student may read exactly these columns of students (not password_hash, email_key or token_generation)');
 SELECT set_eq(
   $$SELECT a.attname::text FROM pg_attribute a
     WHERE a.attrelid = to_regclass('public.students') AND a.attnum > 0 AND NOT a.attisdropped
       AND has_column_privilege('examiner_student', a.attrelid, a.attnum, 'UPDATE')$$,
   ARRAY['full_name', 'target_grades', 'updated_at'],
-  'examiner_student may update exactly these columns of students (not email, password_hash or tokens_valid_after)');
+  'examiner_student may update exactly these columns of students (not email, password_hash or token_generation)');
 SELECT is_empty(
   $$SELECT a.attname::text || ': ' || p.priv FROM pg_attribute a
     CROSS JOIN (VALUES ('INSERT'), ('REFERENCES')) AS p(priv)
@@ -91,7 +91,7 @@ SELECT set_eq(
   $$SELECT a.attname::text FROM pg_attribute a
     WHERE a.attrelid = to_regclass('public.students') AND a.attnum > 0 AND NOT a.attisdropped
       AND has_column_privilege('examiner_auth', a.attrelid, a.attnum, 'UPDATE')$$,
-  ARRAY['password_hash', 'tokens_valid_after', 'updated_at'],
+  ARRAY['password_hash', 'token_generation', 'updated_at'],
   'examiner_auth may update exactly these columns of students (rehash, password change, logout)');
 SELECT table_privs_are('public', 'auth_events', 'examiner_auth', ARRAY['INSERT'],
   'examiner_auth may only INSERT auth_events (register and login events)');

@@ -8,7 +8,7 @@
 -- Run by hand: pg_prove -d examiner sql/tests/05_functions.sql (the transaction is rolled back).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(10);
+SELECT plan(15);
 
 SELECT set_eq(
   $$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -31,6 +31,17 @@ SELECT function_privs_are('app', 'login_lookup', ARRAY['text'], 'examiner_studen
   'examiner_student cannot call app.login_lookup: a student cannot look anyone up by email');
 SELECT function_privs_are('app', 'change_password', ARRAY['text', 'text'], 'examiner_anon', ARRAY[]::name[],
   'examiner_anon cannot call app.change_password: only a signed-in student changes a password, their own');
+
+-- The token check: the login user's alone, by generation (migration 011), with the cut-off
+-- scheme's functions gone.
+SELECT function_privs_are('app', 'check_token', ARRAY['uuid', 'bigint'], 'examiner_student', ARRAY[]::name[],
+  'examiner_student cannot call app.check_token(uuid, bigint): no request asks about another student');
+SELECT function_privs_are('app', 'check_token', ARRAY['uuid', 'bigint'], 'examiner_anon', ARRAY[]::name[],
+  'examiner_anon cannot call app.check_token(uuid, bigint)');
+SELECT hasnt_function('app', 'check_token', ARRAY['uuid', 'timestamp with time zone'],
+  'app.check_token(uuid, timestamptz), the cut-off check, is gone');
+SELECT hasnt_function('app', 'next_token_cutoff', 'app.next_token_cutoff, the millisecond cut-off, is gone');
+SELECT hasnt_column('public', 'students', 'tokens_valid_after', 'students.tokens_valid_after is gone: tokens are revoked by token_generation');
 SELECT is_empty(
   $$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')

@@ -9,7 +9,7 @@
 -- Run by hand: pg_prove -d examiner sql/tests/06_behaviour.sql (the transaction is rolled back).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(36);
+SELECT plan(42);
 
 -- Setup, as the user running the tests. The students' ids are kept in settings local to this
 -- transaction, test.student_a and test.student_b, for the statements below to name them.
@@ -116,5 +116,21 @@ SELECT is_empty($$SELECT id FROM students UNION ALL SELECT id FROM exams UNION A
   'with app.student_id an injection attempt, examiner_student sees nothing');
 
 RESET ROLE;
+
+-- Token generations, checked as the login user checks them at the start of every request: B's
+-- logout revokes every token of B issued before it, however recent, and no token of A's.
+SELECT lives_ok($$SELECT app.check_token(current_setting('test.student_b')::uuid, 0)$$,
+  'a token of B''s generation since registering (0) passes the check');
+SET LOCAL ROLE examiner_student;
+SELECT is(set_config('app.student_id', current_setting('test.student_b'), true), current_setting('test.student_b'), 'now acting for student B again');
+SELECT is(app.revoke_tokens(), 1::bigint, 'B''s logout moves B''s token generation to 1');
+RESET ROLE;
+SELECT throws_ok($$SELECT app.check_token(current_setting('test.student_b')::uuid, 0)$$, 'EXA01', 'token revoked',
+  'after the logout a token of generation 0 is revoked (EXA01)');
+SELECT lives_ok($$SELECT app.check_token(current_setting('test.student_b')::uuid, 1)$$,
+  'a token issued after the logout, of generation 1, passes');
+SELECT lives_ok($$SELECT app.check_token(current_setting('test.student_a')::uuid, 0)$$,
+  'A''s tokens are untouched by B''s logout');
+
 SELECT * FROM finish();
 ROLLBACK;

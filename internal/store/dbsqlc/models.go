@@ -55,15 +55,15 @@ type SchemaVersion struct {
 }
 
 type Student struct {
-	ID               uuid.UUID
-	Email            string
-	EmailKey         string
-	PasswordHash     string
-	FullName         string
-	TargetGrades     json.RawMessage
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	TokensValidAfter time.Time
+	ID              uuid.UUID
+	Email           string
+	EmailKey        string
+	PasswordHash    string
+	FullName        string
+	TargetGrades    json.RawMessage
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	TokenGeneration int64
 }
 
 type Subject struct {
