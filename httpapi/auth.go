@@ -6,7 +6,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
-	"examiner/internal/apperr"
+	"examiner"
 	"examiner/internal/signin"
 	"examiner/tenant"
 )
@@ -58,7 +58,7 @@ func (s *server) handleLogin() httprouter.Handle {
 				return
 			}
 			if gt := form.Get("grant_type"); gt != "password" {
-				s.fail(w, r, apperr.New(apperr.Malformed, `Unsupported grant_type: only "password" is supported.`))
+				s.fail(w, r, examiner.New(examiner.Malformed, `Unsupported grant_type: only "password" is supported.`))
 				return
 			}
 			creds = credentials{Email: form.Get("username"), Password: form.Get("password")}

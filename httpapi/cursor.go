@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"examiner"
-	"examiner/internal/apperr"
 )
 
 // A cursor is where the next page of a list starts: the last item's position and a digest of
@@ -69,7 +68,7 @@ func filterDigest(list string, filters ...string) string {
 
 // pageOf reads a paginated list's limit and cursor (made under digest).
 // Without one, the list starts at examiner.Start.
-func pageOf(q url.Values, digest string) (limit int, after examiner.Position, fields []apperr.FieldError) {
+func pageOf(q url.Values, digest string) (limit int, after examiner.Position, fields []examiner.FieldError) {
 	after = examiner.Start
 	limit, bad := intParam(q, "limit", examiner.DefaultPageSize, 1, examiner.MaxPageSize)
 	if bad != nil {
@@ -78,7 +77,7 @@ func pageOf(q url.Values, digest string) (limit int, after examiner.Position, fi
 	if q.Has("cursor") {
 		p, ok := decodeCursor(q.Get("cursor"), digest)
 		if !ok {
-			fields = append(fields, apperr.Field("cursor",
+			fields = append(fields, examiner.Field("cursor",
 				"is not a next_cursor from this list with these filters; start again without it"))
 		}
 		after = p

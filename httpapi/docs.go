@@ -15,7 +15,7 @@ import (
 	"github.com/swaggest/swgui/v5/static"
 	"github.com/swaggest/swgui/v5emb"
 
-	"examiner/internal/apperr"
+	"examiner"
 )
 
 // openAPI is the API's contract, OpenAPI 3.1. It is written by hand, next to the code it
@@ -54,7 +54,7 @@ func (s *server) handleDocs() httprouter.Handle {
 	policy := docsPolicy(page.body.Bytes())
 	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 		if asset := ps.ByName("asset"); asset != "" && !docsAsset(asset) {
-			s.fail(w, r, apperr.New(apperr.NotFound, "There is no such resource."))
+			s.fail(w, r, examiner.New(examiner.NotFound, "There is no such resource."))
 			return
 		}
 		w.Header().Set("Cache-Control", "no-cache")

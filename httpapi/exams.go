@@ -10,7 +10,6 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"examiner"
-	"examiner/internal/apperr"
 	"examiner/internal/store"
 	"examiner/tenant"
 )
@@ -29,15 +28,15 @@ func (s *server) handleCreateExam() studentHandle {
 			s.fail(w, r, err)
 			return
 		}
-		var fields []apperr.FieldError
+		var fields []examiner.FieldError
 		switch {
 		case req.SubjectCode == nil:
-			fields = append(fields, apperr.Field("subject_code", "is required"))
+			fields = append(fields, examiner.Field("subject_code", "is required"))
 		case !examiner.SubjectCode.MatchString(*req.SubjectCode):
-			fields = append(fields, apperr.Field("subject_code", "is not a subject; GET /api/subjects lists them"))
+			fields = append(fields, examiner.Field("subject_code", "is not a subject; GET /api/subjects lists them"))
 		}
 		if req.ExamType == nil {
-			fields = append(fields, apperr.Field("exam_type", "is required"))
+			fields = append(fields, examiner.Field("exam_type", "is required"))
 		} else {
 			fields = append(fields, oneOf("exam_type", *req.ExamType, examiner.ExamTypes)...)
 		}
@@ -45,7 +44,7 @@ func (s *server) handleCreateExam() studentHandle {
 		fields = append(fields, inRange("duration_minutes", req.DurationMinutes, examiner.MaxDuration)...)
 		fields = append(fields, inRange("total_marks", req.TotalMarks, examiner.MaxTotalMarks)...)
 		if len(fields) > 0 {
-			s.fail(w, r, apperr.Fields(fields...))
+			s.fail(w, r, examiner.Fields(fields...))
 			return
 		}
 		exam, err := s.Store.CreateExam(r.Context(), st, examiner.NewExam{
@@ -65,12 +64,12 @@ func (s *server) handleListExams() studentHandle {
 	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
 		q := r.URL.Query() // only the parameters the route table allows, each once
 		f := examiner.ExamFilter{Status: q.Get("status"), SubjectCode: q.Get("subject_code"), ExamType: q.Get("exam_type")}
-		var fields []apperr.FieldError
+		var fields []examiner.FieldError
 		if q.Has("status") {
 			fields = append(fields, oneOf("status", f.Status, examiner.ExamStatuses)...)
 		}
 		if q.Has("subject_code") && !examiner.SubjectCode.MatchString(f.SubjectCode) {
-			fields = append(fields, apperr.Field("subject_code", examiner.SubjectCodeRule))
+			fields = append(fields, examiner.Field("subject_code", examiner.SubjectCodeRule))
 		}
 		if q.Has("exam_type") {
 			fields = append(fields, oneOf("exam_type", f.ExamType, examiner.ExamTypes)...)
@@ -78,7 +77,7 @@ func (s *server) handleListExams() studentHandle {
 		digest := filterDigest("exams", f.Status, f.SubjectCode, f.ExamType)
 		limit, after, bad := pageOf(q, digest)
 		if fields = append(fields, bad...); len(fields) > 0 {
-			s.fail(w, r, apperr.Fields(fields...))
+			s.fail(w, r, examiner.Fields(fields...))
 			return
 		}
 		exams, more, err := s.Store.Exams(r.Context(), st, f, after, limit)
@@ -122,11 +121,11 @@ func (s *server) handlePatchExam() studentHandle {
 			return
 		}
 		if req.Status == nil {
-			s.fail(w, r, apperr.Fields(apperr.Field("status", "is required (only the status of an exam can change)")))
+			s.fail(w, r, examiner.Fields(examiner.Field("status", "is required (only the status of an exam can change)")))
 			return
 		}
 		if bad := oneOf("status", *req.Status, examiner.ExamStatuses); bad != nil {
-			s.fail(w, r, apperr.Fields(bad...))
+			s.fail(w, r, examiner.Fields(bad...))
 			return
 		}
 		exam, err := s.Store.SetExamStatus(r.Context(), st, id, *req.Status)
@@ -165,16 +164,16 @@ func examID(ps httprouter.Params) (uuid.UUID, error) {
 }
 
 // oneOf is what is wrong with field's value when it is not one of options.
-func oneOf(field, value string, options []string) []apperr.FieldError {
+func oneOf(field, value string, options []string) []examiner.FieldError {
 	if slices.Contains(options, value) {
 		return nil
 	}
-	return []apperr.FieldError{apperr.Field(field, "must be one of "+strings.Join(options, ", "))}
+	return []examiner.FieldError{examiner.Field(field, "must be one of "+strings.Join(options, ", "))}
 }
 
-func inRange(field string, n *int, max int) []apperr.FieldError {
+func inRange(field string, n *int, max int) []examiner.FieldError {
 	if n != nil && (*n < 1 || *n > max) {
-		return []apperr.FieldError{apperr.Field(field, "must be a whole number from 1 to "+strconv.Itoa(max))}
+		return []examiner.FieldError{examiner.Field(field, "must be a whole number from 1 to "+strconv.Itoa(max))}
 	}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 
-	"examiner/internal/apperr"
+	"examiner"
 	"examiner/internal/store/dbsqlc"
 	"examiner/migrations"
 )
@@ -29,18 +29,18 @@ func (s *server) handleReadyz() httprouter.Handle {
 	}
 	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 		if s.Draining != nil && s.Draining() {
-			s.fail(w, r, apperr.New(apperr.Unavailable, "The server is shutting down."))
+			s.fail(w, r, examiner.New(examiner.Unavailable, "The server is shutting down."))
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		version, err := dbsqlc.New(s.DB).SchemaVersion(ctx)
 		if err != nil {
-			s.fail(w, r, apperr.Wrap(apperr.Unavailable, "The database is unavailable.", err))
+			s.fail(w, r, examiner.Wrap(examiner.Unavailable, "The database is unavailable.", err))
 			return
 		}
 		if want := migrations.Head(); int32(version) != want {
-			s.fail(w, r, apperr.New(apperr.Unavailable,
+			s.fail(w, r, examiner.New(examiner.Unavailable,
 				fmt.Sprintf("The database schema is at version %d; this server needs %d. Run: examiner migrate up", version, want)))
 			return
 		}

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"examiner/internal/apperr"
+	"examiner"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -50,13 +50,13 @@ func decode[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 		if errors.As(err, &tooLarge) {
 			return v, decodeError(err)
 		}
-		return v, apperr.New(apperr.Malformed, "The body must hold exactly one JSON value; there is more after it.")
+		return v, examiner.New(examiner.Malformed, "The body must hold exactly one JSON value; there is more after it.")
 	}
 	return v, nil
 }
 
 // errTooDeep is depthReader's refusal.
-var errTooDeep = apperr.New(apperr.Malformed, fmt.Sprintf("The body nests arrays and objects too deep (more than %d levels).", MaxDepth))
+var errTooDeep = examiner.New(examiner.Malformed, fmt.Sprintf("The body nests arrays and objects too deep (more than %d levels).", MaxDepth))
 
 // depthReader passes JSON through, failing with errTooDeep as soon as it nests deeper than
 // MaxDepth: before the body is even all read, and in constant memory, so that nothing after it
@@ -132,26 +132,26 @@ func checkKeys(raw []byte, fields []string) error {
 					stack[len(stack)-1].key = s // as decoded, U+FFFD in place of what is wrong
 				}
 				if path() == "" {
-					return apperr.New(apperr.Malformed, "The body holds a string that is not valid UTF-8 text.")
+					return examiner.New(examiner.Malformed, "The body holds a string that is not valid UTF-8 text.")
 				}
-				return apperr.Fields(apperr.Field(path(), "must be valid UTF-8 text (no invalid bytes, no half of a surrogate pair)"))
+				return examiner.Fields(examiner.Field(path(), "must be valid UTF-8 text (no invalid bytes, no half of a surrogate pair)"))
 			}
 		}
 		if key, _ := tok.(string); isKey {
 			n, top := len(stack), stack[len(stack)-1]
 			top.key = key
 			if top.seen[key] {
-				return apperr.Fields(apperr.Field(key, "is given more than once"))
+				return examiner.Fields(examiner.Field(key, "is given more than once"))
 			}
 			top.seen[key] = true
 			top.expectKey = false
 			if n == 1 && fields != nil && !slices.Contains(fields, key) {
 				for _, f := range fields {
 					if strings.EqualFold(f, key) {
-						return apperr.Fields(apperr.Field(key, fmt.Sprintf("is not a known field (names are case-sensitive: %q)", f)))
+						return examiner.Fields(examiner.Field(key, fmt.Sprintf("is not a known field (names are case-sensitive: %q)", f)))
 					}
 				}
-				return apperr.Fields(apperr.Field(key, "is not a known field"))
+				return examiner.Fields(examiner.Field(key, "is not a known field"))
 			}
 			continue
 		}
@@ -240,24 +240,24 @@ func decodeError(err error) error {
 	case errors.Is(err, errTooDeep):
 		return errTooDeep
 	case errors.As(err, &tooLarge):
-		return apperr.Wrap(apperr.TooLarge, fmt.Sprintf("The body is over %d bytes.", MaxBodyBytes), err)
+		return examiner.Wrap(examiner.TooLarge, fmt.Sprintf("The body is over %d bytes.", MaxBodyBytes), err)
 	case errors.Is(err, io.EOF):
-		return apperr.New(apperr.Malformed, "The body is empty; a JSON object is expected.")
+		return examiner.New(examiner.Malformed, "The body is empty; a JSON object is expected.")
 	case errors.As(err, &syntax):
-		return apperr.New(apperr.Malformed, fmt.Sprintf("The body is not valid JSON (at byte %d).", syntax.Offset))
+		return examiner.New(examiner.Malformed, fmt.Sprintf("The body is not valid JSON (at byte %d).", syntax.Offset))
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.New(apperr.Malformed, "The body is not valid JSON (it ends too early).")
+		return examiner.New(examiner.Malformed, "The body is not valid JSON (it ends too early).")
 	case errors.As(err, &wrongType):
 		field := wrongType.Field
 		if field == "" {
-			return apperr.New(apperr.Malformed, "The body must be a JSON object.")
+			return examiner.New(examiner.Malformed, "The body must be a JSON object.")
 		}
-		return apperr.Fields(apperr.Field(field, "must be "+jsonTypeName(wrongType.Type.Kind().String())))
+		return examiner.Fields(examiner.Field(field, "must be "+jsonTypeName(wrongType.Type.Kind().String())))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return apperr.Fields(apperr.Field(field, "is not a known field"))
+		return examiner.Fields(examiner.Field(field, "is not a known field"))
 	}
-	return apperr.Wrap(apperr.Malformed, "The body could not be read.", err)
+	return examiner.Wrap(examiner.Malformed, "The body could not be read.", err)
 }
 
 func jsonTypeName(kind string) string {
@@ -281,7 +281,7 @@ func jsonTypeName(kind string) string {
 func requireContentType(r *http.Request, want string) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != want {
-		return apperr.New(apperr.UnsupportedType, "The body must be "+want+".")
+		return examiner.New(examiner.UnsupportedType, "The body must be "+want+".")
 	}
 	return nil
 }

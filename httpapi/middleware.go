@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/julienschmidt/httprouter"
 
-	"examiner/internal/apperr"
+	"examiner"
 	"examiner/internal/store"
 	"examiner/internal/token"
 	"examiner/tenant"
@@ -115,17 +115,17 @@ func (s *server) authenticated(h studentHandle) httprouter.Handle {
 func (s *server) studentOf(r *http.Request) (tenant.Student, error) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
-		return tenant.Student{}, apperr.New(apperr.Unauthenticated, "Sign in: this needs a bearer token.")
+		return tenant.Student{}, examiner.New(examiner.Unauthenticated, "Sign in: this needs a bearer token.")
 	}
 	scheme, raw, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || len(raw) > token.MaxLength {
-		return tenant.Student{}, apperr.New(apperr.Unauthenticated, "The Authorization header must be \"Bearer <token>\".")
+		return tenant.Student{}, examiner.New(examiner.Unauthenticated, "The Authorization header must be \"Bearer <token>\".")
 	}
 	claims, err := s.Tokens.Verify(strings.TrimSpace(raw), time.Now())
 	if err != nil {
 		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "token rejected",
 			slog.String("request_id", requestID(r)), slog.String("reason", err.Error()))
-		return tenant.Student{}, apperr.Wrap(apperr.Unauthenticated, "The token is invalid or expired. Sign in again.", err)
+		return tenant.Student{}, examiner.Wrap(examiner.Unauthenticated, "The token is invalid or expired. Sign in again.", err)
 	}
 	return tenant.Student{ID: claims.StudentID, TokenGeneration: claims.Generation}, nil
 }

@@ -7,38 +7,38 @@ import (
 	"runtime/debug"
 	"strconv"
 
-	"examiner/internal/apperr"
+	"examiner"
 )
 
 // statusOf maps every application error code to its HTTP status: the only such table.
-var statusOf = map[apperr.Code]int{
-	apperr.Malformed:       http.StatusBadRequest,
-	apperr.Invalid:         http.StatusUnprocessableEntity,
-	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
-	apperr.UnsupportedType: http.StatusUnsupportedMediaType,
-	apperr.Unauthenticated: http.StatusUnauthorized,
-	apperr.NotFound:        http.StatusNotFound,
-	apperr.Conflict:        http.StatusConflict,
-	apperr.RateLimited:     http.StatusTooManyRequests,
-	apperr.Unavailable:     http.StatusServiceUnavailable,
-	apperr.Internal:        http.StatusInternalServerError,
+var statusOf = map[examiner.Code]int{
+	examiner.Malformed:       http.StatusBadRequest,
+	examiner.Invalid:         http.StatusUnprocessableEntity,
+	examiner.TooLarge:        http.StatusRequestEntityTooLarge,
+	examiner.UnsupportedType: http.StatusUnsupportedMediaType,
+	examiner.Unauthenticated: http.StatusUnauthorized,
+	examiner.NotFound:        http.StatusNotFound,
+	examiner.Conflict:        http.StatusConflict,
+	examiner.RateLimited:     http.StatusTooManyRequests,
+	examiner.Unavailable:     http.StatusServiceUnavailable,
+	examiner.Internal:        http.StatusInternalServerError,
 }
 
 // problem is an RFC 9457 problem details object.
 type problem struct {
-	Type      string              `json:"type"`
-	Title     string              `json:"title"`
-	Status    int                 `json:"status"`
-	Detail    string              `json:"detail"`
-	RequestID string              `json:"request_id,omitempty"`
-	Errors    []apperr.FieldError `json:"errors,omitempty"`
+	Type      string                `json:"type"`
+	Title     string                `json:"title"`
+	Status    int                   `json:"status"`
+	Detail    string                `json:"detail"`
+	RequestID string                `json:"request_id,omitempty"`
+	Errors    []examiner.FieldError `json:"errors,omitempty"`
 }
 
 const problemTypePrefix = "urn:examiner:problem:"
 
 // fail writes err as a problem response. Internal causes go to the log, never to the client.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	e := apperr.As(err)
+	e := examiner.ErrorOf(err)
 	status, ok := statusOf[e.Code]
 	if !ok {
 		status = http.StatusInternalServerError
@@ -48,7 +48,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.Logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
 			slog.String("request_id", requestID(r)), slog.String("code", string(e.Code)),
 			slog.String("error", e.Error()))
-		if e.Code == apperr.Internal {
+		if e.Code == examiner.Internal {
 			detail = "Something went wrong on our side. Quote the request id if you report it."
 		}
 	}
@@ -77,7 +77,7 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p problem) {
 }
 
 func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, apperr.New(apperr.NotFound, "There is no such resource."))
+	s.fail(w, r, examiner.New(examiner.NotFound, "There is no such resource."))
 }
 
 // handleMethodNotAllowed answers a known path with the wrong method; httprouter has already set
@@ -94,5 +94,5 @@ func (s *server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) 
 func (s *server) handlePanic(w http.ResponseWriter, r *http.Request, v any) {
 	s.Logger.LogAttrs(r.Context(), slog.LevelError, "panic",
 		slog.String("request_id", requestID(r)), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-	s.fail(w, r, apperr.New(apperr.Internal, "Internal error."))
+	s.fail(w, r, examiner.New(examiner.Internal, "Internal error."))
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"examiner/internal/apperr"
+	"examiner"
 )
 
 // queryOf returns r's query parameters, refusing any parameter not in allowed and any given
@@ -19,7 +19,7 @@ import (
 func queryOf(r *http.Request, allowed ...string) (url.Values, error) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, apperr.New(apperr.Malformed, "The query string is not valid URL encoding.")
+		return nil, examiner.New(examiner.Malformed, "The query string is not valid URL encoding.")
 	}
 	if err := textFields(q); err != nil {
 		return nil, err
@@ -33,17 +33,17 @@ func queryOf(r *http.Request, allowed ...string) (url.Values, error) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	var fields []apperr.FieldError
+	var fields []examiner.FieldError
 	for _, name := range names {
 		switch {
 		case !known[name]:
-			fields = append(fields, apperr.Field(name, "is not a known query parameter"))
+			fields = append(fields, examiner.Field(name, "is not a known query parameter"))
 		case len(q[name]) > 1:
-			fields = append(fields, apperr.Field(name, "must be given at most once"))
+			fields = append(fields, examiner.Field(name, "must be given at most once"))
 		}
 	}
 	if len(fields) > 0 {
-		return nil, apperr.Fields(fields...)
+		return nil, examiner.Fields(fields...)
 	}
 	return q, nil
 }
@@ -65,29 +65,29 @@ func formOf(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 // that are no text, which a handler would compare or store as something other than what was sent.
 func textFields(v url.Values) error {
 	notText := func(s string) bool { return !utf8.ValidString(s) }
-	var fields []apperr.FieldError
+	var fields []examiner.FieldError
 	for _, name := range slices.Sorted(maps.Keys(v)) {
 		switch {
 		case notText(name):
-			fields = append(fields, apperr.Field(strings.ToValidUTF8(name, "\uFFFD"), "is a name that is not valid UTF-8 text"))
+			fields = append(fields, examiner.Field(strings.ToValidUTF8(name, "\uFFFD"), "is a name that is not valid UTF-8 text"))
 		case slices.ContainsFunc(v[name], notText):
-			fields = append(fields, apperr.Field(name, "must be valid UTF-8 text"))
+			fields = append(fields, examiner.Field(name, "must be valid UTF-8 text"))
 		}
 	}
 	if len(fields) > 0 {
-		return apperr.Fields(fields...)
+		return examiner.Fields(fields...)
 	}
 	return nil
 }
 
 // intParam reads an optional integer parameter in [min, max], def when absent.
-func intParam(q url.Values, name string, def, min, max int) (int, *apperr.FieldError) {
+func intParam(q url.Values, name string, def, min, max int) (int, *examiner.FieldError) {
 	if !q.Has(name) {
 		return def, nil
 	}
 	n, err := strconv.Atoi(q.Get(name))
 	if err != nil || n < min || n > max {
-		f := apperr.Field(name, "must be a whole number from "+strconv.Itoa(min)+" to "+strconv.Itoa(max))
+		f := examiner.Field(name, "must be a whole number from "+strconv.Itoa(min)+" to "+strconv.Itoa(max))
 		return 0, &f
 	}
 	return n, nil

@@ -10,7 +10,6 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"examiner"
-	"examiner/internal/apperr"
 	"examiner/internal/signin"
 	"examiner/internal/store"
 	"examiner/tenant"
@@ -39,15 +38,15 @@ func (s *server) handlePatchMe() studentHandle {
 			return
 		}
 		if req.FullName == nil && req.TargetGrades == nil {
-			s.fail(w, r, apperr.Fields(apperr.Field("", "give full_name, target_grades or both")))
+			s.fail(w, r, examiner.Fields(examiner.Field("", "give full_name, target_grades or both")))
 			return
 		}
 		var change store.ProfileChange
-		var fields []apperr.FieldError
+		var fields []examiner.FieldError
 		if req.FullName != nil {
 			name, problem := signin.CheckFullName(*req.FullName)
 			if problem != "" {
-				fields = append(fields, apperr.Field("full_name", problem))
+				fields = append(fields, examiner.Field("full_name", problem))
 			}
 			change.FullName = &name
 		}
@@ -56,7 +55,7 @@ func (s *server) handlePatchMe() studentHandle {
 			fields = append(fields, checkTargetGrades(change.TargetGrades)...)
 		}
 		if len(fields) > 0 {
-			s.fail(w, r, apperr.Fields(fields...))
+			s.fail(w, r, examiner.Fields(fields...))
 			return
 		}
 		p, err := s.Store.UpdateProfile(r.Context(), st, change)
@@ -68,23 +67,23 @@ func (s *server) handlePatchMe() studentHandle {
 	}
 }
 
-func checkTargetGrades(tg map[string]string) []apperr.FieldError {
+func checkTargetGrades(tg map[string]string) []examiner.FieldError {
 	if len(tg) > examiner.MaxTargetGrades {
-		return []apperr.FieldError{apperr.Field("target_grades", fmt.Sprintf("must have at most %d subjects", examiner.MaxTargetGrades))}
+		return []examiner.FieldError{examiner.Field("target_grades", fmt.Sprintf("must have at most %d subjects", examiner.MaxTargetGrades))}
 	}
 	codes := make([]string, 0, len(tg))
 	for code := range tg {
 		codes = append(codes, code)
 	}
 	sort.Strings(codes)
-	var fields []apperr.FieldError
+	var fields []examiner.FieldError
 	for _, code := range codes {
 		grade := tg[code]
 		switch {
 		case !examiner.SubjectCode.MatchString(code):
-			fields = append(fields, apperr.Field("target_grades", "subject codes "+examiner.SubjectCodeRule))
+			fields = append(fields, examiner.Field("target_grades", "subject codes "+examiner.SubjectCodeRule))
 		case !slices.Contains(examiner.Grades, grade):
-			fields = append(fields, apperr.Field("target_grades."+code, "must be one of "+strings.Join(examiner.Grades, ", ")))
+			fields = append(fields, examiner.Field("target_grades."+code, "must be one of "+strings.Join(examiner.Grades, ", ")))
 		}
 	}
 	return fields
@@ -96,14 +95,14 @@ func (s *server) handleListEvents() studentHandle {
 	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
 		q := r.URL.Query()
 		kind := q.Get("kind")
-		var fields []apperr.FieldError
+		var fields []examiner.FieldError
 		if q.Has("kind") {
 			fields = oneOf("kind", kind, examiner.EventKinds)
 		}
 		digest := filterDigest("events", kind)
 		limit, after, bad := pageOf(q, digest)
 		if fields = append(fields, bad...); len(fields) > 0 {
-			s.fail(w, r, apperr.Fields(fields...))
+			s.fail(w, r, examiner.Fields(fields...))
 			return
 		}
 		events, more, err := s.Store.AuthEvents(r.Context(), st, kind, after, limit)

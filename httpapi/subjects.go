@@ -9,7 +9,6 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"examiner"
-	"examiner/internal/apperr"
 	"examiner/internal/store"
 	"examiner/tenant"
 )
@@ -70,7 +69,7 @@ func (s *server) handleGetSyllabus() studentHandle {
 	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params, st tenant.Student) {
 		words, problem := searchWords(r.URL.Query().Get("q"))
 		if problem != "" {
-			s.fail(w, r, apperr.Fields(apperr.Field("q", problem)))
+			s.fail(w, r, examiner.Fields(examiner.Field("q", problem)))
 			return
 		}
 		code, err := subjectCodeOf(ps)

@@ -1,5 +1,5 @@
 // Package signin is the sign-in policy: registration, login, logout and password change, on
-// plain inputs, answering with domain results or *apperr.Error. The HTTP layer only decodes,
+// plain inputs, answering with domain results or *examiner.Error. The HTTP layer only decodes,
 // calls and encodes.
 //
 // What it guarantees:
@@ -29,7 +29,6 @@ import (
 	"time"
 
 	"examiner"
-	"examiner/internal/apperr"
 	"examiner/internal/password"
 	"examiner/internal/ratelimit"
 	"examiner/internal/store"
@@ -126,16 +125,16 @@ func (s *Service) Register(ctx context.Context, reg Registration, c Client) (sto
 	email, key, emailProblem := checkEmail(reg.Email)
 	name, nameProblem := CheckFullName(reg.FullName)
 	if err := fieldErrors(
-		apperr.Field("email", emailProblem),
-		apperr.Field("password", password.Validate(reg.Password)),
-		apperr.Field("full_name", nameProblem),
+		examiner.Field("email", emailProblem),
+		examiner.Field("password", password.Validate(reg.Password)),
+		examiner.Field("full_name", nameProblem),
 	); err != nil {
 		return store.Profile{}, err
 	}
 	address := AddressKey(c.IP)
 	if ok, wait := s.registerPerAddress.Take(address, s.d.Now()); !ok {
 		return store.Profile{}, s.refuse(ctx, c, examiner.EventRegister, "address "+address,
-			apperr.Limited("Too many registrations from this address. Try again later.", wait),
+			examiner.Limited("Too many registrations from this address. Try again later.", wait),
 			func() error {
 				return s.d.Store.RecordAuthFailure(ctx, examiner.EventRegister, email, key, examiner.ReasonRateLimited, c)
 			})
@@ -146,7 +145,7 @@ func (s *Service) Register(ctx context.Context, reg Registration, c Client) (sto
 	}
 	profile, err := s.d.Store.Register(ctx, email, key, hash, name, c)
 	if err != nil {
-		if apperr.As(err).Code == apperr.Conflict {
+		if examiner.ErrorOf(err).Code == examiner.Conflict {
 			s.log(ctx, c, examiner.EventRegister, false, examiner.ReasonDuplicateEmail)
 		}
 		return store.Profile{}, err
@@ -177,7 +176,7 @@ func (s *Service) Login(ctx context.Context, emailGiven, pw string, c Client) (T
 	if len(pw) > MaxPasswordBytes {
 		pwProblem = "must be at most 1024 bytes"
 	}
-	if err := fieldErrors(apperr.Field("email", required(emailGiven)), apperr.Field("password", pwProblem)); err != nil {
+	if err := fieldErrors(examiner.Field("email", required(emailGiven)), examiner.Field("password", pwProblem)); err != nil {
 		return Token{}, err
 	}
 	email, key, emailProblem := checkEmail(emailGiven)
@@ -202,16 +201,16 @@ func (s *Service) Login(ctx context.Context, emailGiven, pw string, c Client) (T
 			return err
 		}
 		s.log(ctx, c, examiner.EventLogin, false, reason)
-		return apperr.New(apperr.Unauthenticated, "The email or password is not correct.")
+		return examiner.New(examiner.Unauthenticated, "The email or password is not correct.")
 	}
 
 	checks := s.queued(ctx, address)
-	account, err := store.Account{}, apperr.New(apperr.NotFound, "Not found.")
+	account, err := store.Account{}, examiner.New(examiner.NotFound, "Not found.")
 	if emailProblem == "" {
 		account, err = s.d.Store.LookupAccount(ctx, key)
 	}
 	if err != nil {
-		if apperr.As(err).Code != apperr.NotFound {
+		if examiner.ErrorOf(err).Code != examiner.NotFound {
 			return Token{}, err
 		}
 		// Spend the same bcrypt check as a known email would, so timing tells nothing.
@@ -243,7 +242,7 @@ func (s *Service) Login(ctx context.Context, emailGiven, pw string, c Client) (T
 	s.log(ctx, c, examiner.EventLogin, true, "")
 	raw, _, err := s.d.Tokens.Issue(account.ID, generation, time.Now())
 	if err != nil {
-		return Token{}, apperr.Wrap(apperr.Internal, "Internal error.", err)
+		return Token{}, examiner.Wrap(examiner.Internal, "Internal error.", err)
 	}
 	return Token{Raw: raw, TTL: s.d.Tokens.TTL()}, nil
 }
@@ -277,8 +276,8 @@ func (s *Service) ChangePassword(ctx context.Context, st tenant.Student, change 
 		currentProblem = "must be at most 1024 bytes"
 	}
 	if err := fieldErrors(
-		apperr.Field("current_password", currentProblem),
-		apperr.Field("new_password", password.Validate(change.New)),
+		examiner.Field("current_password", currentProblem),
+		examiner.Field("new_password", password.Validate(change.New)),
 	); err != nil {
 		return err
 	}
@@ -307,7 +306,7 @@ func (s *Service) ChangePassword(ctx context.Context, st tenant.Student, change 
 			return err
 		}
 		s.log(ctx, c, examiner.EventPasswordChangeFailed, false, examiner.ReasonWrongPassword, slog.String("student_id", st.ID.String()))
-		return apperr.Fields(apperr.Field("current_password", "is not correct"))
+		return examiner.Fields(examiner.Field("current_password", "is not correct"))
 	}
 	newHash, err := s.d.Passwords.Hash(checks, change.New)
 	if err != nil {
@@ -344,7 +343,7 @@ func (s *Service) reserve(ctx context.Context, c Client, kind string, perAccount
 		}
 		if !ok {
 			_, addressWait := perAddress.Check(addressKey, s.d.Now())
-			return nil, s.refuse(ctx, c, kind, "account "+accountKey, apperr.Limited(message, max(wait, addressWait)), record)
+			return nil, s.refuse(ctx, c, kind, "account "+accountKey, examiner.Limited(message, max(wait, addressWait)), record)
 		}
 		holds = append(holds, h)
 	}
@@ -354,7 +353,7 @@ func (s *Service) reserve(ctx context.Context, c Client, kind string, perAccount
 		if err != nil {
 			return nil, busy(err)
 		}
-		return nil, s.refuse(ctx, c, kind, "address "+addressKey, apperr.Limited(message, wait), record)
+		return nil, s.refuse(ctx, c, kind, "address "+addressKey, examiner.Limited(message, wait), record)
 	}
 	holds = append(holds, h)
 	return settle, nil
@@ -362,7 +361,7 @@ func (s *Service) reserve(ctx context.Context, c Client, kind string, perAccount
 
 // refuse returns limited, having recorded it with record and logged it: once a minute per
 // exhausted limit, so that a flood of refused attempts is no flood of writes.
-func (s *Service) refuse(ctx context.Context, c Client, kind, limit string, limited *apperr.Error, record func() error) error {
+func (s *Service) refuse(ctx context.Context, c Client, kind, limit string, limited *examiner.Error, record func() error) error {
 	if ok, _ := s.limitedEvents.Take(kind+" "+limit, s.d.Now()); ok {
 		if err := record(); err != nil {
 			return err
@@ -383,11 +382,11 @@ func (s *Service) queued(ctx context.Context, address string) context.Context {
 func busy(err error) error {
 	var full *password.QueueFullError
 	if errors.As(err, &full) {
-		e := apperr.Wrap(apperr.Unavailable, "The server is busy checking passwords. Try again.", err)
+		e := examiner.Wrap(examiner.Unavailable, "The server is busy checking passwords. Try again.", err)
 		e.RetryAfter = full.RetryAfter
 		return e
 	}
-	return apperr.Wrap(apperr.Unavailable, "The server is busy. Try again.", err)
+	return examiner.Wrap(examiner.Unavailable, "The server is busy. Try again.", err)
 }
 
 // log logs an authentication event as auth_events records it: never a password, hash, token or
@@ -402,8 +401,8 @@ func (s *Service) log(ctx context.Context, c Client, kind string, succeeded bool
 }
 
 // fieldErrors is an Invalid error listing the fields with a message, or nil when none has one.
-func fieldErrors(fields ...apperr.FieldError) error {
-	var wrong []apperr.FieldError
+func fieldErrors(fields ...examiner.FieldError) error {
+	var wrong []examiner.FieldError
 	for _, f := range fields {
 		if f.Message != "" {
 			wrong = append(wrong, f)
@@ -412,7 +411,7 @@ func fieldErrors(fields ...apperr.FieldError) error {
 	if len(wrong) == 0 {
 		return nil
 	}
-	return apperr.Fields(wrong...)
+	return examiner.Fields(wrong...)
 }
 
 // AddressKey is the rate-limit key of a client address: the address for IPv4, its /64 for IPv6

@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"examiner/internal/apperr"
+	"examiner"
 	"examiner/internal/password"
 	"examiner/internal/ratelimit"
 	"examiner/internal/signin"
@@ -90,7 +90,7 @@ func (w *world) login(t *testing.T, email, pw string) tenant.Student {
 func (w *world) works(t *testing.T, st tenant.Student) bool {
 	t.Helper()
 	_, err := w.store.Profile(context.Background(), st)
-	if err != nil && apperr.As(err).Code != apperr.Unauthenticated {
+	if err != nil && examiner.ErrorOf(err).Code != examiner.Unauthenticated {
 		t.Fatalf("Profile: got error %v, want nil or Unauthenticated", err)
 	}
 	return err == nil
@@ -118,19 +118,19 @@ func (w *world) events(t *testing.T, kind string) map[string]int {
 	return out
 }
 
-func wantCode(t *testing.T, err error, code apperr.Code) *apperr.Error {
+func wantCode(t *testing.T, err error, code examiner.Code) *examiner.Error {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("got no error, want %s", code)
 	}
-	e := apperr.As(err)
+	e := examiner.ErrorOf(err)
 	if e.Code != code {
 		t.Fatalf("got %v, want code %s", err, code)
 	}
 	return e
 }
 
-func fieldsOf(e *apperr.Error) string {
+func fieldsOf(e *examiner.Error) string {
 	var names []string
 	for _, f := range e.Fields {
 		names = append(names, f.Field)
@@ -142,7 +142,7 @@ func TestRegisterNamesEveryWrongFieldAndCreatesNothing(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil, signin.Limits{})
 	_, err := w.svc.Register(context.Background(), signin.Registration{Email: "not an email", Password: "short", FullName: " "}, from("192.0.2.1"))
-	if got := fieldsOf(wantCode(t, err, apperr.Invalid)); got != "email,password,full_name" {
+	if got := fieldsOf(wantCode(t, err, examiner.Invalid)); got != "email,password,full_name" {
 		t.Errorf("fields: got %s, want email,password,full_name", got)
 	}
 	if got := w.events(t, "register"); len(got) != 0 {
@@ -157,7 +157,7 @@ func TestRegisteringAnEmailTwiceInAnyCaseIsAConflictRecordedAgainstTheAccount(t 
 	again := ada
 	again.Email = "ADA@Example.com"
 	_, err := w.svc.Register(context.Background(), again, from("192.0.2.1"))
-	wantCode(t, err, apperr.Conflict)
+	wantCode(t, err, examiner.Conflict)
 	if got := w.events(t, "register"); got["ok"] != 1 || got["duplicate_email"] != 1 {
 		t.Errorf("register events: got %v, want one success and one duplicate_email", got)
 	}
@@ -185,7 +185,7 @@ func TestAWrongPasswordAndAnUnknownEmailGetTheSameErrorAndAreBothRecorded(t *tes
 	w.register(t, ada)
 	_, wrong := w.svc.Login(context.Background(), "ada@example.com", "not the password", from("192.0.2.1"))
 	_, unknown := w.svc.Login(context.Background(), "nobody@example.com", "not the password", from("192.0.2.1"))
-	a, b := wantCode(t, wrong, apperr.Unauthenticated), wantCode(t, unknown, apperr.Unauthenticated)
+	a, b := wantCode(t, wrong, examiner.Unauthenticated), wantCode(t, unknown, examiner.Unauthenticated)
 	if a.Message != b.Message {
 		t.Errorf("messages differ: %q and %q", a.Message, b.Message)
 	}
@@ -198,7 +198,7 @@ func TestLoginRequiresBothFields(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil, signin.Limits{})
 	_, err := w.svc.Login(context.Background(), "", "", from("192.0.2.1"))
-	if got := fieldsOf(wantCode(t, err, apperr.Invalid)); got != "email,password" {
+	if got := fieldsOf(wantCode(t, err, examiner.Invalid)); got != "email,password" {
 		t.Errorf("fields: got %s, want email,password", got)
 	}
 }
@@ -218,7 +218,7 @@ func TestLoginRefusesAPasswordOver1KiBBeforeAnyHashing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, err = w.svc.Login(ctx, "ada@example.com", strings.Repeat("x", signin.MaxPasswordBytes+1), from("192.0.2.1"))
-	if got := fieldsOf(wantCode(t, err, apperr.Invalid)); got != "password" {
+	if got := fieldsOf(wantCode(t, err, examiner.Invalid)); got != "password" {
 		t.Errorf("fields: got %s, want password", got)
 	}
 	if got := w.passwords.Waiting(); got != 0 {
@@ -227,7 +227,7 @@ func TestLoginRefusesAPasswordOver1KiBBeforeAnyHashing(t *testing.T) {
 	// 1024 bytes are a password like any other: checked (once the slot is free), and wrong.
 	release()
 	_, err = w.svc.Login(ctx, "ada@example.com", strings.Repeat("é", signin.MaxPasswordBytes/2), from("192.0.2.1"))
-	wantCode(t, err, apperr.Unauthenticated)
+	wantCode(t, err, examiner.Unauthenticated)
 }
 
 // Revocation is by token generation, not by time: a token issued in the same second as the
@@ -257,7 +257,7 @@ func TestLogoutRevokesEveryEarlierTokenEvenOfTheSameSecondAndALoginRightAfterWor
 	if fresh.TokenGeneration != 1 || !w.works(t, fresh) {
 		t.Fatalf("the login after the logout: generation %d, works %v; want generation 1, working", fresh.TokenGeneration, w.works(t, fresh))
 	}
-	wantCode(t, w.svc.Logout(context.Background(), first, from("192.0.2.1")), apperr.Unauthenticated)
+	wantCode(t, w.svc.Logout(context.Background(), first, from("192.0.2.1")), examiner.Unauthenticated)
 	if got := w.events(t, "logout"); got["ok"] != 1 {
 		t.Errorf("logout events: got %v, want one", got)
 	}
@@ -277,7 +277,7 @@ func TestAPasswordChangeRevokesEveryEarlierTokenAndTheOldPassword(t *testing.T) 
 		t.Fatal("a token issued before the password change still works")
 	}
 	_, err := w.svc.Login(context.Background(), "ada@example.com", "a good password", from("192.0.2.1"))
-	wantCode(t, err, apperr.Unauthenticated)
+	wantCode(t, err, examiner.Unauthenticated)
 	if fresh := w.login(t, "ada@example.com", "a newer password"); !w.works(t, fresh) {
 		t.Fatal("a token issued after the change is refused")
 	}
@@ -299,7 +299,7 @@ func TestAPasswordChangeNamesEveryWrongFieldBeforeAnyCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := w.svc.ChangePassword(context.Background(), st, tt.change, from("192.0.2.1"))
-		if got := fieldsOf(wantCode(t, err, apperr.Invalid)); got != tt.want {
+		if got := fieldsOf(wantCode(t, err, examiner.Invalid)); got != tt.want {
 			t.Errorf("%s: fields got %s, want %s", tt.name, got, tt.want)
 		}
 	}
@@ -319,17 +319,17 @@ func TestWrongCurrentPasswordsAreLimitedAndRecorded(t *testing.T) {
 	w.register(t, ada)
 	st := w.login(t, "ada@example.com", "a good password")
 	wrong := signin.PasswordChange{Current: "not the password", New: "a newer password"}
-	var codes []apperr.Code
-	var limited *apperr.Error
+	var codes []examiner.Code
+	var limited *examiner.Error
 	for range 6 {
 		err := w.svc.ChangePassword(context.Background(), st, wrong, from("192.0.2.1"))
-		e := apperr.As(err)
+		e := examiner.ErrorOf(err)
 		codes = append(codes, e.Code)
-		if e.Code == apperr.RateLimited {
+		if e.Code == examiner.RateLimited {
 			limited = e
 		}
 	}
-	want := []apperr.Code{apperr.Invalid, apperr.Invalid, apperr.Invalid, apperr.RateLimited, apperr.RateLimited, apperr.RateLimited}
+	want := []examiner.Code{examiner.Invalid, examiner.Invalid, examiner.Invalid, examiner.RateLimited, examiner.RateLimited, examiner.RateLimited}
 	if strings.Join(codeStrings(codes), ",") != strings.Join(codeStrings(want), ",") {
 		t.Fatalf("codes: got %v, want %v", codes, want)
 	}
@@ -342,13 +342,13 @@ func TestWrongCurrentPasswordsAreLimitedAndRecorded(t *testing.T) {
 	}
 	// Even the right password waits for the limit now, and the student's other routes do not.
 	right := signin.PasswordChange{Current: "a good password", New: "a newer password"}
-	wantCode(t, w.svc.ChangePassword(context.Background(), st, right, from("192.0.2.1")), apperr.RateLimited)
+	wantCode(t, w.svc.ChangePassword(context.Background(), st, right, from("192.0.2.1")), examiner.RateLimited)
 	if !w.works(t, st) {
 		t.Error("the limit revoked the token")
 	}
 }
 
-func codeStrings(codes []apperr.Code) []string {
+func codeStrings(codes []examiner.Code) []string {
 	out := make([]string, len(codes))
 	for i, c := range codes {
 		out[i] = string(c)
@@ -382,7 +382,7 @@ func TestAFullPasswordQueueIsUnavailableAtOnceOverallAndPerAddress(t *testing.T)
 	full := func(addr string) {
 		t.Helper()
 		_, err := w.svc.Login(context.Background(), "ada@example.com", "a good password", from(addr))
-		e := wantCode(t, err, apperr.Unavailable)
+		e := wantCode(t, err, examiner.Unavailable)
 		var qf *password.QueueFullError
 		if !errors.As(err, &qf) || e.RetryAfter < time.Second {
 			t.Errorf("from %s: got %v (RetryAfter %v), want a full queue with a retry time", addr, err, e.RetryAfter)
@@ -424,8 +424,8 @@ func TestPasswordChangeLimitsFollowTheLoginLimitsGiven(t *testing.T) {
 	w.register(t, ada)
 	st := w.login(t, "ada@example.com", "a good password")
 	wrong := signin.PasswordChange{Current: "not the password", New: "a newer password"}
-	for i, want := range []apperr.Code{apperr.Invalid, apperr.Invalid, apperr.RateLimited} {
-		if err := w.svc.ChangePassword(context.Background(), st, wrong, from("192.0.2.1")); apperr.As(err).Code != want {
+	for i, want := range []examiner.Code{examiner.Invalid, examiner.Invalid, examiner.RateLimited} {
+		if err := w.svc.ChangePassword(context.Background(), st, wrong, from("192.0.2.1")); examiner.ErrorOf(err).Code != want {
 			t.Fatalf("attempt %d: got %v, want %s", i+1, err, want)
 		}
 	}

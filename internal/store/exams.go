@@ -11,13 +11,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"examiner"
-	"examiner/internal/apperr"
 	"examiner/internal/store/dbsqlc"
 	"examiner/tenant"
 )
 
 // ErrNoExam is the answer for an exam that is missing or another student's: never told apart.
-var ErrNoExam = apperr.New(apperr.NotFound, "There is no such exam.")
+var ErrNoExam = examiner.New(examiner.NotFound, "There is no such exam.")
 
 // CreateExam creates an exam for st (sql/queries/exams.sql CreateExam, one round trip). Errors:
 // Invalid naming the field when the subject or paper does not exist, a FULL_PAPER exam has no
@@ -27,8 +26,8 @@ func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n examiner.Ne
 		StudentID: st.ID, SubjectCode: n.SubjectCode, ExamType: n.ExamType,
 		PaperNumber: n.PaperNumber, DurationMinutes: n.DurationMinutes, TotalMarks: n.TotalMarks,
 	})
-	if apperr.IsConstraint(err, "exams_paper_fkey") { // the paper went away meanwhile
-		return examiner.Exam{}, apperr.Fields(apperr.Field("paper_number", "is not a paper of subject "+n.SubjectCode))
+	if IsConstraint(err, "exams_paper_fkey") { // the paper went away meanwhile
+		return examiner.Exam{}, examiner.Fields(examiner.Field("paper_number", "is not a paper of subject "+n.SubjectCode))
 	}
 	switch {
 	case err != nil:
@@ -40,16 +39,16 @@ func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n examiner.Ne
 			CreatedAt: *row.CreatedAt, UpdatedAt: *row.UpdatedAt, StartedAt: row.StartedAt, CompletedAt: row.CompletedAt,
 		}, nil
 	case !row.SubjectFound:
-		return examiner.Exam{}, apperr.Fields(apperr.Field("subject_code", "is not a subject"))
+		return examiner.Exam{}, examiner.Fields(examiner.Field("subject_code", "is not a subject"))
 	case n.PaperNumber != nil && !row.PaperFound:
-		return examiner.Exam{}, apperr.Fields(apperr.Field("paper_number",
+		return examiner.Exam{}, examiner.Fields(examiner.Field("paper_number",
 			fmt.Sprintf("is not a paper of subject %s, whose papers are %s", n.SubjectCode, list(row.Papers))))
 	case n.ExamType == examiner.FullPaper && n.PaperNumber == nil:
-		return examiner.Exam{}, apperr.Fields(apperr.Field("paper_number", "is required for a FULL_PAPER exam"))
+		return examiner.Exam{}, examiner.Fields(examiner.Field("paper_number", "is required for a FULL_PAPER exam"))
 	case n.ExamType == examiner.Timed && row.Duration == 0:
-		return examiner.Exam{}, apperr.Fields(apperr.Field("duration_minutes", "is required for a TIMED exam without a paper_number"))
+		return examiner.Exam{}, examiner.Fields(examiner.Field("duration_minutes", "is required for a TIMED exam without a paper_number"))
 	}
-	return examiner.Exam{}, apperr.New(apperr.Internal, "Internal error.")
+	return examiner.Exam{}, examiner.New(examiner.Internal, "Internal error.")
 }
 
 func list(numbers []int) string {
@@ -113,7 +112,7 @@ func (s *Store) SetExamStatus(ctx context.Context, st tenant.Student, id uuid.UU
 			return err
 		}
 		if refusal := examiner.CheckTransition(from, to); refusal != "" {
-			return apperr.New(apperr.Conflict, refusal)
+			return examiner.New(examiner.Conflict, refusal)
 		}
 		row, err := q.SetExamStatus(ctx, dbsqlc.SetExamStatusParams{ID: id, StudentID: st.ID, Status: to})
 		e = examiner.Exam(row)

@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"examiner"
-	"examiner/internal/apperr"
 	"examiner/internal/store/dbsqlc"
 	"examiner/tenant"
 )
@@ -71,13 +70,13 @@ func convert[R, T any](rows []R, f func(R) T) []T {
 	return out
 }
 
-// translate makes a tenant or database error an *apperr.Error: a revoked token is
+// translate makes a tenant or database error an *examiner.Error: a revoked token is
 // Unauthenticated.
 func translate(err error) error {
 	if errors.Is(err, tenant.ErrTokenRevoked) {
-		return apperr.Wrap(apperr.Unauthenticated, "The token has been revoked. Sign in again.", err)
+		return examiner.Wrap(examiner.Unauthenticated, "The token has been revoked. Sign in again.", err)
 	}
-	return apperr.FromDB(err)
+	return FromDB(err)
 }
 
 // onePage cuts rows, fetched with a LIMIT of limit+1, to a page of at most limit and says

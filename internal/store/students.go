@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"examiner"
-	"examiner/internal/apperr"
 	"examiner/tenant"
 )
 
@@ -40,13 +39,13 @@ func (s *Store) Register(ctx context.Context, email, emailKey, passwordHash, ful
 			email, emailKey, passwordHash, fullName, c.ip(), c.userAgent(), c.requestID()))
 		return err
 	})
-	if apperr.IsConstraint(err, "students_email_key") {
+	if IsConstraint(err, "students_email_key") {
 		if err := s.RecordAuthFailure(ctx, examiner.EventRegister, email, emailKey, examiner.ReasonDuplicateEmail, c); err != nil {
 			return Profile{}, err
 		}
-		return Profile{}, apperr.Wrap(apperr.Conflict, "An account with this email already exists.", err)
+		return Profile{}, examiner.Wrap(examiner.Conflict, "An account with this email already exists.", err)
 	}
-	return p, apperr.FromDB(err)
+	return p, FromDB(err)
 }
 
 // LookupAccount finds the account whose email has emailKey. Errors: NotFound.
@@ -55,7 +54,7 @@ func (s *Store) LookupAccount(ctx context.Context, emailKey string) (Account, er
 	err := tenant.RunAnonymous(ctx, s.db, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT id, password_hash FROM app.login_lookup($1)`, emailKey).Scan(&a.ID, &a.PasswordHash)
 	})
-	return a, apperr.FromDB(err)
+	return a, FromDB(err)
 }
 
 // RecordAuthFailure writes a failed registration or login to the audit trail, filed under the
@@ -67,7 +66,7 @@ func (s *Store) RecordAuthFailure(ctx context.Context, kind, email, emailKey, re
 			kind, clean(email, 254), emailKey, reason, c.ip(), c.userAgent(), c.requestID())
 		return err
 	})
-	return apperr.FromDB(err)
+	return FromDB(err)
 }
 
 // CompleteLogin finishes a login whose password was checked against verifiedHash: it records the
@@ -85,7 +84,7 @@ func (s *Store) CompleteLogin(ctx context.Context, studentID uuid.UUID, verified
 			studentID, verifiedHash, newHashArg, clean(email, 254), c.ip(), c.userAgent(), c.requestID()).Scan(&gen)
 	})
 	if err != nil || gen == nil {
-		return 0, false, apperr.FromDB(err)
+		return 0, false, FromDB(err)
 	}
 	return *gen, true, nil
 }
@@ -99,7 +98,7 @@ func scanProfile(row pgx.Row) (Profile, error) {
 
 // errNoProfile is the answer when the signed-in student's own row is not there: the token check
 // refuses a deleted student first, so this would be a gap between the two.
-var errNoProfile = apperr.New(apperr.NotFound, "Not found.")
+var errNoProfile = examiner.New(examiner.NotFound, "Not found.")
 
 // Profile returns the student's own profile. Errors: Unauthenticated when the token is revoked.
 func (s *Store) Profile(ctx context.Context, st tenant.Student) (Profile, error) {
@@ -129,7 +128,7 @@ func (s *Store) UpdateProfile(ctx context.Context, st tenant.Student, change Pro
 	if change.TargetGrades != nil {
 		b, err := json.Marshal(change.TargetGrades)
 		if err != nil {
-			return Profile{}, apperr.Wrap(apperr.Internal, "Internal error.", err)
+			return Profile{}, examiner.Wrap(examiner.Internal, "Internal error.", err)
 		}
 		text := string(b)
 		grades = &text
@@ -156,7 +155,7 @@ func (s *Store) PasswordHash(ctx context.Context, st tenant.Student) (string, er
 		return row.Scan(&hash)
 	}, `SELECT app.current_password_hash()`)
 	if err == nil && hash == nil {
-		return "", apperr.New(apperr.NotFound, "Not found.")
+		return "", examiner.New(examiner.NotFound, "Not found.")
 	}
 	if err != nil {
 		return "", err
@@ -173,7 +172,7 @@ func (s *Store) ChangePassword(ctx context.Context, st tenant.Student, oldHash, 
 			return err
 		}
 		if generation == nil {
-			return apperr.New(apperr.Conflict, "The password was changed by another request. Sign in again.")
+			return examiner.New(examiner.Conflict, "The password was changed by another request. Sign in again.")
 		}
 		return recordOwnEvent(ctx, tx, st, examiner.EventPasswordChange, c)
 	})

@@ -8,13 +8,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"examiner"
-	"examiner/internal/apperr"
 	"examiner/internal/store/dbsqlc"
 	"examiner/tenant"
 )
 
 // ErrNoSubject is the answer for a subject code that names no subject.
-var ErrNoSubject = apperr.New(apperr.NotFound, "There is no such subject.")
+var ErrNoSubject = examiner.New(examiner.NotFound, "There is no such subject.")
 
 // Subjects lists the catalogue by code.
 func (s *Store) Subjects(ctx context.Context, st tenant.Student) ([]examiner.Subject, error) {
@@ -61,7 +60,7 @@ func (s *Store) Syllabus(ctx context.Context, st tenant.Student, code string, wo
 // fromJSON decodes JSON the database built into v.
 func fromJSON(raw json.RawMessage, v any) error {
 	if err := json.Unmarshal(raw, v); err != nil {
-		return apperr.Wrap(apperr.Internal, "Internal error.", err)
+		return examiner.Wrap(examiner.Internal, "Internal error.", err)
 	}
 	return nil
 }
