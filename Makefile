@@ -60,12 +60,12 @@ lint: ## gofmt and go vet
 build: ## build bin/examiner
 	$(GO) build -o bin/examiner ./cmd/examiner
 
-generate: ## regenerate internal/store/dbsqlc from sql/queries and the migrations (sqlc)
+generate: ## regenerate internal/dbsqlc from sql/queries and the migrations (sqlc)
 	$(SQLC) generate
-	bash sql/sqlc/statements.sh | gofmt > internal/store/dbsqlc/statements.go
+	bash sql/sqlc/statements.sh | gofmt > internal/dbsqlc/statements.go
 
-generate-check: ## fail when internal/store/dbsqlc is not what make generate would write (CI runs it)
-	@$(SQLC) diff || { echo "generate-check: internal/store/dbsqlc is stale: run make generate"; exit 1; }
-	@bash sql/sqlc/statements.sh | gofmt | cmp -s - internal/store/dbsqlc/statements.go || \
-	  { echo "generate-check: internal/store/dbsqlc/statements.go is stale: run make generate"; exit 1; }
-	@echo "generate-check: internal/store/dbsqlc is up to date"
+generate-check: ## fail when internal/dbsqlc is not what make generate would write (CI runs it)
+	@$(SQLC) diff || { echo "generate-check: internal/dbsqlc is stale: run make generate"; exit 1; }
+	@bash sql/sqlc/statements.sh | gofmt | cmp -s - internal/dbsqlc/statements.go || \
+	  { echo "generate-check: internal/dbsqlc/statements.go is stale: run make generate"; exit 1; }
+	@echo "generate-check: internal/dbsqlc is up to date"

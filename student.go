@@ -25,18 +25,22 @@ const (
 // Grades are the grades a target may be, best first.
 var Grades = []string{"A*", "A", "B", "C", "D", "E", "U"}
 
-// Profile is what a student may see of their own account.
+// TargetGrades are a student's targets: subject code → grade.
+type TargetGrades map[string]string
+
+// Profile is what a student may see of their own account. The store's profile rows have exactly
+// these fields, in this order, so they convert to a Profile directly.
 type Profile struct {
-	ID           uuid.UUID         `json:"id"`
-	Email        string            `json:"email"`
-	FullName     string            `json:"full_name"`
-	TargetGrades map[string]string `json:"target_grades"`
-	CreatedAt    time.Time         `json:"created_at"`
-	UpdatedAt    time.Time         `json:"updated_at"`
+	ID           uuid.UUID    `json:"id"`
+	Email        string       `json:"email"`
+	FullName     string       `json:"full_name"`
+	TargetGrades TargetGrades `json:"target_grades"`
+	CreatedAt    time.Time    `json:"created_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
 }
 
 // ProfileChange is a partial update of a profile: nil fields are left as they are.
 type ProfileChange struct {
 	FullName     *string
-	TargetGrades map[string]string // nil: unchanged; empty: cleared
+	TargetGrades TargetGrades // nil: unchanged; empty: cleared
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"examiner"
-	"examiner/internal/store/dbsqlc"
+	"examiner/internal/dbsqlc"
 	"examiner/migrations"
 )
 

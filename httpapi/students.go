@@ -11,7 +11,6 @@ import (
 
 	"examiner"
 	"examiner/internal/signin"
-	"examiner/internal/store"
 	"examiner/tenant"
 )
 
@@ -41,7 +40,7 @@ func (s *server) handlePatchMe() studentHandle {
 			s.fail(w, r, examiner.Fields(examiner.Field("", "give full_name, target_grades or both")))
 			return
 		}
-		var change store.ProfileChange
+		var change examiner.ProfileChange
 		var fields []examiner.FieldError
 		if req.FullName != nil {
 			name, problem := signin.CheckFullName(*req.FullName)

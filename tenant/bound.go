@@ -20,22 +20,42 @@ type DBTX interface {
 // prepared). Give it to sqlc's New for the single-statement queries; use Run for work of several
 // statements that must share a transaction. Errors: ErrTokenRevoked, before the statement runs,
 // when s's token has been revoked.
-func As(db DB, s Student) DBTX { return bound{db: db, s: s} }
+func As(db DB, s Student) DBTX {
+	t := timeoutsOf(db)
+	return bound{db: db, opening: setStudent,
+		args: []any{s.ID, s.TokenGeneration, s.ID.String(), millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)}}
+}
 
+// Anonymous returns db bound to nobody, for register and login: every statement run on it is a
+// transaction of its own as examiner_anon, sent in one round trip as As's are.
+func Anonymous(db DB) DBTX {
+	t := timeoutsOf(db)
+	return bound{db: db, opening: setAnonymous, args: []any{millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)}}
+}
+
+// bound sends each statement after an opening statement with its arguments, in one pipeline.
 type bound struct {
-	db DB
-	s  Student
+	db      DB
+	opening string
+	args    []any
 }
 
 // Exec runs sql as the student and returns its command tag.
 func (b bound) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	return Query(ctx, b.db, b.s, nil, sql, args...)
+	rows, err := b.Query(ctx, sql, args...)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	for rows.Next() {
+	}
+	rows.Close()
+	return rows.CommandTag(), rows.Err()
 }
 
 // Query runs sql as the student. The rows must be closed; by the time Next returns false, the
 // transaction has ended and Err says how (a revoked token is ErrTokenRevoked).
 func (b bound) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	br := b.db.SendBatch(ctx, studentBatch(b.db, b.s, sql, args))
+	br := b.db.SendBatch(ctx, b.batch(sql, args))
 	if _, err := br.Exec(); err != nil {
 		_ = br.Close()
 		return nil, revoked(err)
@@ -117,11 +137,12 @@ func (r firstRow) Scan(dest ...any) error {
 	return r.rows.Err()
 }
 
-// studentBatch is the pipeline of one statement as s on db: the opening statement, then sql.
-func studentBatch(db DB, s Student, sql string, args []any) *pgx.Batch {
-	t := timeoutsOf(db)
-	b := &pgx.Batch{}
-	b.Queue(setStudent, s.ID, s.TokenGeneration, s.ID.String(), millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction))
-	b.Queue(sql, args...)
-	return b
+
+
+// batch is the pipeline of one statement: the opening statement, then sql.
+func (b bound) batch(sql string, args []any) *pgx.Batch {
+	batch := &pgx.Batch{}
+	batch.Queue(b.opening, b.args...)
+	batch.Queue(sql, args...)
+	return batch
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"examiner/internal/dbsqlc"
 )
 
 // Role is the database role every request on behalf of a student runs as.
@@ -48,16 +50,23 @@ type Student struct {
 	TokenGeneration int64
 }
 
-// setStudent is the statement that opens every student transaction; it sets the Timeouts too. It
-// also checks the token against the student's row: app.check_token raises EXA01 for a revoked
-// token, which stops the transaction before any later statement runs. The check is evaluated as
-// the login user (EXECUTE is checked before the role changes), and examiner_student may not call
-// it, so no student can ask about another.
-const setStudent = `SELECT app.check_token($1, $2), set_config('app.student_id', $3, true), set_config('role', 'examiner_student', true),
-	set_config('statement_timeout', $4, true), set_config('lock_timeout', $5, true), set_config('idle_in_transaction_session_timeout', $6, true)`
+// The statements that open every transaction (sql/queries/tenant.sql): setStudent checks the
+// token against the student's row (app.check_token raises EXA01 for a revoked token, which stops
+// the transaction before any later statement runs) and becomes examiner_student for them;
+// setAnonymous becomes examiner_anon, for nobody. Both set the Timeouts too.
+var (
+	setStudent   = statement("OpenStudentTransaction")
+	setAnonymous = statement("OpenAnonymousTransaction")
+)
 
-const setAnonymous = `SELECT set_config('app.student_id', '', true), set_config('role', 'examiner_anon', true),
-	set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true), set_config('idle_in_transaction_session_timeout', $3, true)`
+// statement is the generated statement called name; a missing one stops the program at once.
+func statement(name string) string {
+	sql, ok := dbsqlc.Statements[name]
+	if !ok {
+		panic("tenant: sql/queries has no statement " + name)
+	}
+	return sql
+}
 
 // Timeouts bound what one transaction may take of a connection: a stuck statement, a long lock
 // wait or a transaction left open cannot hold one for ever. Every transaction sets them for
@@ -118,7 +127,7 @@ func millis(d time.Duration) string {
 // By the time read runs, the transaction has committed: an error from read (or a scan) cannot
 // undo a write. Work that must decide in Go whether to commit belongs in Run.
 func Query(ctx context.Context, db DB, s Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
-	br := db.SendBatch(ctx, studentBatch(db, s, sql, args))
+	br := db.SendBatch(ctx, As(db, s).(bound).batch(sql, args))
 	tag, err := readBatch(br, read)
 	if cerr := br.Close(); err == nil {
 		err = cerr

@@ -16,15 +16,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"examiner"
-	"examiner/internal/gosource"
 	"examiner/internal/pgserver"
-	"examiner/internal/store/dbsqlc"
+	"examiner/internal/dbsqlc"
 	"examiner/tenant"
 )
 
-// The pgbench scripts run the server's own statements for GET /api/exams (tenant's setStudent,
-// read from its source, and sql/queries/exams.sql ListExams: serverStatements), with each bind
-// parameter replaced:
+// The pgbench scripts run the server's own statements for GET /api/exams (sql/queries:
+// OpenStudentTransaction and ListExams, serverStatements), with each bind parameter replaced:
 //
 //   - the student, a uuid in the server, becomes studentUUIDSQL of a random number, because
 //     pgbench variables are numbers and \gset is not allowed in a pipeline; the bench students'
@@ -49,14 +47,11 @@ ORDER BY e.created_at DESC, e.id DESC LIMIT :limit`
 
 func millisLiteral(d time.Duration) string { return fmt.Sprintf("'%d'", d.Milliseconds()) }
 
-// serverStatements are the server's statements the list transaction sends: tenant's opening
-// statement, read from its source (internal/gosource), and the list, as sqlc generated it, so
-// that a change there changes what the harness measures.
+// serverStatements are the server's statements the list transaction sends, as sqlc generated
+// them from sql/queries: the opening statement and the list, so that a change there changes what
+// the harness measures.
 func serverStatements() (setStudent, listExams string, err error) {
-	if setStudent, err = gosource.Const("tenant", "setStudent"); err != nil {
-		return "", "", err
-	}
-	return setStudent, dbsqlc.Statements["ListExams"], nil
+	return dbsqlc.Statements["OpenStudentTransaction"], dbsqlc.Statements["ListExams"], nil
 }
 
 var bindParam = regexp.MustCompile(`\$([0-9]+)`)

@@ -17,10 +17,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner"
-	"examiner/internal/gosource"
 	"examiner/internal/pgbouncer"
 	"examiner/internal/seed"
-	"examiner/internal/store/dbsqlc"
+	"examiner/internal/dbsqlc"
 	"examiner/internal/testdb"
 	"examiner/tenant"
 )
@@ -45,16 +44,6 @@ func correctQuery(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read 
 	return tenant.Query(ctx, db, s, read, sql, args...)
 }
 
-// serverStatement is the server's statement name in the package at dir, read from its source.
-func serverStatement(t *testing.T, dir, name string) string {
-	t.Helper()
-	sql, err := gosource.Const(dir, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sql
-}
-
 // setStudentArgs are the arguments of tenant's opening statement for s, with
 // tenant.DefaultTimeouts in milliseconds.
 func setStudentArgs(s tenant.Student) []any {
@@ -70,10 +59,10 @@ const sessionLevelSet = `SELECT app.check_token($1, $2), set_config('app.student
 // set_config(…, true) of the student turned into a session-level set, which rule 2 forbids, so
 // that the setting outlives the request.
 func sessionLevelInPipeline(t *testing.T) leakQuery {
-	setStudent := serverStatement(t, "tenant", "setStudent")
-	broken := strings.Replace(setStudent, "$3, true)", "$3, false)", 1)
+	setStudent := dbsqlc.Statements["OpenStudentTransaction"]
+	broken := strings.Replace(setStudent, "$3::text, true)", "$3::text, false)", 1)
 	if broken == setStudent {
-		t.Fatalf("tenant's setStudent has no set_config('app.student_id', $3, true) to break:\n%s", setStudent)
+		t.Fatalf("OpenStudentTransaction has no set_config('app.student_id', $3::text, true) to break:\n%s", setStudent)
 	}
 	return func(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
 		return pipeline(ctx, db, read, broken, setStudentArgs(s), sql, args...)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"examiner/internal/store/dbsqlc"
+	"examiner/internal/dbsqlc"
 )
 
 // Executor runs statements: a *pgxpool.Pool, *pgx.Conn or pgx.Tx.

@@ -121,7 +121,7 @@ type Registration struct {
 // Register creates an account. Errors: Invalid naming email, password and full_name (each that is
 // wrong); RateLimited past the registrations per address; Conflict when the email (in any case)
 // has an account; Unavailable when the password queue is full or the database is away.
-func (s *Service) Register(ctx context.Context, reg Registration, c Client) (store.Profile, error) {
+func (s *Service) Register(ctx context.Context, reg Registration, c Client) (examiner.Profile, error) {
 	email, key, emailProblem := checkEmail(reg.Email)
 	name, nameProblem := CheckFullName(reg.FullName)
 	if err := fieldErrors(
@@ -129,11 +129,11 @@ func (s *Service) Register(ctx context.Context, reg Registration, c Client) (sto
 		examiner.Field("password", password.Validate(reg.Password)),
 		examiner.Field("full_name", nameProblem),
 	); err != nil {
-		return store.Profile{}, err
+		return examiner.Profile{}, err
 	}
 	address := AddressKey(c.IP)
 	if ok, wait := s.registerPerAddress.Take(address, s.d.Now()); !ok {
-		return store.Profile{}, s.refuse(ctx, c, examiner.EventRegister, "address "+address,
+		return examiner.Profile{}, s.refuse(ctx, c, examiner.EventRegister, "address "+address,
 			examiner.Limited("Too many registrations from this address. Try again later.", wait),
 			func() error {
 				return s.d.Store.RecordAuthFailure(ctx, examiner.EventRegister, email, key, examiner.ReasonRateLimited, c)
@@ -141,14 +141,14 @@ func (s *Service) Register(ctx context.Context, reg Registration, c Client) (sto
 	}
 	hash, err := s.d.Passwords.Hash(s.queued(ctx, address), reg.Password)
 	if err != nil {
-		return store.Profile{}, busy(err)
+		return examiner.Profile{}, busy(err)
 	}
 	profile, err := s.d.Store.Register(ctx, email, key, hash, name, c)
 	if err != nil {
 		if examiner.ErrorOf(err).Code == examiner.Conflict {
 			s.log(ctx, c, examiner.EventRegister, false, examiner.ReasonDuplicateEmail)
 		}
-		return store.Profile{}, err
+		return examiner.Profile{}, err
 	}
 	s.log(ctx, c, examiner.EventRegister, true, "", slog.String("student_id", profile.ID.String()))
 	return profile, nil

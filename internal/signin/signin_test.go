@@ -60,7 +60,7 @@ func from(addr string) signin.Client {
 
 var ada = signin.Registration{Email: "ada@example.com", Password: "a good password", FullName: "Ada"}
 
-func (w *world) register(t *testing.T, reg signin.Registration) store.Profile {
+func (w *world) register(t *testing.T, reg signin.Registration) examiner.Profile {
 	t.Helper()
 	p, err := w.svc.Register(context.Background(), reg, from("192.0.2.1"))
 	if err != nil {

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"examiner"
-	"examiner/internal/store/dbsqlc"
+	"examiner/internal/dbsqlc"
 	"examiner/tenant"
 )
 

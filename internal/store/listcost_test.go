@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"examiner"
-	"examiner/internal/store/dbsqlc"
+	"examiner/internal/dbsqlc"
 	"examiner/tenant"
 )
 

@@ -2,28 +2,34 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"examiner"
+	"examiner/internal/dbsqlc"
 	"examiner/internal/store"
-	"examiner/internal/store/dbsqlc"
 )
 
 // Every statement in sql/queries is either one that a request sends alone, as a student, in one
-// round trip (tenant.As: the opening statement and the query in one pipeline), or one of these,
-// each with why it is not.
+// round trip (tenant.As or tenant.Anonymous: the opening statement and the query in one
+// pipeline), or one of these, each with why it is not.
 var notOneRoundTrip = map[string]string{
-	"LockExamStatus":      "SetExamStatus's transaction: lock, check in Go, update",
-	"SetExamStatus":       "SetExamStatus's transaction: lock, check in Go, update",
-	"RecordOwnEvent":      "in the transactions of logout and password change",
-	"SchemaVersion":       "/readyz, as the login role, outside any student's transaction",
-	"SubjectID":           "examiner seed, as the owner",
-	"UpsertSubject":       "examiner seed, as the owner",
-	"UpsertPaper":         "examiner seed, as the owner",
-	"UpsertSyllabusPoint": "examiner seed, as the owner",
+	"LockExamStatus":           "SetExamStatus's transaction: lock, check in Go, update",
+	"SetExamStatus":            "SetExamStatus's transaction: lock, check in Go, update",
+	"RecordOwnEvent":           "in the transactions of logout and password change",
+	"ChangePassword":           "PUT /api/students/me/password's transaction, with its event",
+	"RevokeTokens":             "POST /api/auth/logout's transaction, with its event",
+	"OpenStudentTransaction":   "the opening statement itself, in the pipeline of every other",
+	"OpenAnonymousTransaction": "the opening statement itself, in the pipeline of every other",
+	"SchemaVersion":            "/readyz, as the login role, outside any student's transaction",
+	"SubjectID":                "examiner seed, as the owner",
+	"UpsertSubject":            "examiner seed, as the owner",
+	"UpsertPaper":              "examiner seed, as the owner",
+	"UpsertSyllabusPoint":      "examiner seed, as the owner",
 }
 
 // The point of tenant.As: a request's statement, the student's opening statement and its
@@ -70,6 +76,31 @@ func TestEveryStatementARequestSendsAloneTakesOneRoundTrip(t *testing.T) {
 		{"GetSubject", func(s *store.Store, w world) error { _, err := s.SubjectByCode(ctx, w.student, "9708"); return err }},
 		{"GetSyllabus", func(s *store.Store, w world) error {
 			_, err := s.Syllabus(ctx, w.student, "9708", []string{"elasticity"})
+			return err
+		}},
+		{"GetProfile", func(s *store.Store, w world) error { _, err := s.Profile(ctx, w.student); return err }},
+		{"UpdateProfile", func(s *store.Store, w world) error {
+			name := "Ada Lovelace"
+			_, err := s.UpdateProfile(ctx, w.student, examiner.ProfileChange{FullName: &name, TargetGrades: examiner.TargetGrades{"9708": "A"}})
+			return err
+		}},
+		{"CurrentPasswordHash", func(s *store.Store, w world) error { _, err := s.PasswordHash(ctx, w.student); return err }},
+		{"RecordPasswordChangeFailure", func(s *store.Store, w world) error {
+			return s.RecordPasswordChangeFailure(ctx, w.student, examiner.ReasonWrongPassword, store.Client{})
+		}},
+		{"RegisterStudent", func(s *store.Store, w world) error {
+			_, err := s.Register(ctx, uuid.NewString()+"@example.com", uuid.NewString()+"@example.com", "not a hash", "Bo", store.Client{})
+			return err
+		}},
+		{"LoginLookup", func(s *store.Store, w world) error { _, err := s.LookupAccount(ctx, "ada@example.com"); return err }},
+		{"RecordAuthFailure", func(s *store.Store, w world) error {
+			return s.RecordAuthFailure(ctx, examiner.EventLogin, "nobody@example.com", "nobody@example.com", examiner.ReasonUnknownEmail, store.Client{})
+		}},
+		{"CompleteLogin", func(s *store.Store, w world) error {
+			_, ok, err := s.CompleteLogin(ctx, w.student.ID, "not a hash", "", "ada@example.com", store.Client{})
+			if err == nil && !ok {
+				return errors.New("the login was refused")
+			}
 			return err
 		}},
 		{"ListAuthEvents", func(s *store.Store, w world) error {

@@ -1,6 +1,6 @@
 // Package store runs the application's SQL: the statements of sql/queries, through the Go that
 // sqlc generates from them (dbsqlc), inside tenant transactions, with rows mapped onto the
-// domain's types and errors translated into apperr codes. One file per concept, as in
+// domain's types (package examiner) and errors translated into its codes. One file per concept, as in
 // sql/queries.
 package store
 
@@ -11,10 +11,9 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"examiner"
-	"examiner/internal/store/dbsqlc"
+	"examiner/internal/dbsqlc"
 	"examiner/tenant"
 )
 
@@ -26,39 +25,14 @@ type Store struct {
 // New returns a Store on db (normally a *pgxpool.Pool).
 func New(db tenant.DB) *Store { return &Store{db: db} }
 
-// query runs one statement for st in one round trip (tenant.Query), errors translated.
-func (s *Store) query(ctx context.Context, st tenant.Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := tenant.Query(ctx, s.db, st, read, sql, args...)
-	return tag, translate(err)
-}
-
-// queryRow runs one statement for st in one round trip and scans its first row with scan; none
-// is the error when there is no row.
-func (s *Store) queryRow(ctx context.Context, st tenant.Student, none error, scan func(pgx.Row) error, sql string, args ...any) error {
-	_, err := s.query(ctx, st, func(rows pgx.Rows) error {
-		if !rows.Next() {
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			return none
-		}
-		return scan(rows)
-	}, sql, args...)
-	return err
-}
-
 // as is the generated queries run as st, each statement a transaction of its own sent in one
 // round trip (tenant.As).
 func (s *Store) as(st tenant.Student) *dbsqlc.Queries { return dbsqlc.New(tenant.As(s.db, st)) }
 
-// inTx runs fn's queries in one transaction as st (tenant.Run), errors translated.
+// inTx runs fn's queries in one transaction as st (tenant.Run), errors translated: for work of
+// several statements that depend on each other.
 func (s *Store) inTx(ctx context.Context, st tenant.Student, fn func(*dbsqlc.Queries) error) error {
-	return s.run(ctx, st, func(tx pgx.Tx) error { return fn(dbsqlc.New(tx)) })
-}
-
-// run is tenant.Run, for work of several statements, errors translated.
-func (s *Store) run(ctx context.Context, st tenant.Student, fn func(pgx.Tx) error) error {
-	return translate(tenant.Run(ctx, s.db, st, fn))
+	return translate(tenant.Run(ctx, s.db, st, func(tx pgx.Tx) error { return fn(dbsqlc.New(tx)) }))
 }
 
 // convert maps a slice of generated rows onto domain values.

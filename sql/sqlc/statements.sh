@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes internal/store/dbsqlc/statements.go to stdout: every statement sqlc generated, by its
+# Writes internal/dbsqlc/statements.go to stdout: every statement sqlc generated, by its
 # name in sql/queries, for the tools that need a statement's text (the load harness's pgbench
 # ceiling, the round-trip and leak tests). Run by `make generate` after sqlc.
 set -euo pipefail
@@ -13,7 +13,7 @@ package dbsqlc
 // (sqlc.arg(…) numbered $1, $2, … in order of first use, as the generated methods bind them).
 var Statements = map[string]string{
 GO
-grep -h '^const [a-zA-Z0-9]* = `-- name: ' internal/store/dbsqlc/*.sql.go |
+grep -h '^const [a-zA-Z0-9]* = `-- name: ' internal/dbsqlc/*.sql.go |
   sed 's/^const \([a-zA-Z0-9]*\) = `-- name: \([A-Za-z0-9]*\) .*/\2 \1/' | LC_ALL=C sort |
   while read -r name const; do printf '\t"%s": %s,\n' "$name" "$const"; done
 echo '}'

@@ -5,10 +5,10 @@
 package dbsqlc
 
 import (
-	"encoding/json"
 	"net/netip"
 	"time"
 
+	"examiner"
 	"github.com/google/uuid"
 )
 
@@ -60,7 +60,7 @@ type Student struct {
 	EmailKey        string
 	PasswordHash    string
 	FullName        string
-	TargetGrades    json.RawMessage
+	TargetGrades    examiner.TargetGrades
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	TokenGeneration int64
