@@ -137,8 +137,6 @@ func (r firstRow) Scan(dest ...any) error {
 	return r.rows.Err()
 }
 
-
-
 // batch is the pipeline of one statement: the opening statement, then sql.
 func (b bound) batch(sql string, args []any) *pgx.Batch {
 	batch := &pgx.Batch{}

@@ -16,8 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"examiner"
-	"examiner/internal/pgserver"
 	"examiner/internal/dbsqlc"
+	"examiner/internal/pgserver"
 	"examiner/tenant"
 )
 

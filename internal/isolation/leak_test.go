@@ -17,9 +17,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner"
+	"examiner/internal/dbsqlc"
 	"examiner/internal/pgbouncer"
 	"examiner/internal/seed"
-	"examiner/internal/dbsqlc"
 	"examiner/internal/testdb"
 	"examiner/tenant"
 )
