@@ -49,82 +49,97 @@ type loadResult struct {
 	began   time.Time
 }
 
-// runLoad sends ep's requests from conns workers, each on its own keep-alive connection and each
-// request with a random student's token, until ctx ends. Requests cut short by ctx are not
-// counted.
-func runLoad(ctx context.Context, base string, conns int, ep endpoint, w *world) *loadResult {
-	res := &loadResult{began: time.Now()}
+// recorder is one worker's share of a load: merged into the loadResult when the worker ends, so
+// that workers share no lock while they run.
+type recorder struct {
+	samples []sample
+	errors  int
+	failed  []string
+}
+
+// fail counts a failed request, keeping the first few descriptions.
+func (r *recorder) fail(what string) {
+	r.errors++
+	if len(r.failed) < 3 {
+		r.failed = append(r.failed, what)
+	}
+}
+
+// closedLoop runs conns workers and waits for them; each gets a random source of its own and a
+// recorder, and runs its requests one after another until it returns.
+func closedLoop(conns int, res *loadResult, worker func(n int, rng *rand.Rand, rec *recorder)) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for worker := range conns {
+	for n := range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			client := &http.Client{Transport: &http.Transport{
-				DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-					atomic.AddInt64(&res.dials, 1)
-					return (&net.Dialer{}).DialContext(ctx, network, addr)
-				},
-				MaxConnsPerHost:     1,
-				MaxIdleConnsPerHost: 1,
-				DisableCompression:  true,
-				IdleConnTimeout:     time.Minute,
-			}}
-			defer client.CloseIdleConnections()
-			rng := rand.New(rand.NewPCG(uint64(worker), uint64(time.Now().UnixNano())))
-			samples := make([]sample, 0, 1<<14)
-			var errors int
-			var failed []string
-			for ctx.Err() == nil {
-				i := rng.IntN(len(w.students))
-				var body io.Reader
-				if ep.body != nil {
-					body = bytes.NewReader(ep.body)
-				}
-				req, err := http.NewRequestWithContext(ctx, ep.method, base+ep.path(w, i, rng), body)
-				if err != nil {
-					panic(err)
-				}
-				req.Header.Set("Authorization", "Bearer "+w.tokens[i])
-				if ep.body != nil {
-					req.Header.Set("Content-Type", "application/json")
-				}
-				start := time.Now()
-				r, err := client.Do(req)
-				var answer []byte
-				if err == nil {
-					answer, err = io.ReadAll(r.Body)
-					r.Body.Close()
-				}
-				took := time.Since(start)
-				if ctx.Err() != nil {
-					break
-				}
-				switch {
-				case err != nil:
-					errors++
-					if len(failed) < 3 {
-						failed = append(failed, err.Error())
-					}
-				case r.StatusCode != ep.want:
-					errors++
-					if len(failed) < 3 {
-						failed = append(failed, fmt.Sprintf("%d %.200s", r.StatusCode, answer))
-					}
-				default:
-					samples = append(samples, sample{start: start.Sub(res.began), latency: took})
-				}
-			}
+			rec := &recorder{samples: make([]sample, 0, 1<<14)}
+			worker(n, rand.New(rand.NewPCG(uint64(n), uint64(time.Now().UnixNano()))), rec)
 			mu.Lock()
-			res.samples = append(res.samples, samples...)
-			res.errors += errors
+			res.samples = append(res.samples, rec.samples...)
+			res.errors += rec.errors
 			if len(res.failed) < 5 {
-				res.failed = append(res.failed, failed...)
+				res.failed = append(res.failed, rec.failed...)
 			}
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
+}
+
+// runLoad sends ep's requests from conns workers, each on its own keep-alive connection and each
+// request with a random student's token, until ctx ends. Requests cut short by ctx are not
+// counted.
+func runLoad(ctx context.Context, base string, conns int, ep endpoint, w *world) *loadResult {
+	res := &loadResult{began: time.Now()}
+	closedLoop(conns, res, func(_ int, rng *rand.Rand, rec *recorder) {
+		client := &http.Client{Transport: &http.Transport{
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				atomic.AddInt64(&res.dials, 1)
+				return (&net.Dialer{}).DialContext(ctx, network, addr)
+			},
+			MaxConnsPerHost:     1,
+			MaxIdleConnsPerHost: 1,
+			DisableCompression:  true,
+			IdleConnTimeout:     time.Minute,
+		}}
+		defer client.CloseIdleConnections()
+		for ctx.Err() == nil {
+			i := rng.IntN(len(w.students))
+			var body io.Reader
+			if ep.body != nil {
+				body = bytes.NewReader(ep.body)
+			}
+			req, err := http.NewRequestWithContext(ctx, ep.method, base+ep.path(w, i, rng), body)
+			if err != nil {
+				panic(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+w.tokens[i])
+			if ep.body != nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			start := time.Now()
+			r, err := client.Do(req)
+			var answer []byte
+			if err == nil {
+				answer, err = io.ReadAll(r.Body)
+				r.Body.Close()
+			}
+			took := time.Since(start)
+			if ctx.Err() != nil {
+				break
+			}
+			switch {
+			case err != nil:
+				rec.fail(err.Error())
+			case r.StatusCode != ep.want:
+				rec.fail(fmt.Sprintf("%d %.200s", r.StatusCode, answer))
+			default:
+				rec.samples = append(rec.samples, sample{start: start.Sub(res.began), latency: took})
+			}
+		}
+	})
 	return res
 }
 

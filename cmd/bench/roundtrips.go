@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,52 +62,31 @@ func listLoadFor(ctx context.Context, pool *pgxpool.Pool, conns int, w *world, q
 	ctx, cancel := context.WithTimeout(ctx, warmup+duration)
 	defer cancel()
 	res := &loadResult{began: time.Now()}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for worker := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(worker), uint64(time.Now().UnixNano())))
-			samples := make([]sample, 0, 1<<14)
-			var errors int
-			var failed []string
-			for ctx.Err() == nil {
-				i := rng.IntN(len(w.students))
-				st := tenant.Student{ID: w.students[i]} // generation 0, as seeded
-				start := time.Now()
-				n := 0
-				_, err := query(ctx, pool, st, func(rows pgx.Rows) error {
-					for rows.Next() {
-						n++
-					}
-					return rows.Err()
-				}, listSQL, st.ID, examiner.Start.CreatedAt, examiner.Start.ID, 21)
-				took := time.Since(start)
-				if ctx.Err() != nil {
-					break
+	closedLoop(conns, res, func(_ int, rng *rand.Rand, rec *recorder) {
+		for ctx.Err() == nil {
+			i := rng.IntN(len(w.students))
+			st := tenant.Student{ID: w.students[i]} // generation 0, as seeded
+			start := time.Now()
+			n := 0
+			_, err := query(ctx, pool, st, func(rows pgx.Rows) error {
+				for rows.Next() {
+					n++
 				}
-				if want := min(21, len(w.exams[i])); err == nil && n != want {
-					err = fmt.Errorf("a page of %d exams, want %d", n, want)
-				}
-				if err != nil {
-					errors++
-					if len(failed) < 3 {
-						failed = append(failed, err.Error())
-					}
-					continue
-				}
-				samples = append(samples, sample{start: start.Sub(res.began), latency: took})
+				return rows.Err()
+			}, listSQL, st.ID, examiner.Start.CreatedAt, examiner.Start.ID, 21)
+			took := time.Since(start)
+			if ctx.Err() != nil {
+				break
 			}
-			mu.Lock()
-			res.samples = append(res.samples, samples...)
-			res.errors += errors
-			if len(res.failed) < 5 {
-				res.failed = append(res.failed, failed...)
+			if want := min(21, len(w.exams[i])); err == nil && n != want {
+				err = fmt.Errorf("a page of %d exams, want %d", n, want)
 			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+			if err != nil {
+				rec.fail(err.Error())
+				continue
+			}
+			rec.samples = append(rec.samples, sample{start: start.Sub(res.began), latency: took})
+		}
+	})
 	return res, summarize(res.samples, warmup, warmup+duration)
 }
