@@ -117,32 +117,25 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	if err := checkPgbenchSQL(ctx, db.URL, s.Students); err != nil {
 		return err
 	}
-	step("pgbench: the list transaction, pipelined (one round trip), %d clients", s.Conns)
-	m := startCPU(nil, db.Postmaster)
-	ceiling, err := runPgbench(ctx, db.URL, dir, "pipelined", pipelined, s.Conns, s.Warmup, s.Duration)
-	if err != nil {
-		return err
-	}
-	step("pgbench pipelined: %s", m.report(0))
-	step("pgbench: the list transaction, naive (four round trips), %d clients", s.Conns)
-	m = startCPU(nil, db.Postmaster)
-	naiveCeiling, err := runPgbench(ctx, db.URL, dir, "naive", naive, s.Conns, s.Warmup, s.Duration)
-	if err != nil {
-		return err
-	}
-	step("pgbench naive: %s", m.report(0))
-	step("pgbench: the same page, lean (row-level security alone, no position), pipelined, %d clients", s.Conns)
-	m = startCPU(nil, db.Postmaster)
-	leanCeiling, err := runPgbench(ctx, db.URL, dir, "lean", lean, s.Conns, s.Warmup, s.Duration)
-	if err != nil {
-		return err
-	}
-	step("pgbench lean: %s", m.report(0))
-	for _, r := range []pgbenchResult{ceiling, naiveCeiling, leanCeiling} {
-		if r.Failed > 0 {
-			rep.fail("pgbench: %d failed transactions (%s)", r.Failed, r.Command)
+	pgbenchRuns := map[string]pgbenchResult{}
+	for _, r := range []struct{ name, what, script string }{
+		{"pipelined", "the list transaction, pipelined (one round trip)", pipelined},
+		{"naive", "the list transaction, naive (four round trips)", naive},
+		{"lean", "the same page, lean (row-level security alone, no position), pipelined", lean},
+	} {
+		step("pgbench: %s, %d clients", r.what, s.Conns)
+		m := startCPU(nil, db.Postmaster)
+		res, err := runPgbench(ctx, db.URL, dir, r.name, r.script, s.Conns, s.Warmup, s.Duration)
+		if err != nil {
+			return err
 		}
+		step("pgbench %s: %s", r.name, m.report(0))
+		if res.Failed > 0 {
+			rep.fail("pgbench: %d failed transactions (%s)", res.Failed, res.Command)
+		}
+		pgbenchRuns[r.name] = res
 	}
+	ceiling, naiveCeiling, leanCeiling := pgbenchRuns["pipelined"], pgbenchRuns["naive"], pgbenchRuns["lean"]
 
 	// The same list transaction from pgx in this process, on a pool like the server's: one round
 	// trip (tenant.Query, what the server does) and four (inFourRoundTrips, the usual way).
@@ -161,7 +154,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		query tenantQuery
 	}{{"one round trip", tenant.Query}, {"four round trips", inFourRoundTrips}} {
 		step("pgx: the list transaction, %s, %d goroutines on a pool of %d connections", q.name, s.Conns, s.DBMaxConns)
-		m = startCPUSelf(db.Postmaster)
+		m := startCPUSelf(db.Postmaster)
 		res, st := listLoadFor(ctx, pool, s.Conns, w, q.query, listSQL, s.Warmup, s.Duration)
 		if err := ctx.Err(); err != nil {
 			return err
@@ -206,7 +199,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m = startCPU(mainSrv, db.Postmaster)
+	m := startCPU(mainSrv, db.Postmaster)
 	storm := loginStorm(ctx, mainSrv.base, w, s.Logins)
 	if err := ctx.Err(); err != nil {
 		return err
