@@ -70,6 +70,22 @@ type ExamFilter struct {
 // IsZero reports whether f filters nothing.
 func (f ExamFilter) IsZero() bool { return f == ExamFilter{} }
 
+// TakesPaperDefaults reports whether an exam of type t on a paper takes the paper's duration and
+// marks unless they are given.
+func TakesPaperDefaults(t string) bool { return t == Timed || t == FullPaper }
+
+// RequiresPaper reports whether an exam of type t must name a paper.
+func RequiresPaper(t string) bool { return t == FullPaper }
+
+// RequiresDuration reports whether an exam of type t must have a duration (given, or its
+// paper's).
+func RequiresDuration(t string) bool { return t == Timed }
+
+// Starts and Completes report whether moving an exam to status to stamps its started_at or its
+// completed_at.
+func Starts(to string) bool    { return to == InProgress }
+func Completes(to string) bool { return to == Completed }
+
 // nextStatus is the one status each status may move to: PENDING → IN_PROGRESS → COMPLETED.
 var nextStatus = map[string]string{Pending: InProgress, InProgress: Completed}
 

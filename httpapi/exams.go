@@ -33,7 +33,7 @@ func (s *server) handleCreateExam() studentHandle {
 		case req.SubjectCode == nil:
 			fields = append(fields, examiner.Field("subject_code", "is required"))
 		case !examiner.SubjectCode.MatchString(*req.SubjectCode):
-			fields = append(fields, examiner.Field("subject_code", "is not a subject; GET /api/subjects lists them"))
+			fields = append(fields, examiner.Field("subject_code", examiner.NotASubject))
 		}
 		if req.ExamType == nil {
 			fields = append(fields, examiner.Field("exam_type", "is required"))

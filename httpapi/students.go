@@ -10,7 +10,6 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"examiner"
-	"examiner/internal/signin"
 	"examiner/tenant"
 )
 
@@ -43,7 +42,7 @@ func (s *server) handlePatchMe() studentHandle {
 		var change examiner.ProfileChange
 		var fields []examiner.FieldError
 		if req.FullName != nil {
-			name, problem := signin.CheckFullName(*req.FullName)
+			name, problem := examiner.CheckFullName(*req.FullName)
 			if problem != "" {
 				fields = append(fields, examiner.Field("full_name", problem))
 			}

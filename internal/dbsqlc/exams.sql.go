@@ -23,21 +23,21 @@ WITH subject AS (
 ), proposal AS (
   SELECT subject.id AS subject_id,
          paper.number IS NOT NULL AS paper_found,
-         CASE WHEN $3::text IN ('TIMED', 'FULL_PAPER')
+         CASE WHEN $3::boolean
               THEN coalesce($4::integer, paper.duration_minutes)
               ELSE $4::integer END AS duration,
-         CASE WHEN $3::text IN ('TIMED', 'FULL_PAPER')
+         CASE WHEN $3::boolean
               THEN coalesce($5::integer, paper.total_marks)
               ELSE $5::integer END AS marks
   FROM subject LEFT JOIN paper ON true
 ), inserted AS (
   INSERT INTO public.exams (student_id, subject_id, exam_type, paper_number, duration_minutes, total_marks)
-  SELECT $6::uuid, proposal.subject_id, $3::text,
+  SELECT $6::uuid, proposal.subject_id, $7::text,
          $2::smallint, proposal.duration, proposal.marks
   FROM proposal
   WHERE ($2::smallint IS NULL OR proposal.paper_found)
-    AND NOT ($3::text = 'FULL_PAPER' AND $2::smallint IS NULL)
-    AND NOT ($3::text = 'TIMED' AND proposal.duration IS NULL)
+    AND NOT ($8::boolean AND $2::smallint IS NULL)
+    AND NOT ($9::boolean AND proposal.duration IS NULL)
   RETURNING id, student_id, subject_id, exam_type, status, paper_number, duration_minutes, total_marks, created_at, updated_at, started_at, completed_at
 )
 SELECT EXISTS (SELECT 1 FROM subject) AS subject_found,
@@ -56,12 +56,15 @@ LEFT JOIN public.subjects AS s ON s.id = inserted.subject_id
 `
 
 type CreateExamParams struct {
-	SubjectCode     string
-	PaperNumber     *int
-	ExamType        string
-	DurationMinutes *int
-	TotalMarks      *int
-	StudentID       uuid.UUID
+	SubjectCode        string
+	PaperNumber        *int
+	TakesPaperDefaults bool
+	DurationMinutes    *int
+	TotalMarks         *int
+	StudentID          uuid.UUID
+	ExamType           string
+	RequiresPaper      bool
+	RequiresDuration   bool
 }
 
 type CreateExamRow struct {
@@ -91,17 +94,21 @@ type CreateExamRow struct {
 // and not there (or the other way round) does not compile.
 // Inserts the exam only when the request is valid, and always answers one row: whether the
 // subject and the paper exist, the duration the exam would have (0 for none), the subject's papers when the
-// paper is not one of them, and the new exam's columns (NULL when nothing was inserted). A TIMED
-// or FULL_PAPER exam on a paper takes the paper's duration and marks unless they are given.
-// One statement, so one round trip; Go says what is wrong from what it found.
+// paper is not one of them, and the new exam's columns (NULL when nothing was inserted). What the
+// exam type implies comes from the core (examiner.TakesPaperDefaults, RequiresPaper,
+// RequiresDuration), not from literals here. One statement, so one round trip; Go says what is
+// wrong from what it found.
 func (q *Queries) CreateExam(ctx context.Context, arg CreateExamParams) (CreateExamRow, error) {
 	row := q.db.QueryRow(ctx, createExam,
 		arg.SubjectCode,
 		arg.PaperNumber,
-		arg.ExamType,
+		arg.TakesPaperDefaults,
 		arg.DurationMinutes,
 		arg.TotalMarks,
 		arg.StudentID,
+		arg.ExamType,
+		arg.RequiresPaper,
+		arg.RequiresDuration,
 	)
 	var i CreateExamRow
 	err := row.Scan(
@@ -365,10 +372,10 @@ const setExamStatus = `-- name: SetExamStatus :one
 WITH updated AS (
   UPDATE public.exams AS e
   SET status = $1::text,
-      started_at = CASE WHEN $1::text = 'IN_PROGRESS' THEN statement_timestamp() ELSE e.started_at END,
-      completed_at = CASE WHEN $1::text = 'COMPLETED' THEN statement_timestamp() ELSE e.completed_at END,
+      started_at = CASE WHEN $2::boolean THEN statement_timestamp() ELSE e.started_at END,
+      completed_at = CASE WHEN $3::boolean THEN statement_timestamp() ELSE e.completed_at END,
       updated_at = statement_timestamp()
-  WHERE e.id = $2 AND e.student_id = $3
+  WHERE e.id = $4 AND e.student_id = $5
   RETURNING e.id, e.student_id, e.subject_id, e.exam_type, e.status, e.paper_number, e.duration_minutes, e.total_marks, e.created_at, e.updated_at, e.started_at, e.completed_at
 )
 SELECT u.id, s.code AS subject_code, u.exam_type, u.status, u.paper_number, u.duration_minutes, u.total_marks,
@@ -379,6 +386,8 @@ JOIN public.subjects AS s ON s.id = u.subject_id
 
 type SetExamStatusParams struct {
 	Status    string
+	Starts    bool
+	Completes bool
 	ID        uuid.UUID
 	StudentID uuid.UUID
 }
@@ -397,10 +406,17 @@ type SetExamStatusRow struct {
 	CompletedAt     *time.Time
 }
 
-// Moves the exam to a status, stamping started_at or completed_at with the time of this
-// statement (not of its transaction, which may have waited for the row lock).
+// Moves the exam to a status, stamping started_at or completed_at (as examiner.Starts and
+// Completes say) with the time of this statement (not of its transaction, which may have waited
+// for the row lock).
 func (q *Queries) SetExamStatus(ctx context.Context, arg SetExamStatusParams) (SetExamStatusRow, error) {
-	row := q.db.QueryRow(ctx, setExamStatus, arg.Status, arg.ID, arg.StudentID)
+	row := q.db.QueryRow(ctx, setExamStatus,
+		arg.Status,
+		arg.Starts,
+		arg.Completes,
+		arg.ID,
+		arg.StudentID,
+	)
 	var i SetExamStatusRow
 	err := row.Scan(
 		&i.ID,

@@ -77,24 +77,26 @@ func (q *Queries) GetProfile(ctx context.Context, id uuid.UUID) (GetProfileRow, 
 	return i, err
 }
 
-const recordPasswordChangeFailure = `-- name: RecordPasswordChangeFailure :exec
+const recordOwnFailure = `-- name: RecordOwnFailure :exec
 INSERT INTO public.auth_events (student_id, kind, succeeded, reason, client_ip, user_agent, request_id)
-VALUES ($1::uuid, 'password_change_failed', false, $2::text,
-        $3::inet, $4::text, $5::text)
+VALUES ($1::uuid, $2::text, false, $3::text,
+        $4::inet, $5::text, $6::text)
 `
 
-type RecordPasswordChangeFailureParams struct {
+type RecordOwnFailureParams struct {
 	StudentID uuid.UUID
+	Kind      string
 	Reason    string
 	ClientIp  *netip.Addr
 	UserAgent string
 	RequestID string
 }
 
-// A refused password change, in the student's own trail.
-func (q *Queries) RecordPasswordChangeFailure(ctx context.Context, arg RecordPasswordChangeFailureParams) error {
-	_, err := q.db.Exec(ctx, recordPasswordChangeFailure,
+// A refused attempt of the student's own (a password change), in their own trail.
+func (q *Queries) RecordOwnFailure(ctx context.Context, arg RecordOwnFailureParams) error {
+	_, err := q.db.Exec(ctx, recordOwnFailure,
 		arg.StudentID,
+		arg.Kind,
 		arg.Reason,
 		arg.ClientIp,
 		arg.UserAgent,

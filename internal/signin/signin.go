@@ -3,7 +3,7 @@
 // calls and encodes.
 //
 // What it guarantees:
-//   - Password work is bounded. Login refuses a password over MaxPasswordBytes before any
+//   - Password work is bounded. Login refuses a password over examiner.MaxPasswordBytes before any
 //     hashing; every bcrypt check waits for one of the Hasher's slots within its queue's
 //     bounds, and a full queue is Unavailable with a retry time, at once.
 //   - Guessing is bounded. Failed logins count per account (by the key of the email given,
@@ -24,6 +24,7 @@ package signin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"time"
@@ -35,11 +36,6 @@ import (
 	"examiner/internal/token"
 	"examiner/tenant"
 )
-
-// MaxPasswordBytes bounds the password a login accepts, in bytes: enough for any password a
-// registration accepts (password.MaxLength characters of up to 4 bytes each, and some to spare),
-// and a stop to megabytes sent to bcrypt's pre-hash.
-const MaxPasswordBytes = 1024
 
 // Limits bound attempts to sign in, to change a password and to register, per account and per
 // client address (an IPv4 address or an IPv6 /64). Failed attempts count; successful ones never
@@ -122,8 +118,8 @@ type Registration struct {
 // wrong); RateLimited past the registrations per address; Conflict when the email (in any case)
 // has an account; Unavailable when the password queue is full or the database is away.
 func (s *Service) Register(ctx context.Context, reg Registration, c Client) (examiner.Profile, error) {
-	email, key, emailProblem := checkEmail(reg.Email)
-	name, nameProblem := CheckFullName(reg.FullName)
+	email, key, emailProblem := examiner.CheckEmail(reg.Email)
+	name, nameProblem := examiner.CheckFullName(reg.FullName)
 	if err := fieldErrors(
 		examiner.Field("email", emailProblem),
 		examiner.Field("password", password.Validate(reg.Password)),
@@ -162,7 +158,7 @@ type Token struct {
 
 // Login checks email and password and returns a token. A wrong password and an unknown email
 // get the same error after the same bcrypt work. Errors: Invalid naming email and password when
-// missing, and password when over MaxPasswordBytes; RateLimited past the failures per account or
+// missing, and password when over examiner.MaxPasswordBytes; RateLimited past the failures per account or
 // per address; Unauthenticated for wrong credentials; Unavailable when the password queue is full
 // or the database is away.
 func (s *Service) Login(ctx context.Context, emailGiven, pw string, c Client) (Token, error) {
@@ -173,13 +169,13 @@ func (s *Service) Login(ctx context.Context, emailGiven, pw string, c Client) (T
 		return ""
 	}
 	pwProblem := required(pw)
-	if len(pw) > MaxPasswordBytes {
-		pwProblem = "must be at most 1024 bytes"
+	if len(pw) > examiner.MaxPasswordBytes {
+		pwProblem = fmt.Sprintf("must be at most %d bytes", examiner.MaxPasswordBytes)
 	}
 	if err := fieldErrors(examiner.Field("email", required(emailGiven)), examiner.Field("password", pwProblem)); err != nil {
 		return Token{}, err
 	}
-	email, key, emailProblem := checkEmail(emailGiven)
+	email, key, emailProblem := examiner.CheckEmail(emailGiven)
 	if emailProblem != "" {
 		email, key = emailGiven, "" // cannot be an account's; recorded as given
 	}
@@ -263,7 +259,7 @@ type PasswordChange struct {
 }
 
 // ChangePassword replaces st's password after checking the current one, and revokes every token
-// issued so far. Errors: Invalid naming current_password (missing, over MaxPasswordBytes, or not
+// issued so far. Errors: Invalid naming current_password (missing, over examiner.MaxPasswordBytes, or not
 // correct) and new_password (not a valid password); RateLimited past the wrong current passwords
 // per student or per address; Conflict when another change won the race; Unauthenticated when
 // st's token is revoked; Unavailable when the password queue is full or the database is away.
@@ -272,8 +268,8 @@ func (s *Service) ChangePassword(ctx context.Context, st tenant.Student, change 
 	switch {
 	case change.Current == "":
 		currentProblem = "is required"
-	case len(change.Current) > MaxPasswordBytes:
-		currentProblem = "must be at most 1024 bytes"
+	case len(change.Current) > examiner.MaxPasswordBytes:
+		currentProblem = fmt.Sprintf("must be at most %d bytes", examiner.MaxPasswordBytes)
 	}
 	if err := fieldErrors(
 		examiner.Field("current_password", currentProblem),

@@ -217,7 +217,7 @@ func TestLoginRefusesAPasswordOver1KiBBeforeAnyHashing(t *testing.T) {
 	defer release()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err = w.svc.Login(ctx, "ada@example.com", strings.Repeat("x", signin.MaxPasswordBytes+1), from("192.0.2.1"))
+	_, err = w.svc.Login(ctx, "ada@example.com", strings.Repeat("x", examiner.MaxPasswordBytes+1), from("192.0.2.1"))
 	if got := fieldsOf(wantCode(t, err, examiner.Invalid)); got != "password" {
 		t.Errorf("fields: got %s, want password", got)
 	}
@@ -226,7 +226,7 @@ func TestLoginRefusesAPasswordOver1KiBBeforeAnyHashing(t *testing.T) {
 	}
 	// 1024 bytes are a password like any other: checked (once the slot is free), and wrong.
 	release()
-	_, err = w.svc.Login(ctx, "ada@example.com", strings.Repeat("é", signin.MaxPasswordBytes/2), from("192.0.2.1"))
+	_, err = w.svc.Login(ctx, "ada@example.com", strings.Repeat("é", examiner.MaxPasswordBytes/2), from("192.0.2.1"))
 	wantCode(t, err, examiner.Unauthenticated)
 }
 

@@ -25,6 +25,9 @@ func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n examiner.Ne
 	row, err := s.as(st).CreateExam(ctx, dbsqlc.CreateExamParams{
 		StudentID: st.ID, SubjectCode: n.SubjectCode, ExamType: n.ExamType,
 		PaperNumber: n.PaperNumber, DurationMinutes: n.DurationMinutes, TotalMarks: n.TotalMarks,
+		TakesPaperDefaults: examiner.TakesPaperDefaults(n.ExamType),
+		RequiresPaper:      examiner.RequiresPaper(n.ExamType),
+		RequiresDuration:   examiner.RequiresDuration(n.ExamType),
 	})
 	if IsConstraint(err, "exams_paper_fkey") { // the paper went away meanwhile
 		return examiner.Exam{}, examiner.Fields(examiner.Field("paper_number", "is not a paper of subject "+n.SubjectCode))
@@ -39,14 +42,14 @@ func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n examiner.Ne
 			CreatedAt: *row.CreatedAt, UpdatedAt: *row.UpdatedAt, StartedAt: row.StartedAt, CompletedAt: row.CompletedAt,
 		}, nil
 	case !row.SubjectFound:
-		return examiner.Exam{}, examiner.Fields(examiner.Field("subject_code", "is not a subject"))
+		return examiner.Exam{}, examiner.Fields(examiner.Field("subject_code", examiner.NotASubject))
 	case n.PaperNumber != nil && !row.PaperFound:
 		return examiner.Exam{}, examiner.Fields(examiner.Field("paper_number",
 			fmt.Sprintf("is not a paper of subject %s, whose papers are %s", n.SubjectCode, list(row.Papers))))
-	case n.ExamType == examiner.FullPaper && n.PaperNumber == nil:
-		return examiner.Exam{}, examiner.Fields(examiner.Field("paper_number", "is required for a FULL_PAPER exam"))
-	case n.ExamType == examiner.Timed && row.Duration == 0:
-		return examiner.Exam{}, examiner.Fields(examiner.Field("duration_minutes", "is required for a TIMED exam without a paper_number"))
+	case examiner.RequiresPaper(n.ExamType) && n.PaperNumber == nil:
+		return examiner.Exam{}, examiner.Fields(examiner.Field("paper_number", "is required for a "+n.ExamType+" exam"))
+	case examiner.RequiresDuration(n.ExamType) && row.Duration == 0:
+		return examiner.Exam{}, examiner.Fields(examiner.Field("duration_minutes", "is required for a "+n.ExamType+" exam without a paper_number"))
 	}
 	return examiner.Exam{}, examiner.New(examiner.Internal, "Internal error.")
 }
@@ -114,7 +117,9 @@ func (s *Store) SetExamStatus(ctx context.Context, st tenant.Student, id uuid.UU
 		if refusal := examiner.CheckTransition(from, to); refusal != "" {
 			return examiner.New(examiner.Conflict, refusal)
 		}
-		row, err := q.SetExamStatus(ctx, dbsqlc.SetExamStatusParams{ID: id, StudentID: st.ID, Status: to})
+		row, err := q.SetExamStatus(ctx, dbsqlc.SetExamStatusParams{
+			ID: id, StudentID: st.ID, Status: to, Starts: examiner.Starts(to), Completes: examiner.Completes(to),
+		})
 		e = examiner.Exam(row)
 		return err
 	})

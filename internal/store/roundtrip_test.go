@@ -85,7 +85,7 @@ func TestEveryStatementARequestSendsAloneTakesOneRoundTrip(t *testing.T) {
 			return err
 		}},
 		{"CurrentPasswordHash", func(s *store.Store, w world) error { _, err := s.PasswordHash(ctx, w.student); return err }},
-		{"RecordPasswordChangeFailure", func(s *store.Store, w world) error {
+		{"RecordOwnFailure", func(s *store.Store, w world) error {
 			return s.RecordPasswordChangeFailure(ctx, w.student, examiner.ReasonWrongPassword, store.Client{})
 		}},
 		{"RegisterStudent", func(s *store.Store, w world) error {

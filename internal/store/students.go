@@ -149,8 +149,9 @@ func (s *Store) Logout(ctx context.Context, st tenant.Student, c Client) error {
 // RecordPasswordChangeFailure writes a failed password change by st to their own trail; reason is
 // wrong_password or rate_limited. Errors: Unauthenticated when the token is revoked.
 func (s *Store) RecordPasswordChangeFailure(ctx context.Context, st tenant.Student, reason string, c Client) error {
-	return translate(s.as(st).RecordPasswordChangeFailure(ctx, dbsqlc.RecordPasswordChangeFailureParams{
-		StudentID: st.ID, Reason: reason, ClientIp: c.ip(), UserAgent: c.userAgent(), RequestID: c.requestID(),
+	return translate(s.as(st).RecordOwnFailure(ctx, dbsqlc.RecordOwnFailureParams{
+		StudentID: st.ID, Kind: examiner.EventPasswordChangeFailed, Reason: reason,
+		ClientIp: c.ip(), UserAgent: c.userAgent(), RequestID: c.requestID(),
 	}))
 }
 

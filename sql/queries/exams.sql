@@ -9,9 +9,10 @@
 -- name: CreateExam :one
 -- Inserts the exam only when the request is valid, and always answers one row: whether the
 -- subject and the paper exist, the duration the exam would have (0 for none), the subject's papers when the
--- paper is not one of them, and the new exam's columns (NULL when nothing was inserted). A TIMED
--- or FULL_PAPER exam on a paper takes the paper's duration and marks unless they are given.
--- One statement, so one round trip; Go says what is wrong from what it found.
+-- paper is not one of them, and the new exam's columns (NULL when nothing was inserted). What the
+-- exam type implies comes from the core (examiner.TakesPaperDefaults, RequiresPaper,
+-- RequiresDuration), not from literals here. One statement, so one round trip; Go says what is
+-- wrong from what it found.
 WITH subject AS (
   SELECT s.id FROM public.subjects AS s WHERE s.code = sqlc.arg(subject_code)::text
 ), paper AS (
@@ -21,10 +22,10 @@ WITH subject AS (
 ), proposal AS (
   SELECT subject.id AS subject_id,
          paper.number IS NOT NULL AS paper_found,
-         CASE WHEN sqlc.arg(exam_type)::text IN ('TIMED', 'FULL_PAPER')
+         CASE WHEN sqlc.arg(takes_paper_defaults)::boolean
               THEN coalesce(sqlc.narg(duration_minutes)::integer, paper.duration_minutes)
               ELSE sqlc.narg(duration_minutes)::integer END AS duration,
-         CASE WHEN sqlc.arg(exam_type)::text IN ('TIMED', 'FULL_PAPER')
+         CASE WHEN sqlc.arg(takes_paper_defaults)::boolean
               THEN coalesce(sqlc.narg(total_marks)::integer, paper.total_marks)
               ELSE sqlc.narg(total_marks)::integer END AS marks
   FROM subject LEFT JOIN paper ON true
@@ -34,8 +35,8 @@ WITH subject AS (
          sqlc.narg(paper_number)::smallint, proposal.duration, proposal.marks
   FROM proposal
   WHERE (sqlc.narg(paper_number)::smallint IS NULL OR proposal.paper_found)
-    AND NOT (sqlc.arg(exam_type)::text = 'FULL_PAPER' AND sqlc.narg(paper_number)::smallint IS NULL)
-    AND NOT (sqlc.arg(exam_type)::text = 'TIMED' AND proposal.duration IS NULL)
+    AND NOT (sqlc.arg(requires_paper)::boolean AND sqlc.narg(paper_number)::smallint IS NULL)
+    AND NOT (sqlc.arg(requires_duration)::boolean AND proposal.duration IS NULL)
   RETURNING *
 )
 SELECT EXISTS (SELECT 1 FROM subject) AS subject_found,
@@ -97,13 +98,14 @@ WHERE e.id = sqlc.arg(id) AND e.student_id = sqlc.arg(student_id)
 FOR UPDATE;
 
 -- name: SetExamStatus :one
--- Moves the exam to a status, stamping started_at or completed_at with the time of this
--- statement (not of its transaction, which may have waited for the row lock).
+-- Moves the exam to a status, stamping started_at or completed_at (as examiner.Starts and
+-- Completes say) with the time of this statement (not of its transaction, which may have waited
+-- for the row lock).
 WITH updated AS (
   UPDATE public.exams AS e
   SET status = sqlc.arg(status)::text,
-      started_at = CASE WHEN sqlc.arg(status)::text = 'IN_PROGRESS' THEN statement_timestamp() ELSE e.started_at END,
-      completed_at = CASE WHEN sqlc.arg(status)::text = 'COMPLETED' THEN statement_timestamp() ELSE e.completed_at END,
+      started_at = CASE WHEN sqlc.arg(starts)::boolean THEN statement_timestamp() ELSE e.started_at END,
+      completed_at = CASE WHEN sqlc.arg(completes)::boolean THEN statement_timestamp() ELSE e.completed_at END,
       updated_at = statement_timestamp()
   WHERE e.id = sqlc.arg(id) AND e.student_id = sqlc.arg(student_id)
   RETURNING e.*

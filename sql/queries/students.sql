@@ -30,8 +30,8 @@ SELECT coalesce(app.change_password(sqlc.arg(old_hash)::text, sqlc.arg(new_hash)
 -- Logout: every token issued so far is dead.
 SELECT app.revoke_tokens();
 
--- name: RecordPasswordChangeFailure :exec
--- A refused password change, in the student's own trail.
+-- name: RecordOwnFailure :exec
+-- A refused attempt of the student's own (a password change), in their own trail.
 INSERT INTO public.auth_events (student_id, kind, succeeded, reason, client_ip, user_agent, request_id)
-VALUES (sqlc.arg(student_id)::uuid, 'password_change_failed', false, sqlc.arg(reason)::text,
+VALUES (sqlc.arg(student_id)::uuid, sqlc.arg(kind)::text, false, sqlc.arg(reason)::text,
         sqlc.narg(client_ip)::inet, sqlc.arg(user_agent)::text, sqlc.arg(request_id)::text);
