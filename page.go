@@ -20,7 +20,6 @@ type Position struct {
 }
 
 // Start is the position before the first item of every list: later than any row's.
-var Start = Position{
-	CreatedAt: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
-	ID:        uuid.Max,
+func Start() Position {
+	return Position{CreatedAt: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), ID: uuid.Max}
 }

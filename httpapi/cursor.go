@@ -67,9 +67,9 @@ func filterDigest(list string, filters ...string) string {
 }
 
 // pageOf reads a paginated list's limit and cursor (made under digest).
-// Without one, the list starts at examiner.Start.
+// Without one, the list starts at examiner.Start().
 func pageOf(q url.Values, digest string) (limit int, after examiner.Position, fields []examiner.FieldError) {
-	after = examiner.Start
+	after = examiner.Start()
 	limit, bad := intParam(q, "limit", examiner.DefaultPageSize, 1, examiner.MaxPageSize)
 	if bad != nil {
 		fields = append(fields, *bad)

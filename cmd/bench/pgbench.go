@@ -29,7 +29,7 @@ import (
 //     ids are made from their numbers for this (seed.go);
 //   - the token's generation is a pgbench variable (a bind parameter as in the server);
 //   - the timeouts are tenant.DefaultTimeouts, as text literals;
-//   - the position, examiner.Start on the first page, is two pgbench variables (-D after=…
+//   - the position, examiner.Start() on the first page, is two pgbench variables (-D after=…
 //     -D afterid=…), bound as the server binds it;
 //   - the limit (20 + 1) is a pgbench variable.
 //
@@ -109,8 +109,8 @@ func pgbenchScripts(students int) (pipelined, naive, lean string, err error) {
 func pgbenchVariables() []string {
 	return []string{
 		"-D", "gen=0", // the seed's students' token generation
-		"-D", "after=" + examiner.Start.CreatedAt.Format(time.RFC3339),
-		"-D", "afterid=" + examiner.Start.ID.String(),
+		"-D", "after=" + examiner.Start().CreatedAt.Format(time.RFC3339),
+		"-D", "afterid=" + examiner.Start().ID.String(),
 	}
 }
 
@@ -221,7 +221,7 @@ func checkPgbenchSQL(ctx context.Context, databaseURL string, student int) error
 		return err
 	}
 	fill := strings.NewReplacer(":n", fmt.Sprintf("'%d'", student), ":limit", "21",
-		":afterid", "'"+examiner.Start.ID.String()+"'", ":after", "'"+examiner.Start.CreatedAt.Format(time.RFC3339)+"'",
+		":afterid", "'"+examiner.Start().ID.String()+"'", ":after", "'"+examiner.Start().CreatedAt.Format(time.RFC3339)+"'",
 		":gen", "'0'")
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {

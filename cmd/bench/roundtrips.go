@@ -73,7 +73,7 @@ func listLoadFor(ctx context.Context, pool *pgxpool.Pool, conns int, w *world, q
 					n++
 				}
 				return rows.Err()
-			}, listSQL, st.ID, examiner.Start.CreatedAt, examiner.Start.ID, 21)
+			}, listSQL, st.ID, examiner.Start().CreatedAt, examiner.Start().ID, 21)
 			took := time.Since(start)
 			if ctx.Err() != nil {
 				break

@@ -244,7 +244,7 @@ func (w leakWorld) request(ctx context.Context, db *pgxpool.Pool, query leakQuer
 	case 0: // every exam row-level security lets st see
 		sql, want = `SELECT id FROM exams`, len(own)
 	case 1: // the service's own list statement
-		sql, args, want = w.listSQL, []any{st.ID, examiner.Start.CreatedAt, examiner.Start.ID, 21}, len(own)
+		sql, args, want = w.listSQL, []any{st.ID, examiner.Start().CreatedAt, examiner.Start().ID, 21}, len(own)
 	case 2: // another student's exam by id
 		other := w.students[rng.IntN(len(w.students))]
 		exam := w.exams[other.ID][rng.IntN(leakExamsPerStudent)]

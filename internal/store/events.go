@@ -9,7 +9,7 @@ import (
 )
 
 // AuthEvents lists st's authentication events, newest first, of kind (all when empty), after
-// after (examiner.Start for the first page), at most limit; more tells whether any follow.
+// after (examiner.Start() for the first page), at most limit; more tells whether any follow.
 // Row-level security shows a student only the events filed under their account: their own
 // sign-ins and the failed attempts on their email.
 func (s *Store) AuthEvents(ctx context.Context, st tenant.Student, kind string, after examiner.Position, limit int) (events []examiner.AuthEvent, more bool, err error) {

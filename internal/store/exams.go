@@ -65,7 +65,7 @@ func list(numbers []int) string {
 	return strings.Join(s, ", ")
 }
 
-// Exams lists st's exams that pass f, newest first, starting after after (examiner.Start for the
+// Exams lists st's exams that pass f, newest first, starting after after (examiner.Start() for the
 // first page), at most limit of them; more tells whether any follow. An unfiltered list has a
 // statement of its own (ListExams), so its plan is the lean one.
 func (s *Store) Exams(ctx context.Context, st tenant.Student, f examiner.ExamFilter, after examiner.Position, limit int) (exams []examiner.Exam, more bool, err error) {

@@ -97,7 +97,7 @@ func TestAPageOfExamsCostsTheSameAtAnyDepth(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sql, args := tt.page(examiner.Start)
+			sql, args := tt.page(examiner.Start())
 			firstBuffers, firstRows := planBuffers(t, w, st, sql, args...)
 			sql, args = tt.page(deep)
 			deepBuffers, deepRows := planBuffers(t, w, st, sql, args...)

@@ -48,15 +48,15 @@ func TestEveryStatementARequestSendsAloneTakesOneRoundTrip(t *testing.T) {
 			return err
 		}},
 		{"ListExams", func(s *store.Store, w world) error {
-			_, _, err := s.Exams(ctx, w.student, examiner.ExamFilter{}, examiner.Start, 20)
+			_, _, err := s.Exams(ctx, w.student, examiner.ExamFilter{}, examiner.Start(), 20)
 			return err
 		}},
 		{"ListExamsFiltered", func(s *store.Store, w world) error {
-			_, _, err := s.Exams(ctx, w.student, examiner.ExamFilter{Status: examiner.Pending}, examiner.Start, 20)
+			_, _, err := s.Exams(ctx, w.student, examiner.ExamFilter{Status: examiner.Pending}, examiner.Start(), 20)
 			return err
 		}},
 		{"GetExam", func(s *store.Store, w world) error {
-			exams, _, err := s.Exams(ctx, w.student, examiner.ExamFilter{}, examiner.Start, 1)
+			exams, _, err := s.Exams(ctx, w.student, examiner.ExamFilter{}, examiner.Start(), 1)
 			if err != nil || len(exams) == 0 {
 				return err
 			}
@@ -104,7 +104,7 @@ func TestEveryStatementARequestSendsAloneTakesOneRoundTrip(t *testing.T) {
 			return err
 		}},
 		{"ListAuthEvents", func(s *store.Store, w world) error {
-			_, _, err := s.AuthEvents(ctx, w.student, "", examiner.Start, 20)
+			_, _, err := s.AuthEvents(ctx, w.student, "", examiner.Start(), 20)
 			return err
 		}},
 	}
