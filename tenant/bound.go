@@ -46,10 +46,7 @@ func (b bound) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comman
 	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
-	for rows.Next() {
-	}
-	rows.Close()
-	return rows.CommandTag(), rows.Err()
+	return readRows(rows, nil)
 }
 
 // Query runs sql as the student. The rows must be closed; by the time Next returns false, the

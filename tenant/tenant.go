@@ -111,8 +111,8 @@ func millis(d time.Duration) string {
 	return strconv.FormatInt(ms, 10)
 }
 
-// Query runs one statement, sql with args, as student s, in a transaction of its own, and calls
-// read (when not nil) with its rows; read must not run other statements. It returns the
+// Query runs one statement, sql with args, as student s, in a transaction of its own (As, for
+// hand-written SQL), and calls read (when not nil) with its rows; read must not run other statements. It returns the
 // statement's command tag (rows affected). Errors: ErrTokenRevoked, before the statement runs,
 // when s's token has been revoked; pgx.ErrNoRows is never returned for an empty result.
 //
@@ -127,19 +127,7 @@ func millis(d time.Duration) string {
 // By the time read runs, the transaction has committed: an error from read (or a scan) cannot
 // undo a write. Work that must decide in Go whether to commit belongs in Run.
 func Query(ctx context.Context, db DB, s Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
-	br := db.SendBatch(ctx, As(db, s).(bound).batch(sql, args))
-	tag, err := readBatch(br, read)
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	return tag, revoked(err)
-}
-
-func readBatch(br pgx.BatchResults, read func(pgx.Rows) error) (pgconn.CommandTag, error) {
-	if _, err := br.Exec(); err != nil {
-		return pgconn.CommandTag{}, err
-	}
-	rows, err := br.Query()
+	rows, err := As(db, s).Query(ctx, sql, args...)
 	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
