@@ -184,4 +184,18 @@ func TestTheCatalogueCheckIgnoresObjectsOfExtensionsOnly(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], want) {
 		t.Fatalf("with pgTAP installed, an application's view: got breaches %q, want only one starting %q", got, want)
 	}
+	// An extension's SECURITY DEFINER function that a request role may call is still a breach:
+	// it runs with its owner's rights whoever wrote it.
+	if _, err := tx.Exec(ctx, `DROP VIEW public.all_exams`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `
+		CREATE FUNCTION public.tap_definer() RETURNS integer LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';
+		ALTER EXTENSION pgtap ADD FUNCTION public.tap_definer()`); err != nil {
+		t.Fatal(err)
+	}
+	got = breaches(t, tx)
+	if len(got) == 0 || !strings.Contains(strings.Join(got, "\n"), "tap_definer(): SECURITY DEFINER without a fixed search_path") {
+		t.Fatalf("an extension's SECURITY DEFINER function without a fixed search_path, callable by the request roles: got breaches %q, want it reported", got)
+	}
 }

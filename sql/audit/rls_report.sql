@@ -3,7 +3,8 @@
 -- It changes nothing. It ends with the breaches found by rls_violations.sql (read from beside this
 -- file, wherever psql runs) and a verdict; with breaches, psql exits with status 3. Objects that
 -- belong to an extension (pgTAP's views and functions, say) are left out: they are the
--- extension's, not the application's.
+-- extension's, not the application's; but not its SECURITY DEFINER functions that a request role
+-- may execute, which run with their owner's rights.
 \set ON_ERROR_STOP on
 \pset footer off
 \pset null '-'
@@ -76,7 +77,8 @@ SELECT r.rolname AS role, p.oid::regprocedure AS function, pg_get_userbyid(p.pro
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 CROSS JOIN pg_roles r
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+  AND (p.prosecdef   -- an extension's definer functions too: they run as their owner
+       OR NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'))
   AND r.rolname IN ('examiner_student', 'examiner_anon')
   AND has_function_privilege(r.oid, p.oid, 'EXECUTE')
 ORDER BY 1 DESC, 4 DESC, p.oid::regprocedure::text;

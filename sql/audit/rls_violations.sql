@@ -16,7 +16,9 @@
 --
 -- Objects that belong to an extension (pg_depend deptype 'e'), such as the views and functions
 -- pgTAP adds to the schema it is created in, are the extension's, not the application's: the
--- rules above are not applied to them. Install only extensions you trust.
+-- rules about ownership, row-level security and views are not applied to them. The SECURITY
+-- DEFINER rules are: a request role that may execute an extension's definer function gets its
+-- owner's rights as surely as with one of ours.
 WITH app_relations AS (
   SELECT c.oid, c.relkind, c.relname, c.relowner, c.relrowsecurity, c.relforcerowsecurity, c.reloptions,
          format('%I.%I', n.nspname, c.relname) AS name
@@ -34,6 +36,13 @@ app_functions AS (
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid AND d.deptype = 'e')
+),
+all_functions AS (
+  -- Every function outside the system schemas, the extensions' included.
+  SELECT p.oid, p.proowner, p.prosecdef, p.proconfig
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
 ),
 app_schemas AS (
   SELECT n.oid, n.nspname, n.nspowner
@@ -151,7 +160,7 @@ breaches (object, problem) AS (
   UNION ALL
   SELECT 'function ' || p.oid::regprocedure::text,
          format('SECURITY DEFINER without a fixed search_path, and %s may execute it', r.rolname)
-  FROM app_functions p
+  FROM all_functions p
   CROSS JOIN request_roles r
   WHERE p.prosecdef
     AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
@@ -160,7 +169,7 @@ breaches (object, problem) AS (
   UNION ALL
   SELECT 'function ' || p.oid::regprocedure::text,
          format('SECURITY DEFINER owned by %s, not examiner_auth, and %s may execute it', pg_catalog.pg_get_userbyid(p.proowner), r.rolname)
-  FROM app_functions p
+  FROM all_functions p
   CROSS JOIN request_roles r
   WHERE p.prosecdef
     AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
