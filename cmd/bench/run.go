@@ -18,6 +18,7 @@ import (
 const (
 	targetListRatio  = 0.6                   // GET /api/exams ÷ pipelined pgbench ceiling
 	targetLeanRatio  = 0.8                   // the list statement ÷ the lean page, both in pgbench
+	targetDeepRSS    = 50 << 20              // what six concurrent 1 MiB bodies of "[" may add to the server's RSS
 	targetP99        = 20 * time.Millisecond // the four endpoints at 64 connections
 	targetLoginRatio = 0.9                   // logins/s ÷ raw bcrypt checks/s
 	targetStormP99   = 50 * time.Millisecond // GET /api/exams while the logins are in flight
@@ -230,6 +231,23 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	rep.check(fmt.Sprintf("%d logins during the load succeed", s.Logins), stormOutcome(loaded, s.Logins), "all", loaded.OK == s.Logins)
 	if loaded.OK < s.Logins {
 		fmt.Fprintf(out, "login storm under load: %d of %d failed:%s\n", s.Logins-loaded.OK, s.Logins, loaded.failures())
+	}
+
+	step("six concurrent 1 MiB bodies of [ to POST /api/auth/register")
+	if before, err := mainSrv.Memory(); err != nil {
+		rep.fail("deep bodies: %v", err)
+	} else {
+		refused, other := deepBodies(ctx, mainSrv.base, 6)
+		after, err := mainSrv.Memory()
+		if err != nil {
+			return err
+		}
+		grew := max(after.RSS-before.RSS, after.Peak-before.Peak)
+		rep.check("server RSS growth, six concurrent 1 MiB bodies of [", fmt.Sprintf("%s (%d of 6 answered 400)", mb(grew), refused),
+			fmt.Sprintf("≤ %s, all 400", mb(targetDeepRSS)), grew <= targetDeepRSS && refused == 6)
+		if other != "" {
+			rep.fail("deep bodies: an answer other than 400: %s", other)
+		}
 	}
 
 	step("%d idle keep-alive connections", s.IdleConns)
