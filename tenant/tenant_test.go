@@ -288,7 +288,7 @@ func TestWithoutAStudentSettingNothingIsVisible(t *testing.T) {
 	}
 }
 
-func TestTheRequestRoleCannotReadPasswordHashesOrTokenCutoffs(t *testing.T) {
+func TestTheRequestRoleCannotReadPasswordHashesOrTokenGenerations(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 4)
 	asA := func(fn func(pgx.Tx) error) error { return tenant.Run(context.Background(), w.pool, student(w.a), fn) }

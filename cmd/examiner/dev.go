@@ -215,7 +215,7 @@ func ensureDatabase(ctx context.Context, adminURL, name string) error {
 	}
 	defer conn.Close(context.Background())
 	var exists bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
 		return err
 	}
 	if exists {
