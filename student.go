@@ -32,8 +32,12 @@ const (
 	MaxTargetGrades   = 50  // subjects
 	// MaxPasswordBytes bounds any password the server hashes or checks, in bytes, before any
 	// bcrypt work: enough for any password a person types, far too little to make the pre-hash
-	// costly. New passwords have tighter limits (password.Validate).
+	// costly. New passwords have tighter limits (CheckNewPassword).
 	MaxPasswordBytes = 1024
+	// A new password's length, in Unicode characters. It is otherwise taken exactly as received:
+	// no trimming, no normalisation.
+	MinPasswordLength = 8
+	MaxPasswordLength = 128
 )
 
 // Grades are the grades a target may be, best first.
@@ -97,4 +101,17 @@ func CheckFullName(raw string) (string, string) {
 		return "", "must not contain control characters"
 	}
 	return name, ""
+}
+
+// CheckNewPassword says what is wrong with a new password, or "" when nothing is.
+func CheckNewPassword(pw string) string {
+	switch n := utf8.RuneCountInString(pw); {
+	case !utf8.ValidString(pw):
+		return "must be valid UTF-8"
+	case n < MinPasswordLength:
+		return fmt.Sprintf("must be at least %d characters", MinPasswordLength)
+	case n > MaxPasswordLength:
+		return fmt.Sprintf("must be at most %d characters", MaxPasswordLength)
+	}
+	return ""
 }

@@ -22,16 +22,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
-)
-
-// Length limits, in Unicode characters. The password is otherwise taken exactly as received:
-// no trimming, no normalisation.
-const (
-	MinLength = 8
-	MaxLength = 128
 )
 
 const schemePrefix = "sha384-bcrypt$"
@@ -139,19 +131,6 @@ func New(o Options) (*Hasher, error) {
 	}
 	h.dummy = dummy
 	return h, nil
-}
-
-// Validate says what is wrong with a new password, or "" when nothing is.
-func Validate(pw string) string {
-	switch n := utf8.RuneCountInString(pw); {
-	case !utf8.ValidString(pw):
-		return "must be valid UTF-8"
-	case n < MinLength:
-		return fmt.Sprintf("must be at least %d characters", MinLength)
-	case n > MaxLength:
-		return fmt.Sprintf("must be at most %d characters", MaxLength)
-	}
-	return ""
 }
 
 // Hash returns the stored form of pw. Two calls never return the same hash (bcrypt salts).

@@ -122,7 +122,7 @@ func (s *Service) Register(ctx context.Context, reg Registration, c Client) (exa
 	name, nameProblem := examiner.CheckFullName(reg.FullName)
 	if err := fieldErrors(
 		examiner.Field("email", emailProblem),
-		examiner.Field("password", password.Validate(reg.Password)),
+		examiner.Field("password", examiner.CheckNewPassword(reg.Password)),
 		examiner.Field("full_name", nameProblem),
 	); err != nil {
 		return examiner.Profile{}, err
@@ -273,7 +273,7 @@ func (s *Service) ChangePassword(ctx context.Context, st tenant.Student, change 
 	}
 	if err := fieldErrors(
 		examiner.Field("current_password", currentProblem),
-		examiner.Field("new_password", password.Validate(change.New)),
+		examiner.Field("new_password", examiner.CheckNewPassword(change.New)),
 	); err != nil {
 		return err
 	}
