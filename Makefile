@@ -15,7 +15,7 @@ SQLC ?= $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1
 .PHONY: help run test race vulncheck cover bench audit migrate schema lint build generate generate-check
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 run: ## serve on :8080; with DATABASE_URL unset, on a local PostgreSQL under .data/
 	$(GO) run ./cmd/examiner dev
