@@ -3,56 +3,15 @@ package tenant_test
 import (
 	"context"
 	"errors"
-	"net"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
+	"examiner/internal/testdb"
 	"examiner/tenant"
 )
-
-// writeCounter counts the writes a connection makes to the network: each is one flush of
-// pgx's buffer, so a request that needs n round trips makes n writes.
-type writeCounter struct {
-	net.Conn
-	n *atomic.Int64
-}
-
-func (c writeCounter) Write(b []byte) (int, error) {
-	c.n.Add(1)
-	return c.Conn.Write(b)
-}
-
-// countingPool is a pool of one connection, sending statements in mode, that counts its writes.
-func countingPool(t *testing.T, url string, mode pgx.QueryExecMode) (*pgxpool.Pool, *atomic.Int64) {
-	t.Helper()
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var writes atomic.Int64
-	dial := cfg.ConnConfig.DialFunc
-	cfg.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := dial(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return writeCounter{c, &writes}, nil
-	}
-	cfg.ConnConfig.DefaultQueryExecMode = mode
-	cfg.MaxConns = 1
-	cfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return pool, &writes
-}
 
 // countRows is a Query callback that counts the rows into n.
 func countRows(n *int) func(pgx.Rows) error {
@@ -120,7 +79,7 @@ func TestQuerySendsTheWholeTransactionInOneRoundTrip(t *testing.T) {
 		{"the usual way: Run with one statement", pgx.QueryExecModeCacheStatement, listOwn(inFourRoundTrips), 4},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			pool, writes := countingPool(t, w.pool.Config().ConnString(), tt.mode)
+			pool, writes := testdb.CountingPool(t, w.pool.Config().ConnString(), tt.mode)
 			// The first call connects and prepares; the second is the steady state.
 			if _, err := tt.call(pool); err != nil {
 				t.Fatal(err)
