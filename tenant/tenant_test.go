@@ -294,6 +294,7 @@ func TestTheRequestRoleCannotReadPasswordHashesOrTokenGenerations(t *testing.T) 
 	asA := func(fn func(pgx.Tx) error) error { return tenant.Run(context.Background(), w.pool, student(w.a), fn) }
 	wantDenied(t, asA,
 		`SELECT password_hash FROM students`,
+		`SELECT token_generation FROM students`,
 		`SELECT app.check_token(id, 0) FROM students`,
 		`INSERT INTO students (id, email, email_key, password_hash, full_name) VALUES (gen_random_uuid(), 'x@example.com', 'x@example.com', 'h', 'X')`,
 		`UPDATE students SET token_generation = 0`,
