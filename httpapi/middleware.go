@@ -127,5 +127,5 @@ func (s *server) studentOf(r *http.Request) (tenant.Student, error) {
 			slog.String("request_id", requestID(r)), slog.String("reason", err.Error()))
 		return tenant.Student{}, examiner.Wrap(examiner.Unauthenticated, "The token is invalid or expired. Sign in again.", err)
 	}
-	return tenant.Student{ID: claims.StudentID, TokenGeneration: claims.Generation}, nil
+	return s.Claims.Student(claims), nil
 }

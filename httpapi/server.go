@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"examiner/internal/dbclaim"
 	"examiner/internal/password"
 	"examiner/internal/signin"
 	"examiner/internal/store"
@@ -17,9 +18,12 @@ import (
 
 // Deps is everything the API needs.
 type Deps struct {
-	DB        *pgxpool.Pool // for readiness checks; student data goes through Store
-	Store     *store.Store
-	Tokens    *token.Issuer
+	DB     *pgxpool.Pool // for readiness checks; student data goes through Store
+	Store  *store.Store
+	Tokens *token.Issuer
+	// Claims signs, for each request, the claim that tells the database which student it is for
+	// (internal/dbclaim); its key must be installed in the database (examiner keys install).
+	Claims    *dbclaim.Signer
 	Passwords *password.Hasher
 	Logger    *slog.Logger
 

@@ -66,3 +66,17 @@ func Current(ctx context.Context, conn *pgx.Conn) (int32, error) {
 	}
 	return m.GetCurrentVersion(ctx)
 }
+
+//go:embed superuser/hide_prepared_statements.sql
+var hidePreparedStatements string
+
+// HidePreparedStatements runs the superuser's step of docs/dba.md on conn, a superuser's
+// connection to the application's database: it revokes EXECUTE on
+// pg_catalog.pg_prepared_statement() from PUBLIC, so that SQL on the server's connections cannot
+// list their prepared statements. It is idempotent.
+func HidePreparedStatements(ctx context.Context, conn *pgx.Conn) error {
+	if _, err := conn.Exec(ctx, hidePreparedStatements); err != nil {
+		return fmt.Errorf("hide prepared statements: %w", err)
+	}
+	return nil
+}

@@ -21,16 +21,13 @@ type DBTX interface {
 // statements that must share a transaction. Errors: ErrTokenRevoked, before the statement runs,
 // when s's token has been revoked.
 func As(db DB, s Student) DBTX {
-	t := timeoutsOf(db)
-	return bound{db: db, opening: setStudent,
-		args: []any{s.ID, s.TokenGeneration, s.ID.String(), millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)}}
+	return bound{db: db, opening: setStudent, args: studentArgs(db, s)}
 }
 
 // Anonymous returns db bound to nobody, for register and login: every statement run on it is a
 // transaction of its own as examiner_anon, sent in one round trip as As's are.
 func Anonymous(db DB) DBTX {
-	t := timeoutsOf(db)
-	return bound{db: db, opening: setAnonymous, args: []any{millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)}}
+	return bound{db: db, opening: setAnonymous, args: anonymousArgs(db)}
 }
 
 // bound sends each statement after an opening statement with its arguments, in one pipeline.
@@ -50,19 +47,38 @@ func (b bound) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comman
 }
 
 // Query runs sql as the student. The rows must be closed; by the time Next returns false, the
-// transaction has ended and Err says how (a revoked token is ErrTokenRevoked).
+// transaction has ended and Err says how (a revoked token is ErrTokenRevoked). A pipeline that
+// finds one of its private statements gone (UsePrivateStatements) ran nothing, and is sent once
+// more.
 func (b bound) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	br := b.db.SendBatch(ctx, b.batch(sql, args))
-	if _, err := br.Exec(); err != nil {
+	rows, err := b.query(ctx, sql, args)
+	if missingStatement(err) {
+		rows, err = b.query(ctx, sql, args)
+	}
+	return rows, err
+}
+
+func (b bound) query(ctx context.Context, sql string, args []any) (pgx.Rows, error) {
+	names := &privateNames{}
+	batch := &pgx.Batch{}
+	batch.Queue(b.opening, append([]any{names}, b.args...)...)
+	batch.Queue(sql, append([]any{names}, args...)...)
+	br := b.db.SendBatch(ctx, batch)
+	fail := func(err error) (pgx.Rows, error) {
+		if missingStatement(err) {
+			names.forget()
+		}
 		_ = br.Close()
 		return nil, revoked(err)
+	}
+	if _, err := br.Exec(); err != nil {
+		return fail(err)
 	}
 	rows, err := br.Query()
 	if err != nil {
-		_ = br.Close()
-		return nil, revoked(err)
+		return fail(err)
 	}
-	return &batchRows{Rows: rows, br: br}, nil
+	return &batchRows{Rows: rows, br: br, names: names}, nil
 }
 
 // QueryRow runs sql as the student; Scan reads its first row (pgx.ErrNoRows when there is none).
@@ -76,6 +92,7 @@ func (b bound) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 type batchRows struct {
 	pgx.Rows
 	br     pgx.BatchResults
+	names  *privateNames
 	closed bool
 	err    error
 }
@@ -98,6 +115,9 @@ func (r *batchRows) Close() {
 	r.closed = true
 	r.Rows.Close()
 	r.err = r.Rows.Err()
+	if missingStatement(r.err) {
+		r.names.forget()
+	}
 	if err := r.br.Close(); r.err == nil {
 		r.err = err
 	}
@@ -132,12 +152,4 @@ func (r firstRow) Scan(dest ...any) error {
 	}
 	r.rows.Close()
 	return r.rows.Err()
-}
-
-// batch is the pipeline of one statement: the opening statement, then sql.
-func (b bound) batch(sql string, args []any) *pgx.Batch {
-	batch := &pgx.Batch{}
-	batch.Queue(b.opening, b.args...)
-	batch.Queue(sql, args...)
-	return batch
 }

@@ -2,9 +2,11 @@
 // security.
 //
 // Each call is one transaction that first becomes the non-privileged role examiner_student and
-// sets app.student_id and its timeouts, all transaction-locally (set_config(…, true)), so nothing
-// survives into the next use of a pooled connection. The policies compare every row's owner to
-// that setting; the Go queries also filter by student, but the database has the last word.
+// sets the student's signed claim (internal/dbclaim) and its timeouts, all transaction-locally
+// (set_config(…, true)), so nothing survives into the next use of a pooled connection. The
+// policies compare every row's owner to the student the database verifies that claim to name
+// (app.current_student_id, migration 014); the Go queries also filter by student, but the
+// database has the last word, and SQL that sets another claim gets nobody's rows.
 //
 // Query is the common case, a single statement: the setting and the statement travel to the
 // server in one round trip. Run is for work of several statements that depend on each other.
@@ -30,11 +32,12 @@ const Role = "examiner_student"
 // no table, only call the SECURITY DEFINER functions of those paths.
 const AnonymousRole = "examiner_anon"
 
-// ErrTokenRevoked means the student's token is of an earlier token generation than theirs (a
-// logout or password change since), or the student no longer exists.
+// ErrTokenRevoked means the database refused the transaction's claim: the student's token is of
+// an earlier token generation than theirs (a logout or password change since), the student no
+// longer exists, or the claim is expired, forged or under a key the database does not hold.
 var ErrTokenRevoked = errors.New("tenant: token revoked")
 
-// revokedCode is the SQLSTATE app.check_token raises for a revoked token (migration 011).
+// revokedCode is the SQLSTATE app.current_student_id raises for a refused claim (migration 014).
 const revokedCode = "EXA01"
 
 // DB is where transactions run: a *pgxpool.Pool or a *pgx.Conn, or one of those WithTimeouts.
@@ -43,17 +46,19 @@ type DB interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// Student is who a transaction acts for: the subject of a verified token and the token generation
-// it carries. Build one only from a token that has been verified.
+// Student is who a transaction acts for: the subject of a verified token, the token generation
+// it carries, and the claim the server signed for them, which the database verifies. Build one
+// only from a token that has been verified (dbclaim.Signer.Claim); without a Claim the
+// transaction reads and writes no student's rows.
 type Student struct {
 	ID              uuid.UUID
 	TokenGeneration int64
+	Claim           string
 }
 
-// The statements that open every transaction (sql/queries/tenant.sql): setStudent checks the
-// token against the student's row (app.check_token raises EXA01 for a revoked token, which stops
-// the transaction before any later statement runs) and becomes examiner_student for them;
-// setAnonymous becomes examiner_anon, for nobody. Both set the Timeouts too.
+// The statements that open every transaction (sql/queries/tenant.sql): setStudent sets the
+// student's claim and becomes examiner_student; setAnonymous becomes examiner_anon, for nobody,
+// with an empty claim. Both set the Timeouts too.
 var (
 	setStudent   = statement("OpenStudentTransaction")
 	setAnonymous = statement("OpenAnonymousTransaction")
@@ -99,6 +104,18 @@ func timeoutsOf(db DB) Timeouts {
 		return w.t
 	}
 	return DefaultTimeouts
+}
+
+// studentArgs are setStudent's arguments for s: the claim, then the timeouts.
+func studentArgs(db DB, s Student) []any {
+	t := timeoutsOf(db)
+	return []any{s.Claim, millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)}
+}
+
+// anonymousArgs are setAnonymous's arguments: the timeouts.
+func anonymousArgs(db DB) []any {
+	t := timeoutsOf(db)
+	return []any{millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)}
 }
 
 // millis is d as a setting in milliseconds, PostgreSQL's unit for the timeouts; a positive d of
@@ -153,9 +170,8 @@ func readRows(rows pgx.Rows, read func(pgx.Rows) error) (pgconn.CommandTag, erro
 // Prefer Query for a single statement: Run costs a round trip for BEGIN, one for the setting,
 // one per statement and one for COMMIT.
 func Run(ctx context.Context, db DB, s Student, fn func(pgx.Tx) error) error {
-	t := timeoutsOf(db)
 	return revoked(pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, setStudent, s.ID, s.TokenGeneration, s.ID.String(), millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)); err != nil {
+		if _, err := tx.Exec(ctx, setStudent, studentArgs(db, s)...); err != nil {
 			return err
 		}
 		return fn(tx)
@@ -165,9 +181,8 @@ func Run(ctx context.Context, db DB, s Student, fn func(pgx.Tx) error) error {
 // RunAnonymous runs fn in a transaction as examiner_anon, for nobody: it can read no table, only
 // call the SECURITY DEFINER functions of register and login.
 func RunAnonymous(ctx context.Context, db DB, fn func(pgx.Tx) error) error {
-	t := timeoutsOf(db)
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, setAnonymous, millis(t.Statement), millis(t.Lock), millis(t.IdleInTransaction)); err != nil {
+		if _, err := tx.Exec(ctx, setAnonymous, anonymousArgs(db)...); err != nil {
 			return err
 		}
 		return fn(tx)
@@ -195,7 +210,7 @@ func ExecMode(name string) (pgx.QueryExecMode, error) {
 	return m, nil
 }
 
-// revoked turns app.check_token's refusal into ErrTokenRevoked.
+// revoked turns the verifier's refusal of a claim into ErrTokenRevoked.
 func revoked(err error) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == revokedCode {

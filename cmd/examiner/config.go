@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"examiner/httpapi"
+	"examiner/internal/dbclaim"
 	"examiner/internal/password"
 	"examiner/internal/ratelimit"
 	"examiner/internal/token"
@@ -24,6 +25,7 @@ type config struct {
 	JWTTTL              time.Duration
 	JWTIssuer           string
 	JWTAudience         string
+	DBClaimKID          string // the kid of the claim key (DB_CLAIM_KID), installed by examiner keys install
 	HTTPAddr            string
 	MetricsAddr         string // where /metrics is served, and not on HTTPAddr; "" to serve it on HTTPAddr
 	BcryptCost          int
@@ -50,6 +52,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		JWTSecret:   []byte(getenv("JWT_SECRET")),
 		JWTIssuer:   orDefault(getenv("JWT_ISSUER"), "examiner"),
 		JWTAudience: orDefault(getenv("JWT_AUDIENCE"), "examiner-api"),
+		DBClaimKID:  orDefault(getenv("DB_CLAIM_KID"), dbclaim.DefaultKID),
 		HTTPAddr:    orDefault(getenv("HTTP_ADDR"), ":8080"),
 		MetricsAddr: orDefault(getenv("METRICS_ADDR"), defaultMetricsAddr),
 	}
@@ -98,6 +101,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var err error
 	if cfg.DBQueryExecMode, err = parseExecMode(getenv("DB_QUERY_EXEC_MODE")); err != nil {
 		errs = append(errs, err)
+	}
+	if cfg.DBQueryExecMode == pgx.QueryExecModeSimpleProtocol {
+		errs = append(errs, errSimpleProtocol)
+	}
+	if _, err := dbclaim.NewSigner([]byte("x"), cfg.DBClaimKID); err != nil {
+		errs = append(errs, fmt.Errorf("DB_CLAIM_KID=%q: want 1 to 16 letters or digits", cfg.DBClaimKID))
 	}
 	if cfg.TrustedProxies, err = httpapi.ParseProxies(getenv("TRUSTED_PROXIES")); err != nil {
 		errs = append(errs, fmt.Errorf("TRUSTED_PROXIES=%q: want addresses or CIDR prefixes separated by commas: %v", getenv("TRUSTED_PROXIES"), err))

@@ -32,11 +32,14 @@ func main() {
 const usage = `usage: examiner <command>
 
 commands:
-  serve                    serve the API (needs DATABASE_URL and JWT_SECRET)
+  serve                    serve the API (needs DATABASE_URL, as examiner_authenticator, and JWT_SECRET)
   migrate up               migrate the database to the newest schema
   migrate down [N]         undo the newest N migrations (default 1)
   migrate status           print the database's and this binary's schema versions
   seed                     load the subject catalogue (idempotent)
+  keys install             store this server's claim key (from JWT_SECRET, under DB_CLAIM_KID)
+  keys list                print the installed claim keys' kids and fingerprints
+  keys retire KID          remove a claim key (never the last one)
   dev                      local development: a PostgreSQL under .data/ when DATABASE_URL
                            is unset, a JWT secret kept in .data/, then migrate, seed, serve
 `
@@ -60,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrateCommand(ctx, args[1:], getenv, stdout)
 	case "seed":
 		return seedCommand(ctx, getenv, stdout)
+	case "keys":
+		return keysCommand(ctx, args[1:], getenv, stdout)
 	case "dev":
 		return dev(ctx, getenv, stdout, stderr)
 	case "help", "-h", "--help":

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner/httpapi"
+	"examiner/internal/dbclaim"
 	"examiner/internal/password"
 	"examiner/internal/seed"
 	"examiner/internal/store"
@@ -32,7 +33,7 @@ import (
 // startup parameters, which a transaction pooler refuses (PgBouncer: "unsupported startup
 // parameter") or would hand on with the server connection; only application_name, which
 // poolers accept, stays one. mode is how statements are sent (DB_QUERY_EXEC_MODE).
-func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.QueryExecMode) (*pgxpool.Pool, tenant.Timeouts, error) {
+func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.QueryExecMode, private bool) (*pgxpool.Pool, tenant.Timeouts, error) {
 	timeouts := tenant.DefaultTimeouts
 	pc, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
@@ -40,6 +41,9 @@ func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.
 	}
 	pc.MaxConns = maxConns
 	pc.ConnConfig.DefaultQueryExecMode = mode
+	if private {
+		pc.AfterConnect = tenant.UsePrivateStatements
+	}
 	if pc.ConnConfig.ConnectTimeout == 0 { // connect_timeout in DATABASE_URL wins
 		pc.ConnConfig.ConnectTimeout = 2 * time.Second
 	}
@@ -82,7 +86,15 @@ func pgDuration(v string) (time.Duration, error) {
 // serve runs the API until ctx ends. ready, when not nil, receives the listening address.
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan<- string) error {
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	pool, timeouts, err := openPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns, cfg.DBQueryExecMode)
+	claims, err := dbclaim.NewSigner(cfg.JWTSecret, cfg.DBClaimKID)
+	if err != nil {
+		return err
+	}
+	mode, private, err := checkDatabase(ctx, cfg, claims, logger)
+	if err != nil {
+		return err
+	}
+	pool, timeouts, err := openPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns, mode, private)
 	if err != nil {
 		return err
 	}
@@ -102,7 +114,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	var draining atomic.Bool
 	metrics := httpapi.NewMetrics(logger)
 	handler := httpapi.NewServer(httpapi.Deps{
-		DB: pool, Store: store.New(tenant.WithTimeouts(pool, timeouts)), Tokens: tokens, Passwords: hasher, Logger: logger,
+		DB: pool, Store: store.New(tenant.WithTimeouts(pool, timeouts)), Tokens: tokens, Claims: claims, Passwords: hasher, Logger: logger,
 		Limits: cfg.Limits, TrustedProxies: cfg.TrustedProxies, RequestTimeout: cfg.RequestTimeout,
 		PasswordTimeout: cfg.PasswordTimeout,
 		AllowedOrigins:  cfg.AllowedOrigins, Draining: draining.Load,

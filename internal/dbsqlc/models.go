@@ -12,6 +12,12 @@ import (
 	"github.com/google/uuid"
 )
 
+type AppClaimKey struct {
+	Kid       string
+	Key       []byte
+	CreatedAt time.Time
+}
+
 type AuthEvent struct {
 	ID        uuid.UUID
 	StudentID *uuid.UUID

@@ -14,58 +14,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const completeLogin = `-- name: CompleteLogin :one
-SELECT coalesce(app.complete_login($1::uuid, $2::text, $3::text,
-                          $4::text, $5::inet, $6::text,
-                          $7::text), -1)::bigint AS token_generation
-`
-
-type CompleteLoginParams struct {
-	StudentID    uuid.UUID
-	VerifiedHash string
-	NewHash      *string
-	Email        string
-	ClientIp     *netip.Addr
-	UserAgent    string
-	RequestID    string
-}
-
-// Finishes a login whose password was checked against verified_hash: records it, stores new_hash
-// when given (a rehash), and returns the student's token generation; -1 when the password
-// changed meanwhile (generations are never negative).
-func (q *Queries) CompleteLogin(ctx context.Context, arg CompleteLoginParams) (int64, error) {
-	row := q.db.QueryRow(ctx, completeLogin,
-		arg.StudentID,
-		arg.VerifiedHash,
-		arg.NewHash,
-		arg.Email,
-		arg.ClientIp,
-		arg.UserAgent,
-		arg.RequestID,
-	)
-	var token_generation int64
-	err := row.Scan(&token_generation)
-	return token_generation, err
-}
-
-const loginLookup = `-- name: LoginLookup :one
-SELECT l.id::uuid AS id, l.password_hash::text AS password_hash
-FROM app.login_lookup($1::text) AS l(id, password_hash)
-`
-
-type LoginLookupRow struct {
-	ID           uuid.UUID
-	PasswordHash string
-}
-
-// What a login needs to check a password; no row for an unknown email.
-func (q *Queries) LoginLookup(ctx context.Context, emailKey string) (LoginLookupRow, error) {
-	row := q.db.QueryRow(ctx, loginLookup, emailKey)
-	var i LoginLookupRow
-	err := row.Scan(&i.ID, &i.PasswordHash)
-	return i, err
-}
-
 const recordAuthFailure = `-- name: RecordAuthFailure :exec
 SELECT app.record_auth_failure($1::text, $2::text, $3::text,
                                $4::text, $5::inet, $6::text,
@@ -127,7 +75,7 @@ type RegisterStudentRow struct {
 }
 
 // Registration and sign-in, before anyone is a student: as examiner_anon, which may touch no
-// table, only call these SECURITY DEFINER functions (migrations 004, 010, 011).
+// table, only call these SECURITY DEFINER functions (migrations 004, 010, 011, 015).
 // The account and its 'register' event in one statement; a duplicate email raises
 // unique_violation on students_email_key.
 func (q *Queries) RegisterStudent(ctx context.Context, arg RegisterStudentParams) (RegisterStudentRow, error) {
@@ -149,5 +97,47 @@ func (q *Queries) RegisterStudent(ctx context.Context, arg RegisterStudentParams
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
+	return i, err
+}
+
+const signIn = `-- name: SignIn :one
+SELECT coalesce(si.student_id, '00000000-0000-0000-0000-000000000000')::uuid AS student_id,
+       coalesce(si.token_generation, -1)::bigint AS token_generation, coalesce(si.reason, '')::text AS reason
+FROM app.sign_in($1::text, $2::text, $3::text, $4::integer,
+                 $5::inet, $6::text, $7::text)
+     AS si(student_id, token_generation, reason)
+`
+
+type SignInParams struct {
+	Email     string
+	EmailKey  string
+	Prehash   string
+	Cost      int
+	ClientIp  *netip.Addr
+	UserAgent string
+	RequestID string
+}
+
+type SignInRow struct {
+	StudentID       uuid.UUID
+	TokenGeneration int64
+	Reason          string
+}
+
+// Checks the password's pre-hash inside the database (migration 015) and records the attempt; a
+// nil student, generation -1 and the reason (unknown_email, wrong_password) when it fails. No
+// hash leaves it.
+func (q *Queries) SignIn(ctx context.Context, arg SignInParams) (SignInRow, error) {
+	row := q.db.QueryRow(ctx, signIn,
+		arg.Email,
+		arg.EmailKey,
+		arg.Prehash,
+		arg.Cost,
+		arg.ClientIp,
+		arg.UserAgent,
+		arg.RequestID,
+	)
+	var i SignInRow
+	err := row.Scan(&i.StudentID, &i.TokenGeneration, &i.Reason)
 	return i, err
 }

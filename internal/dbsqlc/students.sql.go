@@ -15,33 +15,21 @@ import (
 )
 
 const changePassword = `-- name: ChangePassword :one
-SELECT coalesce(app.change_password($1::text, $2::text), -1)::bigint AS token_generation
+SELECT coalesce(app.change_password_checked($1::text, $2::text), -1)::bigint AS token_generation
 `
 
 type ChangePasswordParams struct {
-	OldHash string
-	NewHash string
+	OldPrehash string
+	NewHash    string
 }
 
-// The new hash, only if the old one is still current; the new token generation, or -1 when
-// nothing changed (another change won; generations are never negative).
+// The new hash, only if old_prehash is the current password's pre-hash (checked in the database,
+// migration 015); the new token generation, or -1 when the current password is wrong.
 func (q *Queries) ChangePassword(ctx context.Context, arg ChangePasswordParams) (int64, error) {
-	row := q.db.QueryRow(ctx, changePassword, arg.OldHash, arg.NewHash)
+	row := q.db.QueryRow(ctx, changePassword, arg.OldPrehash, arg.NewHash)
 	var token_generation int64
 	err := row.Scan(&token_generation)
 	return token_generation, err
-}
-
-const currentPasswordHash = `-- name: CurrentPasswordHash :one
-SELECT coalesce(app.current_password_hash(), '')::text AS password_hash
-`
-
-// The student's own hash, to check the current password of a change; ” when there is no row.
-func (q *Queries) CurrentPasswordHash(ctx context.Context) (string, error) {
-	row := q.db.QueryRow(ctx, currentPasswordHash)
-	var password_hash string
-	err := row.Scan(&password_hash)
-	return password_hash, err
 }
 
 const getProfile = `-- name: GetProfile :one
@@ -62,7 +50,7 @@ type GetProfileRow struct {
 
 // A signed-in student's own account, as examiner_student: row-level security shows them their own
 // row only, and column grants keep password_hash and token_generation out of reach (the SECURITY
-// DEFINER functions of migrations 004 and 011 are the only way to them).
+// DEFINER functions of migrations 011 and 015 are the only way to them, and return no hash).
 func (q *Queries) GetProfile(ctx context.Context, id uuid.UUID) (GetProfileRow, error) {
 	row := q.db.QueryRow(ctx, getProfile, id)
 	var i GetProfileRow

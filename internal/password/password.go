@@ -272,6 +272,30 @@ func (h *Hasher) timed(f func()) {
 
 func (h *Hasher) release() { <-h.slots }
 
+// During runs fn in one of the Hasher's slots, queued as a check would be, for a check that runs
+// elsewhere: sign-in and password changes verify in PostgreSQL (pgcrypto's crypt, migration 015),
+// and the slots still bound how many run at once. fn runs on the caller's thread at its priority:
+// the bcrypt work is the database backend's. During's error is the queue's (a *QueueFullError, or
+// the context's); fn reports its own.
+func (h *Hasher) During(ctx context.Context, fn func()) error {
+	if err := h.acquire(ctx); err != nil {
+		return err
+	}
+	defer h.release()
+	start := time.Now()
+	fn()
+	h.lastCheck.Store(int64(time.Since(start)))
+	return nil
+}
+
+// Cost is the bcrypt cost the Hasher hashes at; a password stored at another is rehashed at this
+// one when its owner signs in.
+func (h *Hasher) Cost() int { return h.cost }
+
+// Prehash is what bcrypt hashes for pw under the sha384-bcrypt scheme (64 base64 characters): the
+// server sends it, never the password, to the database's check.
+func Prehash(pw string) string { return string(prehash(pw)) }
+
 func prehash(pw string) []byte {
 	sum := sha512.Sum384([]byte(pw))
 	out := make([]byte, base64.StdEncoding.EncodedLen(len(sum)))

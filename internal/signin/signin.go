@@ -29,6 +29,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/google/uuid"
+
 	"examiner"
 	"examiner/internal/password"
 	"examiner/internal/ratelimit"
@@ -201,42 +203,33 @@ func (s *Service) Login(ctx context.Context, emailGiven, pw string, c Client) (T
 	}
 
 	checks := s.queued(ctx, address)
-	account, err := store.Account{}, examiner.New(examiner.NotFound, "Not found.")
-	if emailProblem == "" {
-		account, err = s.d.Store.LookupAccount(ctx, key)
-	}
-	if err != nil {
-		if examiner.ErrorOf(err).Code != examiner.NotFound {
-			return Token{}, err
-		}
-		// Spend the same bcrypt check as a known email would, so timing tells nothing.
+	if emailProblem != "" { // no account has it: as slow as a check, and filed under nobody
 		if err := s.d.Passwords.Waste(checks, pw); err != nil {
 			return Token{}, busy(err)
 		}
 		return Token{}, fail(examiner.ReasonUnknownEmail)
 	}
-	ok, rehash, err := s.d.Passwords.Verify(checks, account.PasswordHash, pw)
-	if err != nil {
+	// The database checks the password (migration 015) and records the attempt; the server only
+	// bounds how many checks run at once. No hash reaches Go.
+	var studentID uuid.UUID
+	var generation int64
+	var reason string
+	var dbErr error
+	if err := s.d.Passwords.During(checks, func() {
+		studentID, generation, reason, dbErr = s.d.Store.SignIn(ctx, email, key, password.Prehash(pw), s.d.Passwords.Cost(), c)
+	}); err != nil {
 		return Token{}, busy(err)
 	}
-	if !ok {
-		return Token{}, fail(examiner.ReasonWrongPassword)
+	if dbErr != nil {
+		return Token{}, dbErr
 	}
-	var newHash string
-	if rehash {
-		if newHash, err = s.d.Passwords.Hash(checks, pw); err != nil {
-			return Token{}, busy(err)
-		}
-	}
-	generation, ok, err := s.d.Store.CompleteLogin(ctx, account.ID, account.PasswordHash, newHash, email, c)
-	if err != nil {
-		return Token{}, err
-	}
-	if !ok { // the password changed while we checked the old one
-		return Token{}, fail(examiner.ReasonWrongPassword)
+	if reason != "" {
+		counted = true
+		s.log(ctx, c, examiner.EventLogin, false, reason)
+		return Token{}, examiner.New(examiner.Unauthenticated, "The email or password is not correct.")
 	}
 	s.log(ctx, c, examiner.EventLogin, true, "")
-	raw, _, err := s.d.Tokens.Issue(account.ID, generation, time.Now())
+	raw, _, err := s.d.Tokens.Issue(studentID, generation, time.Now())
 	if err != nil {
 		return Token{}, examiner.Wrap(examiner.Internal, "Internal error.", err)
 	}
@@ -287,29 +280,31 @@ func (s *Service) ChangePassword(ctx context.Context, st tenant.Student, change 
 	counted := false
 	defer func() { settle(counted) }()
 
-	oldHash, err := s.d.Store.PasswordHash(ctx, st)
-	if err != nil {
-		return err
-	}
+	// The new password's hash is made here (the server's cost and salt); the current password is
+	// checked in the database against the locked row (migration 015), which stores the new hash
+	// only if it is right.
 	checks := s.queued(ctx, address)
-	ok, _, err := s.d.Passwords.Verify(checks, oldHash, change.Current)
+	newHash, err := s.d.Passwords.Hash(checks, change.New)
 	if err != nil {
 		return busy(err)
 	}
-	if !ok {
+	var changed bool
+	var dbErr error
+	if err := s.d.Passwords.During(checks, func() {
+		changed, dbErr = s.d.Store.ChangePassword(ctx, st, password.Prehash(change.Current), newHash, c)
+	}); err != nil {
+		return busy(err)
+	}
+	if dbErr != nil {
+		return dbErr
+	}
+	if !changed {
 		counted = true
 		if err := s.d.Store.RecordPasswordChangeFailure(ctx, st, examiner.ReasonWrongPassword, c); err != nil {
 			return err
 		}
 		s.log(ctx, c, examiner.EventPasswordChangeFailed, false, examiner.ReasonWrongPassword, slog.String("student_id", st.ID.String()))
 		return examiner.Fields(examiner.Field("current_password", "is not correct"))
-	}
-	newHash, err := s.d.Passwords.Hash(checks, change.New)
-	if err != nil {
-		return busy(err)
-	}
-	if err := s.d.Store.ChangePassword(ctx, st, oldHash, newHash, c); err != nil {
-		return err
 	}
 	s.log(ctx, c, examiner.EventPasswordChange, true, "", slog.String("student_id", st.ID.String()))
 	return nil

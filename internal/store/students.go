@@ -13,12 +13,6 @@ import (
 	"examiner/tenant"
 )
 
-// Account is what a login needs to check a password.
-type Account struct {
-	ID           uuid.UUID
-	PasswordHash string
-}
-
 // anonymous is the generated queries run as nobody (examiner_anon), each statement a transaction
 // of its own sent in one round trip (tenant.Anonymous).
 func (s *Store) anonymous() *dbsqlc.Queries { return dbsqlc.New(tenant.Anonymous(s.db)) }
@@ -46,10 +40,25 @@ func (s *Store) Register(ctx context.Context, email, emailKey, passwordHash, ful
 	return p, nil
 }
 
-// LookupAccount finds the account whose email has emailKey. Errors: NotFound.
-func (s *Store) LookupAccount(ctx context.Context, emailKey string) (Account, error) {
-	row, err := s.anonymous().LoginLookup(ctx, emailKey)
-	return Account(row), FromDB(err)
+// SignIn checks a login's password pre-hash inside the database, which records the attempt
+// (migration 015): the student and their token generation, or the reason it failed
+// (examiner.ReasonUnknownEmail, examiner.ReasonWrongPassword). A password stored at another cost
+// than cost is rehashed at it. No hash ever comes back.
+func (s *Store) SignIn(ctx context.Context, email, emailKey, prehash string, cost int, c Client) (student uuid.UUID, generation int64, reason string, err error) {
+	row, err := s.anonymous().SignIn(ctx, dbsqlc.SignInParams{
+		Email: clean(email, examiner.MaxEmailLength), EmailKey: emailKey, Prehash: prehash, Cost: cost,
+		ClientIp: c.ip(), UserAgent: c.userAgent(), RequestID: c.requestID(),
+	})
+	if err != nil {
+		return uuid.Nil, 0, "", FromDB(err)
+	}
+	if row.Reason != "" || row.TokenGeneration < 0 {
+		if row.Reason == "" {
+			return uuid.Nil, 0, "", examiner.New(examiner.Internal, "Internal error.")
+		}
+		return uuid.Nil, 0, row.Reason, nil
+	}
+	return row.StudentID, row.TokenGeneration, "", nil
 }
 
 // RecordAuthFailure writes a failed registration or login to the audit trail, filed under the
@@ -60,25 +69,6 @@ func (s *Store) RecordAuthFailure(ctx context.Context, kind, email, emailKey, re
 		Kind: kind, Email: clean(email, examiner.MaxEmailLength), EmailKey: emailKey, Reason: reason,
 		ClientIp: c.ip(), UserAgent: c.userAgent(), RequestID: c.requestID(),
 	}))
-}
-
-// CompleteLogin finishes a login whose password was checked against verifiedHash: it records the
-// event, stores newHash when set (a rehash), and returns the student's token generation, for the
-// token. ok is false when the password changed since verifiedHash was read, and the login must
-// fail.
-func (s *Store) CompleteLogin(ctx context.Context, studentID uuid.UUID, verifiedHash, newHash, email string, c Client) (generation int64, ok bool, err error) {
-	var newHashArg *string
-	if newHash != "" {
-		newHashArg = &newHash
-	}
-	gen, err := s.anonymous().CompleteLogin(ctx, dbsqlc.CompleteLoginParams{
-		StudentID: studentID, VerifiedHash: verifiedHash, NewHash: newHashArg, Email: clean(email, examiner.MaxEmailLength),
-		ClientIp: c.ip(), UserAgent: c.userAgent(), RequestID: c.requestID(),
-	})
-	if err != nil || gen < 0 {
-		return 0, false, FromDB(err)
-	}
-	return gen, true, nil
 }
 
 // errNoProfile is the answer when the signed-in student's own row is not there: the token check
@@ -112,28 +102,19 @@ func (s *Store) UpdateProfile(ctx context.Context, st tenant.Student, change exa
 	return examiner.Profile(row), translate(err)
 }
 
-// PasswordHash returns the student's own current password hash, to check a password change.
-func (s *Store) PasswordHash(ctx context.Context, st tenant.Student) (string, error) {
-	hash, err := s.as(st).CurrentPasswordHash(ctx)
-	if err == nil && hash == "" {
-		return "", errNoProfile
-	}
-	return hash, translate(err)
-}
-
-// ChangePassword replaces oldHash by newHash and revokes every token issued so far. Errors:
-// Conflict when the password changed since oldHash was read.
-func (s *Store) ChangePassword(ctx context.Context, st tenant.Student, oldHash, newHash string, c Client) error {
-	return s.inTx(ctx, st, func(q *dbsqlc.Queries) error {
-		generation, err := q.ChangePassword(ctx, dbsqlc.ChangePasswordParams{OldHash: oldHash, NewHash: newHash})
-		if err != nil {
+// ChangePassword stores newHash as the student's password and revokes their tokens, only if
+// oldPrehash is the current password's pre-hash, checked in the database on the locked row
+// (migration 015); ok is false, and nothing changed, when it is not.
+func (s *Store) ChangePassword(ctx context.Context, st tenant.Student, oldPrehash, newHash string, c Client) (ok bool, err error) {
+	err = s.inTx(ctx, st, func(q *dbsqlc.Queries) error {
+		generation, err := q.ChangePassword(ctx, dbsqlc.ChangePasswordParams{OldPrehash: oldPrehash, NewHash: newHash})
+		if err != nil || generation < 0 {
 			return err
 		}
-		if generation < 0 {
-			return examiner.New(examiner.Conflict, "The password was changed by another request. Sign in again.")
-		}
+		ok = true
 		return q.RecordOwnEvent(ctx, c.ownEvent(st, examiner.EventPasswordChange))
 	})
+	return ok, err
 }
 
 // Logout revokes every token of the student issued so far.

@@ -29,13 +29,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/ory/dockertest/v3"
 	dc "github.com/ory/dockertest/v3/docker"
 
+	"examiner/internal/dbclaim"
+	"examiner/internal/dbsqlc"
 	"examiner/internal/pgserver"
 	"examiner/migrations"
+	"examiner/tenant"
 )
 
 // DefaultImage is the Docker image used when PGTEST_IMAGE is unset.
@@ -69,8 +73,9 @@ func Main(m *testing.M) int {
 }
 
 // URL returns the connection string of a new database, migrated to the newest schema, that is
-// dropped when t ends. Its user is the server's superuser (or TEST_DATABASE_URL's user), which
-// is what the application's pool logs in as in development.
+// dropped when t ends. Its user is the server's superuser (or TEST_DATABASE_URL's user): the
+// owner, for migrations, seeds and checks behind the application's back. The application itself
+// connects as LoginURL(URL(t)), with claims from Claims.
 func URL(t testing.TB) string {
 	t.Helper()
 	s := mustServer(t)
@@ -84,7 +89,7 @@ func EmptyURL(t testing.TB) string {
 	return s.create(t, "template0")
 }
 
-// Pool returns a pgx pool on a new migrated database (see URL), closed when t ends.
+// Pool returns a pgx pool on a new migrated database (see URL), as its owner, closed when t ends.
 func Pool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
 	pool, err := pgxpool.New(context.Background(), URL(t))
@@ -250,7 +255,71 @@ func (s *server) prepare() error {
 	if err := migrations.Up(ctx, conn); err != nil {
 		return fmt.Errorf("migrate template: %w", err)
 	}
+	// What a DBA does once (docs/dba.md): the superuser's step, the login role's password, and
+	// the claim key of the tests' JWT secret (examiner keys install).
+	if err := migrations.HidePreparedStatements(ctx, conn); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, "ALTER ROLE examiner_authenticator PASSWORD "+quoteLiteral(loginPassword)); err != nil {
+		return fmt.Errorf("set the login role's password: %w", err)
+	}
+	if _, err := dbsqlc.New(conn).InstallClaimKey(ctx, dbsqlc.InstallClaimKeyParams{Kid: Claims.KID(), Key: Claims.Key()}); err != nil {
+		return fmt.Errorf("install the tests' claim key: %w", err)
+	}
 	return nil
+}
+
+// quoteLiteral quotes s as an SQL string literal (ALTER ROLE takes no parameters); s is ours.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// loginPassword is examiner_authenticator's password on the tests' servers. It is fixed, not
+// random, because roles belong to the cluster, and test binaries sharing one (TEST_DATABASE_URL)
+// would otherwise change it under each other.
+const loginPassword = "examiner-tests-login-role"
+
+// JWTSecret is the tests' JWT secret; the claim key derived from it (Claims) is installed in every
+// database the harness makes.
+var JWTSecret = []byte("examiner tests: a JWT secret of at least 32 bytes")
+
+// Claims signs the tests' claims, under dbclaim.DefaultKID.
+var Claims = func() *dbclaim.Signer {
+	s, err := dbclaim.NewSigner(JWTSecret, dbclaim.DefaultKID)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
+
+// Student is student id at token generation gen, with a claim valid for a day: what the server
+// makes of a verified token (dbclaim.Signer.Student).
+func Student(id uuid.UUID, gen int64) tenant.Student {
+	return tenant.Student{ID: id, TokenGeneration: gen, Claim: Claims.Claim(id, gen, time.Now().Add(24*time.Hour))}
+}
+
+// LoginURL is url (a database of the harness's) as the server's login role,
+// examiner_authenticator: what serve connects as.
+func LoginURL(url string) string {
+	return withUser(url, "examiner_authenticator", loginPassword)
+}
+
+// LoginPool is a pool on url's database as the login role, closed when t ends.
+func LoginPool(t testing.TB, url string) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), LoginURL(url))
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+func withUser(raw, user, password string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(fmt.Sprintf("testdb: bad database URL: %v", err))
+	}
+	u.User = url.UserPassword(user, password)
+	return u.String()
 }
 
 func (s *server) create(t testing.TB, template string) string {
@@ -262,6 +331,13 @@ func (s *server) create(t testing.TB, template string) string {
 	cloneMu.Unlock()
 	if err != nil {
 		t.Fatalf("testdb: create database from %s: %v", template, err)
+	}
+	// A database's own privileges are not copied from its template: take TEMP from PUBLIC again,
+	// as migration 013 did in the template.
+	if template == s.template {
+		if _, err := s.admin.Exec(ctx, "REVOKE TEMPORARY ON DATABASE "+pgx.Identifier{name}.Sanitize()+" FROM PUBLIC"); err != nil {
+			t.Fatalf("testdb: revoke TEMP on %s: %v", name, err)
+		}
 	}
 	t.Cleanup(func() {
 		if _, err := s.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {

@@ -1,5 +1,5 @@
 -- Registration and sign-in, before anyone is a student: as examiner_anon, which may touch no
--- table, only call these SECURITY DEFINER functions (migrations 004, 010, 011).
+-- table, only call these SECURITY DEFINER functions (migrations 004, 010, 011, 015).
 
 -- name: RegisterStudent :one
 -- The account and its 'register' event in one statement; a duplicate email raises
@@ -12,21 +12,18 @@ FROM app.register_student(sqlc.arg(email)::text, sqlc.arg(email_key)::text, sqlc
                           sqlc.arg(request_id)::text)
      AS r(id, email, full_name, target_grades, created_at, updated_at);
 
--- name: LoginLookup :one
--- What a login needs to check a password; no row for an unknown email.
-SELECT l.id::uuid AS id, l.password_hash::text AS password_hash
-FROM app.login_lookup(sqlc.arg(email_key)::text) AS l(id, password_hash);
-
 -- name: RecordAuthFailure :exec
 -- A failed registration or login, filed under the account the email names, if any.
 SELECT app.record_auth_failure(sqlc.arg(kind)::text, sqlc.arg(email)::text, sqlc.arg(email_key)::text,
                                sqlc.arg(reason)::text, sqlc.narg(client_ip)::inet, sqlc.arg(user_agent)::text,
                                sqlc.arg(request_id)::text);
 
--- name: CompleteLogin :one
--- Finishes a login whose password was checked against verified_hash: records it, stores new_hash
--- when given (a rehash), and returns the student's token generation; -1 when the password
--- changed meanwhile (generations are never negative).
-SELECT coalesce(app.complete_login(sqlc.arg(student_id)::uuid, sqlc.arg(verified_hash)::text, sqlc.narg(new_hash)::text,
-                          sqlc.arg(email)::text, sqlc.narg(client_ip)::inet, sqlc.arg(user_agent)::text,
-                          sqlc.arg(request_id)::text), -1)::bigint AS token_generation;
+-- name: SignIn :one
+-- Checks the password's pre-hash inside the database (migration 015) and records the attempt; a
+-- nil student, generation -1 and the reason (unknown_email, wrong_password) when it fails. No
+-- hash leaves it.
+SELECT coalesce(si.student_id, '00000000-0000-0000-0000-000000000000')::uuid AS student_id,
+       coalesce(si.token_generation, -1)::bigint AS token_generation, coalesce(si.reason, '')::text AS reason
+FROM app.sign_in(sqlc.arg(email)::text, sqlc.arg(email_key)::text, sqlc.arg(prehash)::text, sqlc.arg(cost)::integer,
+                 sqlc.narg(client_ip)::inet, sqlc.arg(user_agent)::text, sqlc.arg(request_id)::text)
+     AS si(student_id, token_generation, reason);

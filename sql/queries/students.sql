@@ -1,6 +1,6 @@
 -- A signed-in student's own account, as examiner_student: row-level security shows them their own
 -- row only, and column grants keep password_hash and token_generation out of reach (the SECURITY
--- DEFINER functions of migrations 004 and 011 are the only way to them).
+-- DEFINER functions of migrations 011 and 015 are the only way to them, and return no hash).
 
 -- name: GetProfile :one
 SELECT s.id, s.email, s.full_name, s.target_grades, s.created_at, s.updated_at
@@ -17,14 +17,10 @@ SET full_name = coalesce(sqlc.narg(full_name)::text, s.full_name),
 WHERE s.id = sqlc.arg(id)
 RETURNING s.id, s.email, s.full_name, s.target_grades, s.created_at, s.updated_at;
 
--- name: CurrentPasswordHash :one
--- The student's own hash, to check the current password of a change; '' when there is no row.
-SELECT coalesce(app.current_password_hash(), '')::text AS password_hash;
-
 -- name: ChangePassword :one
--- The new hash, only if the old one is still current; the new token generation, or -1 when
--- nothing changed (another change won; generations are never negative).
-SELECT coalesce(app.change_password(sqlc.arg(old_hash)::text, sqlc.arg(new_hash)::text), -1)::bigint AS token_generation;
+-- The new hash, only if old_prehash is the current password's pre-hash (checked in the database,
+-- migration 015); the new token generation, or -1 when the current password is wrong.
+SELECT coalesce(app.change_password_checked(sqlc.arg(old_prehash)::text, sqlc.arg(new_hash)::text), -1)::bigint AS token_generation;
 
 -- name: RevokeTokens :exec
 -- Logout: every token issued so far is dead.

@@ -1,22 +1,25 @@
 -- The statements that open every request transaction (tenant.Query, tenant.As, tenant.Run),
 -- sent in the same pipeline as the request's statement. Everything they set is
 -- transaction-local (set_config(…, true)), so nothing survives into the next use of a pooled
--- connection; the timeouts ($4–$6, $1–$3) are milliseconds, set per transaction because a
--- transaction pooler refuses them as startup parameters.
+-- connection; the timeouts are milliseconds, set per transaction because a transaction pooler
+-- refuses them as startup parameters. They call no function but set_config: they run as the
+-- login role, before the role changes, and it may execute nothing of ours.
 
 -- name: OpenStudentTransaction :exec
--- As a student: checks the token against the student's row (app.check_token raises EXA01 for a
--- revoked one, which stops the pipeline before the request's statement runs; it is evaluated as
--- the login user, before the role changes, and examiner_student may not call it), then becomes
--- examiner_student for that student.
-SELECT app.check_token($1::uuid, $2::bigint), pg_catalog.set_config('app.student_id', $3::text, true),
+-- As a student: the claim the server signed for them (internal/dbclaim), which every policy
+-- verifies through app.current_student_id() (a bad one raises EXA01 in the request's statement),
+-- and examiner_student.
+SELECT pg_catalog.set_config('app.claim', sqlc.arg(claim)::text, true),
        pg_catalog.set_config('role', 'examiner_student', true),
-       pg_catalog.set_config('statement_timeout', $4::text, true), pg_catalog.set_config('lock_timeout', $5::text, true),
-       pg_catalog.set_config('idle_in_transaction_session_timeout', $6::text, true);
+       pg_catalog.set_config('statement_timeout', sqlc.arg(statement_timeout)::text, true),
+       pg_catalog.set_config('lock_timeout', sqlc.arg(lock_timeout)::text, true),
+       pg_catalog.set_config('idle_in_transaction_session_timeout', sqlc.arg(idle_timeout)::text, true);
 
 -- name: OpenAnonymousTransaction :exec
 -- As nobody, for register and login: examiner_anon may touch no table, only call the narrow
--- SECURITY DEFINER functions of those paths.
-SELECT pg_catalog.set_config('app.student_id', '', true), pg_catalog.set_config('role', 'examiner_anon', true),
-       pg_catalog.set_config('statement_timeout', $1::text, true), pg_catalog.set_config('lock_timeout', $2::text, true),
-       pg_catalog.set_config('idle_in_transaction_session_timeout', $3::text, true);
+-- SECURITY DEFINER functions of those paths. The empty claim hides any claim a session-level SET
+-- left on the connection.
+SELECT pg_catalog.set_config('app.claim', '', true), pg_catalog.set_config('role', 'examiner_anon', true),
+       pg_catalog.set_config('statement_timeout', sqlc.arg(statement_timeout)::text, true),
+       pg_catalog.set_config('lock_timeout', sqlc.arg(lock_timeout)::text, true),
+       pg_catalog.set_config('idle_in_transaction_session_timeout', sqlc.arg(idle_timeout)::text, true);
