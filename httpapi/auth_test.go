@@ -17,7 +17,10 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"golang.org/x/crypto/bcrypt"
 
+	"examiner"
+	"examiner/internal/password"
 	"examiner/internal/store"
+	"examiner/internal/testdb"
 	"examiner/internal/token"
 )
 
@@ -424,30 +427,6 @@ func TestLogoutsAndLoginsInQuickSuccession(t *testing.T) {
 	}
 }
 
-// A login that checked the old password while a password change committed must not get a token:
-// the last step only succeeds if the hash it checked is still the student's.
-func TestALoginRacingAPasswordChangeWithTheOldPasswordFails(t *testing.T) {
-	t.Parallel()
-	a := newApp(t)
-	me, tok := a.student("ada@example.com")
-	st := store.New(a.pool)
-	ctx := context.Background()
-	account, err := st.LookupAccount(ctx, "ada@example.com") // the login has read the old hash …
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.do("PUT", "/api/students/me/password", tok, map[string]string{ // … the change commits …
-		"current_password": "a good password", "new_password": "a newer password",
-	}).want(t, http.StatusNoContent)
-	_, ok, err := st.CompleteLogin(ctx, me.ID, account.PasswordHash, "", "ada@example.com", store.Client{}) // … and it finishes
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ok {
-		t.Fatal("CompleteLogin with the replaced hash: got ok, want refused")
-	}
-}
-
 func TestEmailsAreOneAccountInAnyCaseAndSpacing(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
@@ -478,55 +457,60 @@ func TestEmailsAreOneAccountInAnyCaseAndSpacing(t *testing.T) {
 		want(t, http.StatusConflict)
 }
 
-// A login finishing while a password change is under way (updated, not yet committed) waits for
-// the change and then fails: it must not slip in on the old hash with the new token generation.
+// A login during a password change that has updated the row but not committed waits for it (the
+// check and the change both lock the row, inside the database) and then fails with the old
+// password: it cannot slip in on the old hash with the new token generation.
 func TestALoginDuringAnUncommittedPasswordChangeWaitsAndFails(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	me, _ := a.student("ada@example.com")
-	st := store.New(a.pool)
+	st := store.New(a.server)
 	ctx := context.Background()
-	account, err := st.LookupAccount(ctx, "ada@example.com")
+	hasher, err := password.NewHasher(4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newHash, err := hasher.Hash(ctx, "a newer password")
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	change, err := a.pool.Begin(ctx)
+	change, err := a.server.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer change.Rollback(ctx)
-	if _, err := change.Exec(ctx, `SELECT set_config('role', 'examiner_student', true), set_config('app.student_id', $1, true)`, me.ID.String()); err != nil {
+	if _, err := change.Exec(ctx, `SELECT pg_catalog.set_config('app.claim', $1, true), pg_catalog.set_config('role', 'examiner_student', true)`,
+		testdb.Student(me.ID, 0).Claim); err != nil {
 		t.Fatal(err)
 	}
 	var generation *int64
-	if err := change.QueryRow(ctx, `SELECT app.change_password($1, 'sha384-bcrypt$replaced')`, account.PasswordHash).Scan(&generation); err != nil || generation == nil {
-		t.Fatalf("change_password: got %v, %v", generation, err)
+	if err := change.QueryRow(ctx, `SELECT app.change_password_checked($1, $2)`, password.Prehash("a good password"), newHash).Scan(&generation); err != nil || generation == nil {
+		t.Fatalf("change_password_checked: got %v, %v", generation, err)
 	}
 
 	type result struct {
-		ok  bool
-		err error
+		reason string
+		err    error
 	}
 	done := make(chan result, 1)
 	go func() {
-		_, ok, err := st.CompleteLogin(ctx, me.ID, account.PasswordHash, "", "ada@example.com", store.Client{})
-		done <- result{ok, err}
+		_, _, reason, err := st.SignIn(ctx, "ada@example.com", "ada@example.com", password.Prehash("a good password"), 4, store.Client{})
+		done <- result{reason, err}
 	}()
 	// The login must be seen waiting on the change's row lock (a login that finished instead
 	// never shows up, and this fails after waitForLockWaiters' deadline).
 	waitForLockWaiters(t, a.hold(t, `SELECT 1`), 1)
 	select {
 	case r := <-done:
-		t.Fatalf("CompleteLogin finished (ok=%v, err=%v) while the change held the row; want it to wait", r.ok, r.err)
+		t.Fatalf("SignIn finished (%q, %v) while the change held the row; want it to wait", r.reason, r.err)
 	default:
 	}
 	if err := change.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r := <-done
-	if r.err != nil || r.ok {
-		t.Fatalf("CompleteLogin after the change committed: got ok=%v err=%v, want refused", r.ok, r.err)
+	if r := <-done; r.err != nil || r.reason != examiner.ReasonWrongPassword {
+		t.Fatalf("SignIn with the old password after the change committed: got %q, %v, want %q", r.reason, r.err, examiner.ReasonWrongPassword)
 	}
 }
 

@@ -273,7 +273,7 @@ func TestConcurrentStartsOfOneExamStartItOnce(t *testing.T) {
 
 	tx := a.hold(t, `SELECT 1 FROM exams WHERE id = $1 FOR UPDATE`, e.ID)
 
-	n := int(a.pool.Config().MaxConns) // every request holds a connection while it waits
+	n := int(a.server.Config().MaxConns) // every request holds a connection while it waits
 	statuses := make([]int, n)
 	var wg sync.WaitGroup
 	for i := range n {

@@ -34,7 +34,8 @@ const testSecret = "test-secret-of-64-bytes-so-that-hs384-and-hs512-can-be-tried
 type app struct {
 	t      testing.TB
 	url    string
-	pool   *pgxpool.Pool
+	pool   *pgxpool.Pool // the database's owner (a superuser): for checks behind the server's back
+	server *pgxpool.Pool // the server's, as the login role examiner_authenticator
 	tokens *token.Issuer
 	logs   *syncBuffer
 }
@@ -51,10 +52,16 @@ func newApp(t testing.TB) *app { t.Helper(); return newAppWith(t, nil) }
 // newAppWith is newApp with deps adjusted by configure before the server starts.
 func newAppWith(t testing.TB, configure func(*httpapi.Deps)) *app {
 	t.Helper()
-	pool := testdb.Pool(t)
+	url := testdb.URL(t)
+	pool, err := pgxpool.New(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
 	if _, err := seed.Run(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
+	server := testdb.LoginPool(t, url)
 	tokens, err := token.NewIssuer([]byte(testSecret), 24*time.Hour, "examiner", "examiner-api")
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +72,7 @@ func newAppWith(t testing.TB, configure func(*httpapi.Deps)) *app {
 	}
 	logs := &syncBuffer{}
 	deps := httpapi.Deps{
-		DB: pool, Store: store.New(pool), Tokens: tokens, Passwords: hasher,
+		DB: server, Store: store.New(server), Tokens: tokens, Claims: testdb.Claims, Passwords: hasher,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Limits: generous,
 	}
@@ -74,7 +81,7 @@ func newAppWith(t testing.TB, configure func(*httpapi.Deps)) *app {
 	}
 	srv := httptest.NewServer(httpapi.NewServer(deps))
 	t.Cleanup(srv.Close)
-	return &app{t: t, url: srv.URL, pool: pool, tokens: tokens, logs: logs}
+	return &app{t: t, url: srv.URL, pool: pool, server: deps.DB, tokens: tokens, logs: logs}
 }
 
 type response struct {

@@ -204,7 +204,7 @@ func TestMetricsReportThePoolAndThePasswordChecks(t *testing.T) {
 
 	g := func(name string) float64 { return m.value(name, nil) }
 	max, total := g("examiner_db_pool_max_connections"), g("examiner_db_pool_total_connections")
-	if want := float64(a.pool.Stat().MaxConns()); max != want {
+	if want := float64(a.server.Stat().MaxConns()); max != want {
 		t.Errorf("examiner_db_pool_max_connections: got %v, want %v", max, want)
 	}
 	acquired, idle, constructing := g("examiner_db_pool_acquired_connections"), g("examiner_db_pool_idle_connections"), g("examiner_db_pool_constructing_connections")

@@ -211,7 +211,7 @@ func TestADatabaseThatIsGoneGives503(t *testing.T) {
 	if err := a.pool.QueryRow(t.Context(), `SELECT current_database()`).Scan(&name); err != nil {
 		t.Fatal(err)
 	}
-	a.pool.Reset() // drop idle connections so the next requests must connect anew
+	a.server.Reset() // drop idle connections so the next requests must connect anew
 	admin, err := pgx.Connect(t.Context(), strings.Replace(a.pool.Config().ConnString(), "/"+name, "/postgres", 1))
 	if err != nil {
 		t.Fatal(err)

@@ -71,7 +71,7 @@ func TestQuerySendsTheWholeTransactionInOneRoundTrip(t *testing.T) {
 		call   func(tenant.DB) (int, error)
 		writes int64
 	}{
-		{"Query, cached statements (the default)", pgx.QueryExecModeCacheStatement, listOwn(tenant.Query), 1},
+		{"Query, cached statements", pgx.QueryExecModeCacheStatement, listOwn(tenant.Query), 1},
 		{"Query, cached descriptions", pgx.QueryExecModeCacheDescribe, listOwn(tenant.Query), 1},
 		{"Query, describe then exec (a description every time)", pgx.QueryExecModeDescribeExec, listOwn(tenant.Query), 2},
 		{"Query, exec (for PgBouncer)", pgx.QueryExecModeExec, listOwn(tenant.Query), 1},
@@ -79,7 +79,7 @@ func TestQuerySendsTheWholeTransactionInOneRoundTrip(t *testing.T) {
 		{"the usual way: Run with one statement", pgx.QueryExecModeCacheStatement, listOwn(inFourRoundTrips), 4},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			pool, writes := testdb.CountingPool(t, w.pool.Config().ConnString(), tt.mode)
+			pool, writes := testdb.CountingPool(t, w.pool.Config().ConnString(), tt.mode, false)
 			// The first call connects and prepares; the second is the steady state.
 			if _, err := tt.call(pool); err != nil {
 				t.Fatal(err)
@@ -99,22 +99,23 @@ func TestQuerySendsTheWholeTransactionInOneRoundTrip(t *testing.T) {
 	}
 }
 
-// A revoked token stops the pipeline inside the server: the statement sent with the check never
-// takes effect; nor does it in the usual four round trips.
+// A revoked token stops the pipeline inside the server: the statement the claim goes with never
+// takes effect; nor does it in the usual four round trips. A statement verifies the claim before
+// it computes anything from a student's rows.
 func TestQueryRefusesARevokedTokenBeforeTheStatementRuns(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 4)
 	ctx := context.Background()
-	if _, err := w.pool.Exec(ctx, `UPDATE students SET token_generation = 1 WHERE id = $1`, w.a); err != nil {
+	if _, err := w.owner.Exec(ctx, `UPDATE students SET token_generation = 1 WHERE id = $1`, w.a); err != nil {
 		t.Fatal(err)
 	}
-	revokedA := tenant.Student{ID: w.a, TokenGeneration: 0}
+	revokedA := testdb.Student(w.a, 0)
 	for name, query := range map[string]queryFunc{
 		"one round trip": tenant.Query, "four round trips": inFourRoundTrips,
 	} {
 		t.Run(name, func(t *testing.T) {
-			// A statement that would fail its own way: the check's refusal must come first.
-			if _, err := query(ctx, w.pool, revokedA, nil, `SELECT 1 / 0`); !errors.Is(err, tenant.ErrTokenRevoked) {
+			// A statement that would fail its own way on A's rows: the refusal must come first.
+			if _, err := query(ctx, w.pool, revokedA, nil, `SELECT 1 / (e.total_marks - e.total_marks) FROM exams AS e`); !errors.Is(err, tenant.ErrTokenRevoked) {
 				t.Fatalf("a revoked token with a failing statement: got %v, want ErrTokenRevoked", err)
 			}
 			tag, err := query(ctx, w.pool, revokedA, nil, `UPDATE students SET full_name = 'Changed' WHERE id = $1`, w.a)
@@ -152,7 +153,7 @@ func TestQuerySettingsDoNotSurviveAndFailuresKeepTheConnection(t *testing.T) {
 		{"a read", student(w.a), `SELECT id FROM exams`, nil, nil},
 		{"a write", student(w.a), `UPDATE exams SET total_marks = 50 WHERE student_id = $1`, []any{w.a}, nil},
 		{"a failing statement", student(w.a), `SELECT 1 / (count(*) - count(*)) FROM exams WHERE student_id <> $1`, []any{w.a}, errDivisionByZero},
-		{"a revoked token (a student who does not exist)", tenant.Student{ID: uuid.New()}, `SELECT id FROM exams WHERE student_id = $1`, []any{w.a}, tenant.ErrTokenRevoked},
+		{"a revoked token (a student who does not exist)", testdb.Student(uuid.New(), 0), `SELECT id FROM exams WHERE student_id = $1`, []any{w.a}, tenant.ErrTokenRevoked},
 	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
@@ -162,7 +163,7 @@ func TestQuerySettingsDoNotSurviveAndFailuresKeepTheConnection(t *testing.T) {
 			}
 			var setting, role string
 			var pid uint32
-			if err := w.pool.QueryRow(ctx, `SELECT coalesce(current_setting('app.student_id', true), ''), current_user, pg_backend_pid()`).Scan(&setting, &role, &pid); err != nil {
+			if err := w.pool.QueryRow(ctx, `SELECT coalesce(current_setting('app.claim', true), ''), current_user, pg_backend_pid()`).Scan(&setting, &role, &pid); err != nil {
 				t.Fatal(err)
 			}
 			if setting != "" || role == tenant.Role {
@@ -179,7 +180,7 @@ func TestQuerySettingsDoNotSurviveAndFailuresKeepTheConnection(t *testing.T) {
 		})
 	}
 	var marks *int
-	if err := w.pool.QueryRow(ctx, `SELECT total_marks FROM exams WHERE id = $1`, w.examA).Scan(&marks); err != nil {
+	if err := w.owner.QueryRow(ctx, `SELECT total_marks FROM exams WHERE id = $1`, w.examA).Scan(&marks); err != nil {
 		t.Fatal(err)
 	}
 	if marks == nil || *marks != 50 {

@@ -60,8 +60,9 @@ type Student struct {
 // student's claim and becomes examiner_student; setAnonymous becomes examiner_anon, for nobody,
 // with an empty claim. Both set the Timeouts too.
 var (
-	setStudent   = statement("OpenStudentTransaction")
-	setAnonymous = statement("OpenAnonymousTransaction")
+	setStudent    = statement("OpenStudentTransaction")
+	setAnonymous  = statement("OpenAnonymousTransaction")
+	verifyStudent = statement("VerifyStudent")
 )
 
 // statement is the generated statement called name; a missing one stops the program at once.
@@ -166,13 +167,30 @@ func readRows(rows pgx.Rows, read func(pgx.Rows) error) (pgconn.CommandTag, erro
 }
 
 // Run runs fn in a transaction as student s: committed when fn returns nil, rolled back
-// otherwise. It returns ErrTokenRevoked, without running fn, when s's token has been revoked.
+// otherwise. It returns ErrTokenRevoked, without running fn, when the database refuses s's claim
+// (its token has been revoked, say): the opening statement goes with a verification, in one round
+// trip.
 // Prefer Query for a single statement: Run costs a round trip for BEGIN, one for the setting,
 // one per statement and one for COMMIT.
 func Run(ctx context.Context, db DB, s Student, fn func(pgx.Tx) error) error {
 	return revoked(pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, setStudent, studentArgs(db, s)...); err != nil {
+		batch := &pgx.Batch{}
+		batch.Queue(setStudent, studentArgs(db, s)...)
+		batch.Queue(verifyStudent)
+		br := tx.SendBatch(ctx, batch)
+		_, err := br.Exec()
+		verified := false
+		if err == nil {
+			err = br.QueryRow().Scan(&verified)
+		}
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			return err
+		}
+		if !verified {
+			return ErrTokenRevoked // no claim at all: a Student not made from a token
 		}
 		return fn(tx)
 	}))

@@ -22,7 +22,8 @@ func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 // world is a database with two students, A and B, each owning one exam and one audit event,
 // created as the owner (outside row-level security).
 type world struct {
-	pool           *pgxpool.Pool
+	pool           *pgxpool.Pool // the server's: the login role, examiner_authenticator
+	owner          *pgxpool.Pool // the database's owner, for setting up and checking behind its back
 	a, b           uuid.UUID
 	examA, examB   uuid.UUID
 	eventA, eventB uuid.UUID
@@ -31,12 +32,8 @@ type world struct {
 func newWorld(t *testing.T, maxConns int32) world {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(testdb.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = maxConns
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	url := testdb.URL(t)
+	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +41,17 @@ func newWorld(t *testing.T, maxConns int32) world {
 	if _, err := seed.Run(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	w := world{pool: pool}
+	cfg, err := pgxpool.ParseConfig(testdb.LoginURL(url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = maxConns
+	login, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(login.Close)
+	w := world{pool: login, owner: pool}
 	for _, s := range []struct {
 		email       string
 		id          *uuid.UUID
@@ -99,14 +106,15 @@ func wantDenied(t *testing.T, run func(fn func(pgx.Tx) error) error, statements 
 func (w world) fullName(t *testing.T, id uuid.UUID) string {
 	t.Helper()
 	var name string
-	if err := w.pool.QueryRow(context.Background(), `SELECT full_name FROM students WHERE id = $1`, id).Scan(&name); err != nil {
+	if err := w.owner.QueryRow(context.Background(), `SELECT full_name FROM students WHERE id = $1`, id).Scan(&name); err != nil {
 		t.Fatal(err)
 	}
 	return name
 }
 
+// student is id at token generation 0 with a valid claim: what a fresh sign-in gives.
 func student(id uuid.UUID) tenant.Student {
-	return tenant.Student{ID: id}
+	return testdb.Student(id, 0)
 }
 
 func count(t *testing.T, tx pgx.Tx, query string, args ...any) int {
@@ -185,7 +193,7 @@ func TestAStudentCannotChangeAnotherStudentsRows(t *testing.T) {
 	}
 	var name string
 	var exams int
-	if err := w.pool.QueryRow(ctx, `SELECT full_name, (SELECT count(*) FROM exams WHERE student_id = $1 AND status = 'PENDING') FROM students WHERE id = $1`, w.a).Scan(&name, &exams); err != nil {
+	if err := w.owner.QueryRow(ctx, `SELECT full_name, (SELECT count(*) FROM exams WHERE student_id = $1 AND status = 'PENDING') FROM students WHERE id = $1`, w.a).Scan(&name, &exams); err != nil {
 		t.Fatal(err)
 	}
 	if name != "Student" || exams != 1 {
@@ -295,7 +303,9 @@ func TestTheRequestRoleCannotReadPasswordHashesOrTokenGenerations(t *testing.T) 
 	wantDenied(t, asA,
 		`SELECT password_hash FROM students`,
 		`SELECT token_generation FROM students`,
-		`SELECT app.check_token(id, 0) FROM students`,
+		`SELECT app.sign_in('a@example.com', 'a@example.com', repeat('A', 64), 4, NULL, '', '')`,
+		`SELECT crypto.crypt('x', 'y')`,
+		`SELECT * FROM app.claim_keys`,
 		`INSERT INTO students (id, email, email_key, password_hash, full_name) VALUES (gen_random_uuid(), 'x@example.com', 'x@example.com', 'h', 'X')`,
 		`UPDATE students SET token_generation = 0`,
 		`UPDATE auth_events SET succeeded = false`,
@@ -303,8 +313,6 @@ func TestTheRequestRoleCannotReadPasswordHashesOrTokenGenerations(t *testing.T) 
 		`INSERT INTO subjects (code, name, level, exam_board, syllabus_year) VALUES ('X1', 'X', 'X', 'X', 'X')`,
 		// The doors of register and login belong to examiner_anon: a student's transaction
 		// cannot look anyone up, sign in as anyone or write their audit trail.
-		`SELECT * FROM app.login_lookup('a@example.com')`,
-		`SELECT app.complete_login(id, 'h', 'attacker', 'a@example.com', NULL, '', '') FROM students`,
 		`SELECT app.record_auth_failure('login', 'a@example.com', 'a@example.com', 'wrong_password', NULL, '', '')`,
 		`SELECT * FROM app.register_student('x@example.com', 'x@example.com', 'h', 'X', NULL, '', '')`,
 	)
@@ -321,10 +329,11 @@ func TestTheAnonymousRoleReachesNoTable(t *testing.T) {
 		`SELECT count(*) FROM auth_events`,
 		`SELECT count(*) FROM subjects`,
 		`DELETE FROM exams`,
-		`SELECT app.current_password_hash()`,
 		`SELECT app.revoke_tokens()`,
-		`SELECT app.check_token(gen_random_uuid(), 0)`,
-		`SELECT app.change_password('a', 'b')`,
+		`SELECT app.change_password_checked(repeat('A', 64), 'b')`,
+		`SELECT app.current_student_id()`,
+		`SELECT * FROM app.claim_keys`,
+		`SELECT crypto.hmac('a', 'b', 'sha256')`,
 		`INSERT INTO auth_events (kind, succeeded, reason) VALUES ('login', false, 'wrong_password')`,
 		`INSERT INTO students (email, email_key, password_hash, full_name) VALUES ('x@example.com', 'x@example.com', 'h', 'X')`,
 	)
@@ -349,11 +358,11 @@ func TestSettingsDoNotSurviveIntoTheNextUseOfAPooledConnection(t *testing.T) {
 	}
 
 	var setting, role string
-	if err := w.pool.QueryRow(ctx, `SELECT coalesce(current_setting('app.student_id', true), ''), current_user`).Scan(&setting, &role); err != nil {
+	if err := w.pool.QueryRow(ctx, `SELECT coalesce(current_setting('app.claim', true), ''), current_user`).Scan(&setting, &role); err != nil {
 		t.Fatal(err)
 	}
 	if setting != "" || role == tenant.Role {
-		t.Fatalf("after A's transaction, outside any: got app.student_id %q and role %q, want empty and the login user", setting, role)
+		t.Fatalf("after A's transaction, outside any: got app.claim %q and role %q, want empty and the login user", setting, role)
 	}
 
 	err = tenant.Run(ctx, w.pool, student(w.b), func(tx pgx.Tx) error {
@@ -374,11 +383,11 @@ func TestSettingsDoNotSurviveIntoTheNextUseOfAPooledConnection(t *testing.T) {
 	_ = tenant.Run(ctx, w.pool, student(w.a), func(tx pgx.Tx) error {
 		return errors.New("boom")
 	})
-	if err := w.pool.QueryRow(ctx, `SELECT coalesce(current_setting('app.student_id', true), ''), current_user`).Scan(&setting, &role); err != nil {
+	if err := w.pool.QueryRow(ctx, `SELECT coalesce(current_setting('app.claim', true), ''), current_user`).Scan(&setting, &role); err != nil {
 		t.Fatal(err)
 	}
 	if setting != "" || role == tenant.Role {
-		t.Fatalf("after a rolled-back transaction: got app.student_id %q and role %q, want empty and the login user", setting, role)
+		t.Fatalf("after a rolled-back transaction: got app.claim %q and role %q, want empty and the login user", setting, role)
 	}
 }
 
@@ -413,7 +422,7 @@ func TestRevokedTokensAreRefusedBeforeAnyWork(t *testing.T) {
 	w := newWorld(t, 4)
 	ctx := context.Background()
 	// Three logouts or password changes since the student registered.
-	if _, err := w.pool.Exec(ctx, `UPDATE students SET token_generation = 3 WHERE id = $1`, w.a); err != nil {
+	if _, err := w.owner.Exec(ctx, `UPDATE students SET token_generation = 3 WHERE id = $1`, w.a); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -421,11 +430,11 @@ func TestRevokedTokensAreRefusedBeforeAnyWork(t *testing.T) {
 		student tenant.Student
 		revoked bool
 	}{
-		{"of an earlier generation", tenant.Student{ID: w.a, TokenGeneration: 2}, true},
-		{"of the first generation", tenant.Student{ID: w.a, TokenGeneration: 0}, true},
-		{"of the student's generation", tenant.Student{ID: w.a, TokenGeneration: 3}, false},
-		{"of a later generation", tenant.Student{ID: w.a, TokenGeneration: 4}, true},
-		{"a student who does not exist", tenant.Student{ID: uuid.New()}, true},
+		{"of an earlier generation", testdb.Student(w.a, 2), true},
+		{"of the first generation", testdb.Student(w.a, 0), true},
+		{"of the student's generation", testdb.Student(w.a, 3), false},
+		{"of a later generation", testdb.Student(w.a, 4), true},
+		{"a student who does not exist", testdb.Student(uuid.New(), 0), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

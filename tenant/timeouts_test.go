@@ -134,7 +134,7 @@ func TestTheTimeoutsSetInsideATransactionAreEnforced(t *testing.T) {
 	}
 
 	t.Run("lock_timeout", func(t *testing.T) {
-		held, err := w.pool.Begin(ctx)
+		held, err := w.owner.Begin(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

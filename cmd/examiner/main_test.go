@@ -159,7 +159,8 @@ func TestSeedingTwiceChangesNothing(t *testing.T) {
 // profile, work through an exam, change the password, log out, then shut down on cancel.
 func TestServeEndToEnd(t *testing.T) {
 	t.Parallel()
-	serveAndExercise(t, testdb.URL(t), nil)
+	url := testdb.URL(t)
+	serveAndExercise(t, url, testdb.LoginURL(url), nil)
 }
 
 // Behind a PgBouncer in transaction pooling mode with a stock configuration
@@ -169,15 +170,17 @@ func TestServeEndToEnd(t *testing.T) {
 // startup parameters).
 func TestServeEndToEndBehindAStockPgBouncer(t *testing.T) {
 	t.Parallel()
-	b := pgbouncer.ForTest(t, pgbouncer.Options{Server: testdb.URL(t)})
-	serveAndExercise(t, b.URL()+"&default_query_exec_mode=exec", map[string]string{"DB_QUERY_EXEC_MODE": "exec"})
+	url := testdb.URL(t)
+	b := pgbouncer.ForTest(t, pgbouncer.Options{Server: testdb.LoginURL(url)})
+	serveAndExercise(t, url, b.URL()+"&default_query_exec_mode=exec", map[string]string{"DB_QUERY_EXEC_MODE": "exec"})
 }
 
-// serveAndExercise seeds databaseURL, serves on it with the environment extra added, and
-// exercises the whole API.
-func serveAndExercise(t *testing.T, databaseURL string, extra map[string]string) {
+// serveAndExercise seeds the database as its owner (ownerURL), serves on serveURL (the login
+// role's) with the environment extra added, and exercises the whole API. The server's JWT secret
+// is the harness's, whose claim key every test database holds.
+func serveAndExercise(t *testing.T, ownerURL, serveURL string, extra map[string]string) {
 	t.Helper()
-	if err := run(t.Context(), []string{"seed"}, env(map[string]string{"DATABASE_URL": databaseURL}), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+	if err := run(t.Context(), []string{"seed"}, env(map[string]string{"DATABASE_URL": ownerURL}), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	addr, metricsAddr := "127.0.0.1:"+strconv.Itoa(freePort(t)), "127.0.0.1:"+strconv.Itoa(freePort(t))
@@ -185,7 +188,7 @@ func serveAndExercise(t *testing.T, databaseURL string, extra map[string]string)
 	defer cancel()
 	done := make(chan error, 1)
 	vars := map[string]string{
-		"DATABASE_URL": databaseURL, "JWT_SECRET": strings.Repeat("k", 32), "HTTP_ADDR": addr, "BCRYPT_COST": "4",
+		"DATABASE_URL": serveURL, "JWT_SECRET": string(testdb.JWTSecret), "HTTP_ADDR": addr, "BCRYPT_COST": "4",
 		"METRICS_ADDR": metricsAddr,
 	}
 	maps.Copy(vars, extra)
@@ -284,9 +287,10 @@ func serveAndExercise(t *testing.T, databaseURL string, extra map[string]string)
 	}
 }
 
-// In production the pool's login user owns the tables but is no superuser (as on Neon), so
-// forced row-level security applies to it too: migrations, seeding, registration, login and
-// the tenant transactions must all work for such a user.
+// In production the owner of the tables is no superuser (as on Neon), and the server logs in as
+// examiner_authenticator: migrations, seeding and key installation must work for such an owner,
+// and forced row-level security applies to it too. Without the superuser's step
+// (migrations.HidePreparedStatements) serve still serves, sending its statements unnamed.
 func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -309,7 +313,9 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 		"DO $$ BEGIN CREATE ROLE examiner_student NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
 		"DO $$ BEGIN CREATE ROLE examiner_anon NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
 		"DO $$ BEGIN CREATE ROLE examiner_auth NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
-		"GRANT examiner_student, examiner_anon, examiner_auth TO " + owner + " WITH ADMIN OPTION",
+		"DO $$ BEGIN CREATE ROLE examiner_verifier NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+		"DO $$ BEGIN CREATE ROLE examiner_authenticator LOGIN NOINHERIT; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+		"GRANT examiner_student, examiner_anon, examiner_auth, examiner_verifier, examiner_authenticator TO " + owner + " WITH ADMIN OPTION",
 	} {
 		if _, err := admin.Exec(ctx, stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
@@ -333,30 +339,28 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 	})
 
 	var out bytes.Buffer
-	for _, args := range [][]string{{"migrate", "up"}, {"seed"}} {
-		if err := run(ctx, args, env(map[string]string{"DATABASE_URL": ownerURL}), &out, &out); err != nil {
+	ownerEnv := env(map[string]string{"DATABASE_URL": ownerURL, "JWT_SECRET": string(testdb.JWTSecret)})
+	for _, args := range [][]string{{"migrate", "up"}, {"seed"}, {"keys", "install"}} {
+		if err := run(ctx, args, ownerEnv, &out, &out); err != nil {
 			t.Fatalf("%v as a non-superuser owner: %v", args, err)
 		}
 	}
-	serveAndExercise(t, ownerURL, nil)
+	if _, err := admin.Exec(ctx, "REVOKE TEMPORARY ON DATABASE "+pgx.Identifier{dbname}.Sanitize()+" FROM PUBLIC"); err != nil {
+		t.Fatal(err)
+	}
+	serveAndExercise(t, ownerURL, testdb.LoginURL(adminURL), nil)
 
-	// Forced row-level security holds for this owner's pool: the owner itself, without becoming a
-	// request role, sees no student and can add none (a query that forgot the role fails closed);
-	// as Ada, it sees nothing of Bob's.
+	// Forced row-level security holds for the owner: without becoming a request role it sees no
+	// student and can add none (a query that forgot the role fails closed). As Ada, the server's
+	// login sees nothing of Bob's.
 	pool, err := pgxpool.New(ctx, ownerURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	st := store.New(pool)
-	if _, err := st.Register(ctx, "bob@example.com", "bob@example.com", "h", "Bob", store.Client{}); err != nil {
-		t.Fatal(err)
-	}
-	ada, err := st.LookupAccount(ctx, "ada@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob, err := st.LookupAccount(ctx, "bob@example.com")
+	login := testdb.LoginPool(t, adminURL)
+	st := store.New(login)
+	bob, err := st.Register(ctx, "bob@example.com", "bob@example.com", "sha384-bcrypt$h", "Bob", store.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,12 +371,13 @@ func TestEverythingWorksForAnOwnerWhoIsNotASuperuser(t *testing.T) {
 	if _, err := pool.Exec(ctx, `INSERT INTO students (email, email_key, password_hash, full_name) VALUES ('eve@example.com', 'eve@example.com', 'h', 'Eve')`); err == nil {
 		t.Errorf("the owner inserting a student without a request role: got no error, want a row-level security error")
 	}
-	// A login's last step gives Ada's current token generation (serveAndExercise logged out).
-	generation, ok, err := st.CompleteLogin(ctx, ada.ID, ada.PasswordHash, "", "ada@example.com", store.Client{})
-	if err != nil || !ok {
-		t.Fatalf("CompleteLogin for Ada: got ok=%v, %v", ok, err)
+	// A sign-in gives Ada's current token generation (serveAndExercise changed her password and
+	// logged out).
+	ada, generation, reason, err := st.SignIn(ctx, "ada@example.com", "ada@example.com", password.Prehash("a newer password"), 4, store.Client{})
+	if err != nil || reason != "" {
+		t.Fatalf("SignIn for Ada: got %q, %v", reason, err)
 	}
-	err = tenant.Run(ctx, pool, tenant.Student{ID: ada.ID, TokenGeneration: generation}, func(tx pgx.Tx) error {
+	err = tenant.Run(ctx, login, testdb.Student(ada, generation), func(tx pgx.Tx) error {
 		var seen int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM students WHERE id = $1`, bob.ID).Scan(&seen); err != nil {
 			return err
@@ -419,7 +424,7 @@ func TestTheServersTransactionsCarryTheirTimeouts(t *testing.T) {
 			if tt.query != "" {
 				u += sep + tt.query
 			}
-			pool, timeouts, err := openPool(t.Context(), u, 2, pgx.QueryExecModeCacheStatement)
+			pool, timeouts, err := openPool(t.Context(), testdb.LoginURL(u), 2, pgx.QueryExecModeCacheDescribe, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -453,7 +458,7 @@ func TestTheServersTransactionsCarryTheirTimeouts(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := openPool(t.Context(), url+sep+"lock_timeout=5parsecs", 2, pgx.QueryExecModeCacheStatement); err == nil || !strings.Contains(err.Error(), "lock_timeout") {
+	if _, _, err := openPool(t.Context(), url+sep+"lock_timeout=5parsecs", 2, pgx.QueryExecModeCacheDescribe, true); err == nil || !strings.Contains(err.Error(), "lock_timeout") {
 		t.Errorf("lock_timeout=5parsecs: got %v, want an error naming lock_timeout", err)
 	}
 }

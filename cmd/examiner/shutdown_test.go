@@ -25,8 +25,8 @@ type process struct {
 	exited chan error
 }
 
-// startServe starts `examiner serve` on databaseURL with extra environment, and waits until
-// /readyz says 200.
+// startServe starts `examiner serve` on databaseURL (a test database's owner URL; serve logs in
+// as its login role) with extra environment, and waits until /readyz says 200.
 func startServe(t *testing.T, databaseURL string, env ...string) *process {
 	t.Helper()
 	p := &process{addr: "127.0.0.1:" + strconv.Itoa(freePort(t)), logs: &lockedBuffer{}, exited: make(chan error, 1)}
@@ -38,7 +38,7 @@ func startServe(t *testing.T, databaseURL string, env ...string) *process {
 		sep = "&"
 	}
 	p.cmd.Env = append(append(os.Environ(), "EXAMINER_TEST_AS_MAIN=serve",
-		"DATABASE_URL="+databaseURL+sep+"lock_timeout=0&statement_timeout=0", "JWT_SECRET="+strings.Repeat("k", 32), "HTTP_ADDR="+p.addr, "METRICS_ADDR=api"), env...)
+		"DATABASE_URL="+testdb.LoginURL(databaseURL)+sep+"lock_timeout=0&statement_timeout=0", "JWT_SECRET="+string(testdb.JWTSecret), "HTTP_ADDR="+p.addr, "METRICS_ADDR=api"), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

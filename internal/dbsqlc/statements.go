@@ -37,4 +37,5 @@ var Statements = map[string]string{
 	"UpsertPaper":              upsertPaper,
 	"UpsertSubject":            upsertSubject,
 	"UpsertSyllabusPoint":      upsertSyllabusPoint,
+	"VerifyStudent":            verifyStudent,
 }

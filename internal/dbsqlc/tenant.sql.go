@@ -64,3 +64,18 @@ func (q *Queries) OpenStudentTransaction(ctx context.Context, arg OpenStudentTra
 	)
 	return err
 }
+
+const verifyStudent = `-- name: VerifyStudent :one
+SELECT (app.current_student_id() IS NOT NULL)::boolean AS verified
+`
+
+// Run's second statement, pipelined with its opening: whether the claim names a student, verified
+// (a forged, expired or revoked one raises EXA01), so that a transaction of several statements
+// learns of a revoked token before its work begins. A single statement needs no such check: each
+// policy it meets verifies the claim itself.
+func (q *Queries) VerifyStudent(ctx context.Context) (bool, error) {
+	row := q.db.QueryRow(ctx, verifyStudent)
+	var verified bool
+	err := row.Scan(&verified)
+	return verified, err
+}

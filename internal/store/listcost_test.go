@@ -63,7 +63,7 @@ func planBuffers(t *testing.T, w world, st tenant.Student, statement string, arg
 func TestAPageOfExamsCostsTheSameAtAnyDepth(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w := newWorld(t, pgx.QueryExecModeCacheStatement)
+	w := newWorld(t, pgx.QueryExecModeCacheStatement, false)
 	const exams = 20000
 	if _, err := w.owner.Exec(ctx, `
 		INSERT INTO public.exams (student_id, subject_id, exam_type, created_at)

@@ -2,7 +2,7 @@ package store_test
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -11,6 +11,7 @@ import (
 
 	"examiner"
 	"examiner/internal/dbsqlc"
+	"examiner/internal/password"
 	"examiner/internal/store"
 )
 
@@ -27,6 +28,11 @@ var notOneRoundTrip = map[string]string{
 	"OpenAnonymousTransaction": "the opening statement itself, in the pipeline of every other",
 	"SchemaVersion":            "/readyz, as the login role, outside any student's transaction",
 	"SubjectID":                "examiner seed, as the owner",
+	"InstallClaimKey":          "examiner keys install, as the owner",
+	"ListClaimKeys":            "examiner keys list, as the owner",
+	"RetireClaimKey":           "examiner keys retire, as the owner",
+	"CheckClaimKey":            "serve's start-up check of its key",
+	"LoginRole":                "serve's start-up check of its login role, before any transaction",
 	"UpsertSubject":            "examiner seed, as the owner",
 	"UpsertPaper":              "examiner seed, as the owner",
 	"UpsertSyllabusPoint":      "examiner seed, as the owner",
@@ -84,7 +90,6 @@ func TestEveryStatementARequestSendsAloneTakesOneRoundTrip(t *testing.T) {
 			_, err := s.UpdateProfile(ctx, w.student, examiner.ProfileChange{FullName: &name, TargetGrades: examiner.TargetGrades{"9708": "A"}})
 			return err
 		}},
-		{"CurrentPasswordHash", func(s *store.Store, w world) error { _, err := s.PasswordHash(ctx, w.student); return err }},
 		{"RecordOwnFailure", func(s *store.Store, w world) error {
 			return s.RecordPasswordChangeFailure(ctx, w.student, examiner.ReasonWrongPassword, store.Client{})
 		}},
@@ -92,16 +97,15 @@ func TestEveryStatementARequestSendsAloneTakesOneRoundTrip(t *testing.T) {
 			_, err := s.Register(ctx, uuid.NewString()+"@example.com", uuid.NewString()+"@example.com", "not a hash", "Bo", store.Client{})
 			return err
 		}},
-		{"LoginLookup", func(s *store.Store, w world) error { _, err := s.LookupAccount(ctx, "ada@example.com"); return err }},
-		{"RecordAuthFailure", func(s *store.Store, w world) error {
-			return s.RecordAuthFailure(ctx, examiner.EventLogin, "nobody@example.com", "nobody@example.com", examiner.ReasonUnknownEmail, store.Client{})
-		}},
-		{"CompleteLogin", func(s *store.Store, w world) error {
-			_, ok, err := s.CompleteLogin(ctx, w.student.ID, "not a hash", "", "ada@example.com", store.Client{})
-			if err == nil && !ok {
-				return errors.New("the login was refused")
+		{"SignIn", func(s *store.Store, w world) error {
+			_, _, reason, err := s.SignIn(ctx, "ada@example.com", "ada@example.com", password.Prehash("a wrong password"), 4, store.Client{})
+			if err == nil && reason != examiner.ReasonWrongPassword {
+				return fmt.Errorf("signing in with a wrong password: got reason %q", reason)
 			}
 			return err
+		}},
+		{"RecordAuthFailure", func(s *store.Store, w world) error {
+			return s.RecordAuthFailure(ctx, examiner.EventLogin, "nobody@example.com", "nobody@example.com", examiner.ReasonUnknownEmail, store.Client{})
 		}},
 		{"ListAuthEvents", func(s *store.Store, w world) error {
 			_, _, err := s.AuthEvents(ctx, w.student, "", examiner.Start(), 20)
@@ -127,12 +131,17 @@ func TestEveryStatementARequestSendsAloneTakesOneRoundTrip(t *testing.T) {
 	})
 
 	for _, mode := range []struct {
-		name string
-		mode pgx.QueryExecMode
-	}{{"cache_statement", pgx.QueryExecModeCacheStatement}, {"exec (for PgBouncer)", pgx.QueryExecModeExec}} {
+		name    string
+		mode    pgx.QueryExecMode
+		private bool
+	}{
+		{"private statements (serve's default)", pgx.QueryExecModeCacheDescribe, true},
+		{"cache_statement", pgx.QueryExecModeCacheStatement, false},
+		{"exec (for PgBouncer)", pgx.QueryExecModeExec, false},
+	} {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWorld(t, mode.mode)
+			w := newWorld(t, mode.mode, mode.private)
 			s := store.New(w.pool)
 			for _, c := range calls {
 				// The first call connects and prepares; the second is the steady state.

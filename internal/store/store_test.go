@@ -26,7 +26,7 @@ type world struct {
 	student tenant.Student
 }
 
-func newWorld(t *testing.T, mode pgx.QueryExecMode) world {
+func newWorld(t *testing.T, mode pgx.QueryExecMode, private bool) world {
 	t.Helper()
 	ctx := context.Background()
 	url := testdb.URL(t)
@@ -44,6 +44,6 @@ func newWorld(t *testing.T, mode pgx.QueryExecMode) world {
 		VALUES ('ada@example.com', 'ada@example.com', 'not a hash', 'Ada') RETURNING id`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	pool, writes := testdb.CountingPool(t, url, mode)
-	return world{owner: owner, pool: pool, writes: writes, student: tenant.Student{ID: id}}
+	pool, writes := testdb.CountingPool(t, testdb.LoginURL(url), mode, private)
+	return world{owner: owner, pool: pool, writes: writes, student: testdb.Student(id, 0)}
 }

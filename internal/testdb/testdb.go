@@ -387,9 +387,10 @@ func (c writeCounter) Write(b []byte) (int, error) {
 }
 
 // CountingPool is a pool of one connection to url, sending statements in mode, and the count of
-// the network writes it makes: for tests of how many round trips work takes. It is closed when t
-// ends.
-func CountingPool(t testing.TB, url string, mode pgx.QueryExecMode) (*pgxpool.Pool, *atomic.Int64) {
+// the network writes it makes: for tests of how many round trips work takes. With private, its
+// connections prepare the generated statements privately, as serve's do
+// (tenant.UsePrivateStatements; mode must then not be cache_statement). It is closed when t ends.
+func CountingPool(t testing.TB, url string, mode pgx.QueryExecMode, private bool) (*pgxpool.Pool, *atomic.Int64) {
 	t.Helper()
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -405,6 +406,9 @@ func CountingPool(t testing.TB, url string, mode pgx.QueryExecMode) (*pgxpool.Po
 		return writeCounter{c, &writes}, nil
 	}
 	cfg.ConnConfig.DefaultQueryExecMode = mode
+	if private {
+		cfg.AfterConnect = tenant.UsePrivateStatements
+	}
 	cfg.MaxConns = 1
 	cfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)

@@ -23,3 +23,10 @@ SELECT pg_catalog.set_config('app.claim', '', true), pg_catalog.set_config('role
        pg_catalog.set_config('statement_timeout', sqlc.arg(statement_timeout)::text, true),
        pg_catalog.set_config('lock_timeout', sqlc.arg(lock_timeout)::text, true),
        pg_catalog.set_config('idle_in_transaction_session_timeout', sqlc.arg(idle_timeout)::text, true);
+
+-- name: VerifyStudent :one
+-- Run's second statement, pipelined with its opening: whether the claim names a student, verified
+-- (a forged, expired or revoked one raises EXA01), so that a transaction of several statements
+-- learns of a revoked token before its work begins. A single statement needs no such check: each
+-- policy it meets verifies the claim itself.
+SELECT (app.current_student_id() IS NOT NULL)::boolean AS verified;
