@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner/httpapi"
@@ -17,7 +18,9 @@ import (
 // 500 there and nowhere else.
 func TestEveryRouteWorksInEveryQueryExecMode(t *testing.T) {
 	t.Parallel()
-	for _, mode := range []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
+	// "private" is serve's default: cache_describe, with the generated statements prepared under
+	// random names (tenant.UsePrivateStatements).
+	for _, mode := range []string{"private", "cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			a := newAppWith(t, func(d *httpapi.Deps) {
@@ -25,7 +28,9 @@ func TestEveryRouteWorksInEveryQueryExecMode(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if cfg.ConnConfig.DefaultQueryExecMode, err = tenant.ExecMode(mode); err != nil {
+				if mode == "private" {
+					cfg.ConnConfig.DefaultQueryExecMode, cfg.AfterConnect = pgx.QueryExecModeCacheDescribe, tenant.UsePrivateStatements
+				} else if cfg.ConnConfig.DefaultQueryExecMode, err = tenant.ExecMode(mode); err != nil {
 					t.Fatal(err)
 				}
 				pool, err := pgxpool.NewWithConfig(context.Background(), cfg)

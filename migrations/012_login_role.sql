@@ -31,7 +31,25 @@ GRANT examiner_student, examiner_anon TO examiner_authenticator;
 GRANT USAGE ON SCHEMA app TO examiner_authenticator;
 GRANT examiner_verifier TO CURRENT_USER;
 
+-- /readyz compares the schema's version with the server's, as examiner_anon (the login role may
+-- read no table): through this function only, which returns the one number.
+GRANT SELECT (version) ON public.schema_version TO examiner_auth;
+CREATE FUNCTION app.schema_version() RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT v.version FROM public.schema_version AS v
+$$;
+GRANT CREATE ON SCHEMA app TO examiner_auth;
+ALTER FUNCTION app.schema_version() OWNER TO examiner_auth;
+REVOKE CREATE ON SCHEMA app FROM examiner_auth;
+REVOKE ALL ON FUNCTION app.schema_version() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.schema_version() TO examiner_anon;
+
 ---- create above / drop below ----
+
+DROP FUNCTION app.schema_version();
+REVOKE SELECT (version) ON public.schema_version FROM examiner_auth;
 
 REVOKE examiner_verifier FROM CURRENT_USER;
 REVOKE USAGE ON SCHEMA app FROM examiner_authenticator;

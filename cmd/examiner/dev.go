@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"examiner/internal/pgserver"
+	"examiner/migrations"
 )
 
 // dev is `make run`: with DATABASE_URL unset it runs a PostgreSQL of its own under .data/ (from
@@ -58,6 +59,14 @@ func dev(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err := seedCommand(ctx, getenv2, stdout); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
+	loginURL, err := devLoginRole(ctx, getenv2("DATABASE_URL"), stderr)
+	if err != nil {
+		return err
+	}
+	if err := keysCommand(ctx, []string{"install"}, getenv2, stdout); err != nil {
+		return err
+	}
+	env["DATABASE_URL"] = loginURL
 	cfg, err := loadConfig(getenv2)
 	if err != nil {
 		return err
@@ -75,6 +84,44 @@ func dev(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 
 // curlExample shows how to try the API served on addr, and where its metrics are: on
 // metricsAddr, or on addr when that is "".
+// devLoginRole does a DBA's part on ownerURL's database for a development run (docs/dba.md):
+// examiner_authenticator gets a new random password for this run, and, when the owner is a
+// superuser, the prepared statements are hidden from it. It returns the URL serve connects with,
+// as examiner_authenticator, so that row-level security applies in development as in production.
+func devLoginRole(ctx context.Context, ownerURL string, stderr io.Writer) (string, error) {
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(context.Background())
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	password := base64.RawURLEncoding.EncodeToString(b)
+	// ALTER ROLE takes no parameters; the password is ours, in URL-safe base64, quoted.
+	if _, err := conn.Exec(ctx, "ALTER ROLE examiner_authenticator PASSWORD '"+password+"'"); err != nil {
+		return "", fmt.Errorf("dev: set the password of examiner_authenticator (DATABASE_URL must name the owner, with CREATEROLE): %w", err)
+	}
+	var superuser bool
+	if err := conn.QueryRow(ctx, "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = pg_catalog.current_user()").Scan(&superuser); err != nil {
+		return "", err
+	}
+	if superuser {
+		if err := migrations.HidePreparedStatements(ctx, conn); err != nil {
+			return "", err
+		}
+	} else {
+		fmt.Fprintln(stderr, "dev: not a superuser, so the prepared statements stay listable and serve sends them unnamed (docs/dba.md)")
+	}
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		return "", err
+	}
+	u.User = url.UserPassword("examiner_authenticator", password)
+	return u.String(), nil
+}
+
 func curlExample(addr, metricsAddr string) string {
 	port := addr[strings.LastIndex(addr, ":")+1:]
 	base := "http://localhost:" + port

@@ -87,13 +87,20 @@ func TestConfigRejectsNonsense(t *testing.T) {
 		cfg.PasswordQueue != password.DefaultQueuePerSlot*cfg.PasswordConcurrency || cfg.PasswordQueuePerAddress != cfg.PasswordQueue/2 {
 		t.Fatalf("defaults: got %+v", cfg)
 	}
-	cfg, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
+	// simple_protocol would put each request's claim into query text other sessions can read.
+	_, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
 		"DB_QUERY_EXEC_MODE": "simple_protocol"}))
-	if err != nil {
-		t.Fatal(err)
+	if err == nil || !strings.Contains(err.Error(), "simple_protocol") {
+		t.Fatalf("DB_QUERY_EXEC_MODE=simple_protocol: got %v, want it refused", err)
 	}
-	if cfg.DBQueryExecMode != pgx.QueryExecModeSimpleProtocol {
-		t.Fatalf("DB_QUERY_EXEC_MODE=simple_protocol: got %v", cfg.DBQueryExecMode)
+	cfg, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
+		"DB_QUERY_EXEC_MODE": "exec", "DB_CLAIM_KID": "k2"}))
+	if err != nil || cfg.DBQueryExecMode != pgx.QueryExecModeExec || cfg.DBClaimKID != "k2" {
+		t.Fatalf("DB_QUERY_EXEC_MODE=exec, DB_CLAIM_KID=k2: got %v, %q (%v)", cfg.DBQueryExecMode, cfg.DBClaimKID, err)
+	}
+	if _, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
+		"DB_CLAIM_KID": "no/slashes"})); err == nil || !strings.Contains(err.Error(), "DB_CLAIM_KID") {
+		t.Fatalf("DB_CLAIM_KID=no/slashes: got %v, want it refused", err)
 	}
 }
 

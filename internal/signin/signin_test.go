@@ -28,7 +28,8 @@ func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 type world struct {
 	svc       *signin.Service
 	store     *store.Store
-	pool      *pgxpool.Pool
+	pool      *pgxpool.Pool // the server's, as the login role
+	owner     *pgxpool.Pool // the database's owner, for checks behind the service's back
 	tokens    *token.Issuer
 	passwords *password.Hasher
 }
@@ -37,7 +38,13 @@ type world struct {
 // when zero) may be given.
 func newWorld(t *testing.T, options *password.Options, limits signin.Limits) *world {
 	t.Helper()
-	pool := testdb.Pool(t)
+	url := testdb.URL(t)
+	owner, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Close)
+	pool := testdb.LoginPool(t, url)
 	if options == nil {
 		options = &password.Options{Cost: 4, Concurrency: 4}
 	}
@@ -51,7 +58,7 @@ func newWorld(t *testing.T, options *password.Options, limits signin.Limits) *wo
 	}
 	st := store.New(pool)
 	svc := signin.New(signin.Deps{Store: st, Tokens: tokens, Passwords: hasher, Limits: limits})
-	return &world{svc: svc, store: st, pool: pool, tokens: tokens, passwords: hasher}
+	return &world{svc: svc, store: st, pool: pool, owner: owner, tokens: tokens, passwords: hasher}
 }
 
 func from(addr string) signin.Client {
@@ -83,7 +90,7 @@ func (w *world) login(t *testing.T, email, pw string) tenant.Student {
 	if err != nil {
 		t.Fatalf("the login's token does not verify: %v", err)
 	}
-	return tenant.Student{ID: claims.StudentID, TokenGeneration: claims.Generation}
+	return testdb.Claims.Student(claims)
 }
 
 // works reports whether st's token is still accepted by the database.
@@ -99,7 +106,7 @@ func (w *world) works(t *testing.T, st tenant.Student) bool {
 // events returns the trail of kind as "reason" (or "ok") counts.
 func (w *world) events(t *testing.T, kind string) map[string]int {
 	t.Helper()
-	rows, err := w.pool.Query(context.Background(), `SELECT coalesce(reason, 'ok') FROM auth_events WHERE kind = $1`, kind)
+	rows, err := w.owner.Query(context.Background(), `SELECT coalesce(reason, 'ok') FROM auth_events WHERE kind = $1`, kind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +257,7 @@ func TestLogoutRevokesEveryEarlierTokenEvenOfTheSameSecondAndALoginRightAfterWor
 	if err != nil {
 		t.Fatal(err)
 	}
-	if claims, err := w.tokens.Verify(raw, time.Now()); err != nil || w.works(t, tenant.Student{ID: claims.StudentID, TokenGeneration: claims.Generation}) {
+	if claims, err := w.tokens.Verify(raw, time.Now()); err != nil || w.works(t, testdb.Claims.Student(claims)) {
 		t.Fatalf("a token of the revoked generation issued after the logout: verify error %v, or it works", err)
 	}
 	fresh := w.login(t, "ada@example.com", "a good password")

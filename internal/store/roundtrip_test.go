@@ -26,6 +26,7 @@ var notOneRoundTrip = map[string]string{
 	"RevokeTokens":             "POST /api/auth/logout's transaction, with its event",
 	"OpenStudentTransaction":   "the opening statement itself, in the pipeline of every other",
 	"OpenAnonymousTransaction": "the opening statement itself, in the pipeline of every other",
+	"VerifyStudent":            "the second half of tenant.Run's opening, pipelined with it",
 	"SchemaVersion":            "/readyz, as the login role, outside any student's transaction",
 	"SubjectID":                "examiner seed, as the owner",
 	"InstallClaimKey":          "examiner keys install, as the owner",

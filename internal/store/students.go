@@ -106,24 +106,38 @@ func (s *Store) UpdateProfile(ctx context.Context, st tenant.Student, change exa
 // oldPrehash is the current password's pre-hash, checked in the database on the locked row
 // (migration 015); ok is false, and nothing changed, when it is not.
 func (s *Store) ChangePassword(ctx context.Context, st tenant.Student, oldPrehash, newHash string, c Client) (ok bool, err error) {
+	// The event first: the change revokes the claim this transaction runs on, so no later
+	// statement of it could pass the policies.
 	err = s.inTx(ctx, st, func(q *dbsqlc.Queries) error {
-		generation, err := q.ChangePassword(ctx, dbsqlc.ChangePasswordParams{OldPrehash: oldPrehash, NewHash: newHash})
-		if err != nil || generation < 0 {
+		if err := q.RecordOwnEvent(ctx, c.ownEvent(st, examiner.EventPasswordChange)); err != nil {
 			return err
 		}
-		ok = true
-		return q.RecordOwnEvent(ctx, c.ownEvent(st, examiner.EventPasswordChange))
+		generation, err := q.ChangePassword(ctx, dbsqlc.ChangePasswordParams{OldPrehash: oldPrehash, NewHash: newHash})
+		if err != nil {
+			return err
+		}
+		if generation < 0 {
+			return errWrongPassword // and the event goes with the rollback
+		}
+		return nil
 	})
-	return ok, err
+	if errors.Is(err, errWrongPassword) {
+		return false, nil
+	}
+	return err == nil, err
 }
+
+// errWrongPassword rolls back a password change whose current password is wrong.
+var errWrongPassword = errors.New("store: wrong current password")
 
 // Logout revokes every token of the student issued so far.
 func (s *Store) Logout(ctx context.Context, st tenant.Student, c Client) error {
+	// The event first: revoking ends the claim this transaction runs on.
 	return s.inTx(ctx, st, func(q *dbsqlc.Queries) error {
-		if err := q.RevokeTokens(ctx); err != nil {
+		if err := q.RecordOwnEvent(ctx, c.ownEvent(st, examiner.EventLogout)); err != nil {
 			return err
 		}
-		return q.RecordOwnEvent(ctx, c.ownEvent(st, examiner.EventLogout))
+		return q.RevokeTokens(ctx)
 	})
 }
 
