@@ -49,20 +49,20 @@ func correctQuery(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read 
 func setStudentArgs(s tenant.Student) []any {
 	t := tenant.DefaultTimeouts
 	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
-	return []any{s.ID, s.TokenGeneration, s.ID.String(), ms(t.Statement), ms(t.Lock), ms(t.IdleInTransaction)}
+	return []any{s.Claim, ms(t.Statement), ms(t.Lock), ms(t.IdleInTransaction)}
 }
 
 // sessionLevelSet is the same fault sent on its own, without the role.
-const sessionLevelSet = `SELECT app.check_token($1, $2), set_config('app.student_id', $3, false)`
+const sessionLevelSet = `SELECT pg_catalog.set_config('app.claim', $1, false)`
 
 // sessionLevelInPipeline is tenant.Query with one fault: its opening statement's
 // set_config(…, true) of the student turned into a session-level set, which rule 2 forbids, so
 // that the setting outlives the request.
 func sessionLevelInPipeline(t *testing.T) leakQuery {
 	setStudent := dbsqlc.Statements["OpenStudentTransaction"]
-	broken := strings.Replace(setStudent, "$3::text, true)", "$3::text, false)", 1)
+	broken := strings.Replace(setStudent, "$1::text, true)", "$1::text, false)", 1)
 	if broken == setStudent {
-		t.Fatalf("OpenStudentTransaction has no set_config('app.student_id', $3::text, true) to break:\n%s", setStudent)
+		t.Fatalf("OpenStudentTransaction has no set_config('app.claim', $1::text, true) to break:\n%s", setStudent)
 	}
 	return func(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read func(pgx.Rows) error, sql string, args ...any) (pgconn.CommandTag, error) {
 		return pipeline(ctx, db, read, broken, setStudentArgs(s), sql, args...)
@@ -78,7 +78,7 @@ func setThenQuery(ctx context.Context, db *pgxpool.Pool, s tenant.Student, read 
 		return pgconn.CommandTag{}, err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, sessionLevelSet, s.ID, s.TokenGeneration, s.ID.String()); err != nil {
+	if _, err := conn.Exec(ctx, sessionLevelSet, s.Claim); err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	return pipeline(ctx, conn, read, `SELECT set_config('role', 'examiner_student', true)`, nil, sql, args...)
@@ -144,7 +144,7 @@ func newLeakWorld(t *testing.T) leakWorld {
 	var studentID, examID uuid.UUID
 	_, err = pgx.ForEachRow(rows, []any{&studentID, &examID}, func() error {
 		if _, seen := w.exams[studentID]; !seen {
-			w.students = append(w.students, tenant.Student{ID: studentID})
+			w.students = append(w.students, testdb.Student(studentID, 0))
 		}
 		w.exams[studentID] = append(w.exams[studentID], examID)
 		w.owner[examID] = studentID
@@ -202,13 +202,13 @@ func (w leakWorld) run(t *testing.T, db *pgxpool.Pool, query leakQuery) *leakRes
 			default:
 			}
 			var setting, role string
-			err := db.QueryRow(ctx, `SELECT coalesce(current_setting('app.student_id', true), ''), current_user`).Scan(&setting, &role)
+			err := db.QueryRow(ctx, `SELECT coalesce(current_setting('app.claim', true), ''), current_user`).Scan(&setting, &role)
 			res.probes.Add(1)
 			switch {
 			case err != nil:
 				res.problem(&res.leftoverSettings, "probe: %v", err)
 			case setting != "" || role == tenant.Role:
-				res.problem(&res.leftoverSettings, "probe outside any request: app.student_id %q, role %s", setting, role)
+				res.problem(&res.leftoverSettings, "probe outside any request: app.claim of %d bytes, role %s", len(setting), role)
 			}
 		}
 	}()
@@ -300,6 +300,9 @@ func leakPool(t *testing.T, url string, conns int32, mode pgx.QueryExecMode) *pg
 	}
 	cfg.MaxConns = conns
 	cfg.ConnConfig.DefaultQueryExecMode = mode
+	if mode == pgx.QueryExecModeCacheDescribe { // as serve: the generated statements under random names
+		cfg.AfterConnect = tenant.UsePrivateStatements
+	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -311,7 +314,7 @@ func leakPool(t *testing.T, url string, conns int32, mode pgx.QueryExecMode) *pg
 // startBouncer starts PgBouncer in transaction pooling mode in front of w's database.
 func (w leakWorld) startBouncer(t *testing.T) *pgbouncer.Bouncer {
 	t.Helper()
-	return pgbouncer.ForTest(t, pgbouncer.Options{Server: w.url, PoolSize: leakBouncerPoolConns})
+	return pgbouncer.ForTest(t, pgbouncer.Options{Server: testdb.LoginURL(w.url), PoolSize: leakBouncerPoolConns})
 }
 
 func execMode(t *testing.T, name string) pgx.QueryExecMode {
@@ -337,7 +340,7 @@ func wantNoLeak(t *testing.T, where string, res *leakResult) {
 func TestNoStudentGetsAnotherStudentsRowsThroughAPoolOfFourConnections(t *testing.T) {
 	t.Parallel()
 	w := newLeakWorld(t)
-	pool := leakPool(t, w.url, leakPoolConns, pgx.QueryExecModeCacheStatement)
+	pool := leakPool(t, testdb.LoginURL(w.url), leakPoolConns, pgx.QueryExecModeCacheDescribe)
 	wantNoLeak(t, fmt.Sprintf("(%d students, pgx pool of %d connections)", leakStudents, leakPoolConns), w.run(t, pool, correctQuery))
 }
 
@@ -363,7 +366,7 @@ func TestTheLeakTestCatchesSessionLevelSettings(t *testing.T) {
 	w := newLeakWorld(t)
 	sessionLevel := sessionLevelInPipeline(t)
 	t.Run("one set_config made session-level, pgx pool", func(t *testing.T) {
-		pool := leakPool(t, w.url, leakPoolConns, pgx.QueryExecModeCacheStatement)
+		pool := leakPool(t, testdb.LoginURL(w.url), leakPoolConns, pgx.QueryExecModeCacheStatement)
 		res := w.run(t, pool, sessionLevel)
 		if res.leftoverSettings.Load() == 0 {
 			t.Fatalf("the broken variant went unnoticed: %s", res)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"examiner/httpapi"
@@ -21,6 +22,7 @@ import (
 	"examiner/internal/store"
 	"examiner/internal/testdb"
 	"examiner/internal/token"
+	"examiner/tenant"
 )
 
 // The kinds of violation. A run stops at its first one.
@@ -128,7 +130,8 @@ var modelLimits = httpapi.Limits{
 func modelExecute(t testing.TB, ops []modelOp, wrap modelWrap) modelOutcome {
 	t.Helper()
 	ctx := t.Context()
-	pool, err := pgxpool.New(ctx, testdb.URL(t))
+	url := testdb.URL(t)
+	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatalf("isolation: %v", err)
 	}
@@ -136,6 +139,17 @@ func modelExecute(t testing.TB, ops []modelOp, wrap modelWrap) modelOutcome {
 	if _, err := seed.Run(ctx, pool); err != nil {
 		t.Fatalf("isolation: seed: %v", err)
 	}
+	// The server logs in as examiner_authenticator, as serve does, with private statements.
+	cfg, err := pgxpool.ParseConfig(testdb.LoginURL(url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.DefaultQueryExecMode, cfg.AfterConnect = pgx.QueryExecModeCacheDescribe, tenant.UsePrivateStatements
+	server, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
 	tokens, err := token.NewIssuer([]byte(modelSecret), 24*time.Hour, "examiner", "examiner-api")
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +159,7 @@ func modelExecute(t testing.TB, ops []modelOp, wrap modelWrap) modelOutcome {
 		t.Fatal(err)
 	}
 	var h http.Handler = httpapi.NewServer(httpapi.Deps{
-		DB: pool, Store: store.New(pool), Tokens: tokens, Passwords: hasher, Limits: modelLimits,
+		DB: server, Store: store.New(server), Tokens: tokens, Claims: testdb.Claims, Passwords: hasher, Limits: modelLimits,
 	})
 	if wrap != nil {
 		h = wrap(h)

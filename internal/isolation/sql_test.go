@@ -7,36 +7,59 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"examiner/internal/dbclaim"
 	"examiner/internal/seed"
 	"examiner/internal/testdb"
 )
 
 // The SQL matrix: straight in SQL as examiner_student, every student-scoped table, every command,
-// under every state of app.student_id. Students A and B own rows in every table; each case aims a
-// command at A's rows, or at every row. Only A, with the setting naming A, may see or change A's
-// rows, and only B B's; anyone else — nobody, an empty setting, a setting that is not a uuid —
+// under every state of the claim (app.claim, migration 014). Students A and B own rows in every
+// table; each case aims a command at A's rows, or at every row. Only A, with A's genuine claim, may
+// see or change A's rows, and only B B's; anyone else — nobody, an empty or malformed claim, A's
+// claim edited or expired or signed with another key, A's id in the old app.student_id setting —
 // must see none and change nothing, whatever the command answers.
+//
+// The cases switch into examiner_student from the owner's connection, not the login role's, so
+// that the owner can read, in the same transaction before it is rolled back, what the command
+// did; the policies are the same whoever switched. The attacker suite (attack_test.go) runs as
+// the login role.
 
-// sqlSetting is one state of app.student_id for a case.
+// sqlSetting is one state of app.claim (and app.student_id) for a case.
 type sqlSetting struct {
 	name string
-	// value is what the setting is set to: "A" and "B" stand for the students' ids; unset means
-	// the connection never had the setting.
-	value string
+	// acting is the student whose genuine claim this is ("A" or "B"), or "" for none.
+	acting string
+	// claim is the claim set, given the world; unset means the connection never had it.
+	claim func(w sqlWorld) string
 	unset bool
+	// studentID, when set, is put into the old setting app.student_id ("A" for A's id).
+	studentID string
 }
 
 var sqlSettings = []sqlSetting{
-	{name: "right student", value: "A"},
-	{name: "wrong student", value: "B"},
+	{name: "right student", acting: "A", claim: func(w sqlWorld) string { return testdb.Student(w.a, 0).Claim }},
+	{name: "wrong student", acting: "B", claim: func(w sqlWorld) string { return testdb.Student(w.b, 0).Claim }},
 	{name: "unset", unset: true},
-	{name: "empty", value: ""},
-	{name: "not a uuid", value: "not-a-uuid"},
+	{name: "empty", claim: func(sqlWorld) string { return "" }},
+	{name: "not a claim", claim: func(sqlWorld) string { return "not-a-claim" }},
+	{name: "B's claim edited to A", claim: func(w sqlWorld) string {
+		return strings.Replace(testdb.Student(w.b, 0).Claim, w.b.String(), w.a.String(), 1)
+	}},
+	{name: "A's claim expired", claim: func(w sqlWorld) string { return testdb.Claims.Claim(w.a, 0, time.Now().Add(-time.Minute)) }},
+	{name: "A's claim under another key", claim: func(w sqlWorld) string {
+		s, err := dbclaim.NewSigner([]byte("not the secret the database holds a key of"), dbclaim.DefaultKID)
+		if err != nil {
+			panic(err)
+		}
+		return s.Claim(w.a, 0, time.Now().Add(time.Hour))
+	}},
+	{name: "A's id in app.student_id", claim: func(sqlWorld) string { return "" }, studentID: "A"},
 }
 
 // sqlArgs are the values a command may use: the target student (A), the id of one of A's
@@ -186,7 +209,7 @@ type sqlOutcome struct {
 // runSQLCase runs one command on a fresh connection, as examiner_student with setting, in a
 // transaction that is rolled back. It reads what the acting role could see, then, as the
 // superuser, whether A's or B's rows changed. The connection is fresh because once a session
-// has set app.student_id, even transaction-locally, the setting reads as empty, no longer unset.
+// has set app.claim, even transaction-locally, the setting reads as empty, no longer unset.
 func (w sqlWorld) runSQLCase(ctx context.Context, table sqlTable, setting sqlSetting, command *sqlCommand) (sqlOutcome, error) {
 	var out sqlOutcome
 	conn, err := pgx.Connect(ctx, w.url)
@@ -219,13 +242,14 @@ func (w sqlWorld) runSQLCase(ctx context.Context, table sqlTable, setting sqlSet
 	if err := tx.QueryRow(ctx, table.anyRow, w.a).Scan(&row); err != nil {
 		return out, fmt.Errorf("A's row: %w", err)
 	}
-	acting := map[string]*uuid.UUID{"A": &w.a, "B": &w.b}[setting.value]
+	acting := map[string]*uuid.UUID{"A": &w.a, "B": &w.b}[setting.acting]
 	if !setting.unset {
-		value := setting.value
-		if acting != nil {
-			value = acting.String()
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.claim', $1, true)`, setting.claim(w)); err != nil {
+			return out, err
 		}
-		if _, err := tx.Exec(ctx, `SELECT set_config('app.student_id', $1, true)`, value); err != nil {
+	}
+	if setting.studentID == "A" {
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.student_id', $1, true)`, w.a.String()); err != nil {
 			return out, err
 		}
 	}
@@ -258,7 +282,7 @@ func (w sqlWorld) runSQLCase(ctx context.Context, table sqlTable, setting sqlSet
 					out.violations = append(out.violations, fmt.Sprintf("sees a row of student %s", who(w, *o)))
 				}
 			}
-			if setting.value == "A" && own == 0 {
+			if setting.acting == "A" && own == 0 {
 				out.violations = append(out.violations, "A cannot see A's own rows")
 			}
 		}
@@ -290,10 +314,10 @@ func (w sqlWorld) runSQLCase(ctx context.Context, table sqlTable, setting sqlSet
 	if err != nil {
 		return out, err
 	}
-	if after[0] != before[0] && setting.value != "A" {
+	if after[0] != before[0] && setting.acting != "A" {
 		out.violations = append(out.violations, "changed A's rows")
 	}
-	if after[1] != before[1] && setting.value != "B" {
+	if after[1] != before[1] && setting.acting != "B" {
 		out.violations = append(out.violations, "changed B's rows")
 	}
 	return out, nil
@@ -406,9 +430,17 @@ func TestTheSQLMatrixCatchesAPolicyThatLetsRowsThrough(t *testing.T) {
 			 DROP POLICY students_select ON students; CREATE POLICY students_select ON students FOR SELECT TO examiner_student USING (true)`,
 			"public.students UPDATE with the setting wrong student: changed A's rows"},
 		{"DELETE and SELECT policies that forgot the unset case",
-			`DROP POLICY exams_delete ON exams; CREATE POLICY exams_delete ON exams FOR DELETE TO examiner_student USING (current_setting('app.student_id', true) IS NULL OR student_id = app.current_student_id());
-			 DROP POLICY exams_select ON exams; CREATE POLICY exams_select ON exams FOR SELECT TO examiner_student USING (current_setting('app.student_id', true) IS NULL OR student_id = app.current_student_id())`,
+			`DROP POLICY exams_delete ON exams; CREATE POLICY exams_delete ON exams FOR DELETE TO examiner_student USING (current_setting('app.claim', true) IS NULL OR student_id = app.current_student_id());
+			 DROP POLICY exams_select ON exams; CREATE POLICY exams_select ON exams FOR SELECT TO examiner_student USING (current_setting('app.claim', true) IS NULL OR student_id = app.current_student_id())`,
 			"public.exams DELETE with the setting unset: changed A's rows"},
+		{"SELECT and UPDATE policies that read the raw setting, not the verified claim",
+			`DROP POLICY students_select ON students; CREATE POLICY students_select ON students FOR SELECT TO examiner_student USING (id = nullif(current_setting('app.student_id', true), '')::uuid);
+			 DROP POLICY students_update ON students; CREATE POLICY students_update ON students FOR UPDATE TO examiner_student USING (id = nullif(current_setting('app.student_id', true), '')::uuid)`,
+			"public.students UPDATE with the setting A's id in app.student_id: changed A's rows"},
+		{"a verifier that trusts the claim's uuid without its MAC",
+			`CREATE OR REPLACE FUNCTION app.current_student_id() RETURNS uuid LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+			 AS $$ SELECT CASE WHEN pg_catalog.length(pg_catalog.current_setting('app.claim', true)) > 36 THEN pg_catalog.left(pg_catalog.current_setting('app.claim', true), 36)::uuid END $$`,
+			"public.exams UPDATE with the setting B's claim edited to A: changed A's rows"},
 		{"an UPDATE policy alone that compares nothing",
 			`DROP POLICY exams_update ON exams; CREATE POLICY exams_update ON exams FOR UPDATE TO examiner_student USING (true) WITH CHECK (true)`,
 			"public.exams UPDATE every row with the setting wrong student: changed A's rows"},
