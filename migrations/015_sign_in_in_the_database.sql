@@ -15,6 +15,12 @@
 -- (its owner sees it). An unknown email costs a bcrypt run too, so timing does not tell them
 -- apart. A right password at another cost than p_cost is rehashed at p_cost. p_cost is bounded
 -- (an attacker's cost 31 would hold a backend for days); p_prehash must have the pre-hash's shape.
+--
+-- The server limits failed sign-ins per account and per address before it calls this (Go,
+-- internal/signin); SQL run on its connection could call this directly, past those limits. So the
+-- database keeps a ceiling of its own, above the server's: an account with 200 failed sign-ins in
+-- the last hour is refused without a check (reason rate_limited), which bounds online guessing
+-- through injected SQL to 200 guesses an hour per account.
 CREATE FUNCTION app.sign_in(
   p_email text, p_email_key text, p_prehash text, p_cost integer,
   p_client_ip inet, p_user_agent text, p_request_id text
@@ -39,6 +45,16 @@ BEGIN
     INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
     VALUES (NULL, 'login', false, 'unknown_email', p_email, p_client_ip, p_user_agent, p_request_id);
     RETURN QUERY SELECT NULL::uuid, NULL::bigint, 'unknown_email'::text;
+    RETURN;
+  END IF;
+  IF (SELECT pg_catalog.count(*) FROM (
+        SELECT FROM public.auth_events AS e
+        WHERE e.student_id = v_id AND e.created_at > pg_catalog.now() - interval '1 hour'
+          AND e.kind = 'login' AND NOT e.succeeded
+        LIMIT 200) AS recent) >= 200 THEN
+    INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
+    VALUES (v_id, 'login', false, 'rate_limited', p_email, p_client_ip, p_user_agent, p_request_id);
+    RETURN QUERY SELECT NULL::uuid, NULL::bigint, 'rate_limited'::text;
     RETURN;
   END IF;
   v_hash := CASE WHEN pg_catalog.starts_with(v_stored, 'sha384-bcrypt$') THEN pg_catalog.substr(v_stored, 15) END;
@@ -89,6 +105,12 @@ BEGIN
   RETURN v_generation;
 END
 $$;
+
+-- The ceiling counts the account's recent failed sign-ins, while sign_in runs (current_user is
+-- then examiner_auth) and in those columns only.
+GRANT SELECT (student_id, kind, succeeded, created_at) ON auth_events TO examiner_auth;
+CREATE POLICY auth_events_auth_select ON auth_events FOR SELECT TO examiner_auth
+  USING (current_user = 'examiner_auth');
 
 GRANT CREATE ON SCHEMA app TO examiner_auth;
 ALTER FUNCTION app.sign_in(text, text, text, integer, inet, text, text) OWNER TO examiner_auth;
@@ -171,3 +193,5 @@ GRANT EXECUTE ON FUNCTION app.current_password_hash(), app.change_password(text,
 
 DROP FUNCTION app.change_password_checked(text, text);
 DROP FUNCTION app.sign_in(text, text, text, integer, inet, text, text);
+DROP POLICY auth_events_auth_select ON auth_events;
+REVOKE SELECT (student_id, kind, succeeded, created_at) ON auth_events FROM examiner_auth;

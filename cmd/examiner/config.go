@@ -92,7 +92,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		return n
 	}
-	cfg.BcryptCost = integer("BCRYPT_COST", 12, 4, 31, "a number from 4 to 31")
+	// The database checks passwords at costs 4 to 14 only (migration 015: a higher cost from SQL
+	// would hold a backend for minutes); 14 already takes about a second a check.
+	cfg.BcryptCost = integer("BCRYPT_COST", 12, 4, 14, "a number from 4 to 14")
 	cfg.PasswordConcurrency = integer("PASSWORD_CONCURRENCY", password.DefaultConcurrency(), 1, math.MaxInt32, "a positive number")
 	cfg.PasswordNice = integer("PASSWORD_NICE", password.DefaultNice, 0, 19, "0 to 19 (how much lower bcrypt's threads run; 0 for no difference)")
 	cfg.PasswordQueue = integer("PASSWORD_QUEUE", password.DefaultQueuePerSlot*max(1, cfg.PasswordConcurrency), 1, math.MaxInt32, "a positive number")

@@ -6,12 +6,16 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // `make run` on a fresh machine: dev starts its own PostgreSQL under the data directory,
@@ -63,6 +67,26 @@ func TestDevServesOnItsOwnDatabaseAndKeepsItsData(t *testing.T) {
 	}
 	post(t, base+"/api/auth/register", `{"email":"ada@example.com","password":"a good password","full_name":"Ada"}`, http.StatusCreated)
 	tok := post(t, base+"/api/auth/login", `{"email":"ada@example.com","password":"a good password"}`, http.StatusOK)
+	// The server's connections are the login role's, as in production, so row-level security
+	// applies in development too.
+	pw, err := os.ReadFile(filepath.Join(dataDir, "postgres", "data.password")) // the superuser's, as pgserver keeps it
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := pgx.Connect(t.Context(), (&url.URL{Scheme: "postgres", User: url.UserPassword("postgres", strings.TrimSpace(string(pw))),
+		Host: "127.0.0.1:" + strconv.Itoa(pgPort), Path: "/examiner", RawQuery: "sslmode=disable"}).String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var users []string
+	rows, err := admin.Query(t.Context(), `SELECT DISTINCT usename::text FROM pg_catalog.pg_stat_activity WHERE application_name = 'examiner'`)
+	if err == nil {
+		users, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	admin.Close(context.Background())
+	if err != nil || len(users) != 1 || users[0] != "examiner_authenticator" {
+		t.Fatalf("the server's connections log in as %v (%v), want examiner_authenticator only", users, err)
+	}
 	stop()
 	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(pgPort), time.Second); err == nil {
 		c.Close()

@@ -87,6 +87,12 @@ func TestConfigRejectsNonsense(t *testing.T) {
 		cfg.PasswordQueue != password.DefaultQueuePerSlot*cfg.PasswordConcurrency || cfg.PasswordQueuePerAddress != cfg.PasswordQueue/2 {
 		t.Fatalf("defaults: got %+v", cfg)
 	}
+	// The database checks passwords at costs 4 to 14 (migration 015): a server set higher could
+	// sign nobody in.
+	if _, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
+		"BCRYPT_COST": "15"})); err == nil || !strings.Contains(err.Error(), "BCRYPT_COST") {
+		t.Fatalf("BCRYPT_COST=15: got %v, want it refused", err)
+	}
 	// simple_protocol would put each request's claim into query text other sessions can read.
 	_, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://x/y", "JWT_SECRET": strings.Repeat("s", 32),
 		"DB_QUERY_EXEC_MODE": "simple_protocol"}))

@@ -226,6 +226,9 @@ func (s *Service) Login(ctx context.Context, emailGiven, pw string, c Client) (T
 	if reason != "" {
 		counted = true
 		s.log(ctx, c, examiner.EventLogin, false, reason)
+		if reason == examiner.ReasonRateLimited { // the database's own ceiling (migration 015)
+			return Token{}, examiner.Limited("Too many failed sign-ins for this account. Try again later.", time.Hour)
+		}
 		return Token{}, examiner.New(examiner.Unauthenticated, "The email or password is not correct.")
 	}
 	s.log(ctx, c, examiner.EventLogin, true, "")

@@ -437,3 +437,32 @@ func TestPasswordChangeLimitsFollowTheLoginLimitsGiven(t *testing.T) {
 		}
 	}
 }
+
+// SQL on the server's connection could call the database's sign-in directly, past the limits
+// above. The database keeps a ceiling of its own (migration 015): with 200 failed sign-ins on an
+// account in the last hour, even the right password is refused without a check, and the refusal
+// is recorded.
+func TestTheDatabaseRefusesSignInsToAnAccountWith200RecentFailures(t *testing.T) {
+	t.Parallel()
+	generous := ratelimit.Limit{Burst: 1000, Per: time.Millisecond}
+	w := newWorld(t, nil, signin.Limits{LoginFailuresPerAccount: generous, LoginFailuresPerAddress: generous})
+	p := w.register(t, ada)
+	ctx := context.Background()
+	fill := func(n int, age string) {
+		t.Helper()
+		if _, err := w.owner.Exec(ctx, `
+			INSERT INTO auth_events (student_id, kind, succeeded, reason, created_at)
+			SELECT $1, 'login', false, 'wrong_password', now() - $3::interval FROM generate_series(1, $2)`, p.ID, n, age); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fill(300, "61 minutes") // older than the hour: they do not count
+	fill(199, "1 minute")
+	w.login(t, "ada@example.com", "a good password")
+	fill(1, "1 minute")
+	_, err := w.svc.Login(ctx, "ada@example.com", "a good password", from("192.0.2.1"))
+	wantCode(t, err, examiner.RateLimited)
+	if got := w.events(t, "login"); got["rate_limited"] != 1 {
+		t.Errorf("login events: got %v, want one rate_limited", got)
+	}
+}
