@@ -18,9 +18,11 @@
 --
 -- The server limits failed sign-ins per account and per address before it calls this (Go,
 -- internal/signin); SQL run on its connection could call this directly, past those limits. So the
--- database keeps a ceiling of its own, above the server's: an account with 200 failed sign-ins in
+-- database keeps a ceiling of its own, above the server's: an account with 200 wrong passwords in
 -- the last hour is refused without a check (reason rate_limited), which bounds online guessing
--- through injected SQL to 200 guesses an hour per account.
+-- through injected SQL to 200 guesses an hour per account. Only this function files a wrong
+-- password (app.record_auth_failure no longer may, below), so forged events cannot lock an
+-- account out: each one counted cost its sender a bcrypt run.
 CREATE FUNCTION app.sign_in(
   p_email text, p_email_key text, p_prehash text, p_cost integer,
   p_client_ip inet, p_user_agent text, p_request_id text
@@ -50,7 +52,7 @@ BEGIN
   IF (SELECT pg_catalog.count(*) FROM (
         SELECT FROM public.auth_events AS e
         WHERE e.student_id = v_id AND e.created_at > pg_catalog.now() - interval '1 hour'
-          AND e.kind = 'login' AND NOT e.succeeded
+          AND e.kind = 'login' AND e.reason = 'wrong_password'
         LIMIT 200) AS recent) >= 200 THEN
     INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
     VALUES (v_id, 'login', false, 'rate_limited', p_email, p_client_ip, p_user_agent, p_request_id);
@@ -108,7 +110,7 @@ $$;
 
 -- The ceiling counts the account's recent failed sign-ins, while sign_in runs (current_user is
 -- then examiner_auth) and in those columns only.
-GRANT SELECT (student_id, kind, succeeded, created_at) ON auth_events TO examiner_auth;
+GRANT SELECT (student_id, kind, reason, created_at) ON auth_events TO examiner_auth;
 CREATE POLICY auth_events_auth_select ON auth_events FOR SELECT TO examiner_auth
   USING (current_user = 'examiner_auth');
 
@@ -120,6 +122,22 @@ REVOKE ALL ON FUNCTION app.sign_in(text, text, text, integer, inet, text, text),
 GRANT EXECUTE ON FUNCTION app.sign_in(text, text, text, integer, inet, text, text) TO examiner_anon;
 GRANT EXECUTE ON FUNCTION app.change_password_checked(text, text) TO examiner_student;
 
+-- The failures the server still files itself: registrations refused, and sign-ins refused before
+-- any check (its rate limits, an email that cannot be an account's). A wrong password is
+-- app.sign_in's to file, so that the ceiling above counts only checks that ran.
+CREATE OR REPLACE FUNCTION app.record_auth_failure(
+  p_kind text, p_email text, p_email_key text, p_reason text,
+  p_client_ip inet, p_user_agent text, p_request_id text
+) RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
+  SELECT (SELECT s.id FROM public.students AS s WHERE s.email_key = p_email_key),
+         p_kind, false, p_reason, p_email, p_client_ip, p_user_agent, p_request_id
+  WHERE p_kind = 'register' OR (p_kind = 'login' AND p_reason IN ('rate_limited', 'unknown_email'))
+$$;
+
 -- The doors that handed out or took hashes.
 DROP FUNCTION app.login_lookup(text);
 DROP FUNCTION app.complete_login(uuid, text, text, text, inet, text, text);
@@ -127,6 +145,19 @@ DROP FUNCTION app.current_password_hash();
 DROP FUNCTION app.change_password(text, text);
 
 ---- create above / drop below ----
+
+CREATE OR REPLACE FUNCTION app.record_auth_failure(
+  p_kind text, p_email text, p_email_key text, p_reason text,
+  p_client_ip inet, p_user_agent text, p_request_id text
+) RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
+  SELECT (SELECT s.id FROM public.students AS s WHERE s.email_key = p_email_key),
+         p_kind, false, p_reason, p_email, p_client_ip, p_user_agent, p_request_id
+  WHERE p_kind IN ('register', 'login')
+$$;
 
 CREATE FUNCTION app.login_lookup(p_email_key text)
 RETURNS TABLE (id uuid, password_hash text)
@@ -194,4 +225,4 @@ GRANT EXECUTE ON FUNCTION app.current_password_hash(), app.change_password(text,
 DROP FUNCTION app.change_password_checked(text, text);
 DROP FUNCTION app.sign_in(text, text, text, integer, inet, text, text);
 DROP POLICY auth_events_auth_select ON auth_events;
-REVOKE SELECT (student_id, kind, succeeded, created_at) ON auth_events FROM examiner_auth;
+REVOKE SELECT (student_id, kind, reason, created_at) ON auth_events FROM examiner_auth;
