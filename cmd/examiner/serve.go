@@ -41,9 +41,7 @@ func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.
 	}
 	pc.MaxConns = maxConns
 	pc.ConnConfig.DefaultQueryExecMode = mode
-	if private {
-		pc.AfterConnect = tenant.UsePrivateStatements
-	}
+	pc.AfterConnect = tenant.AfterConnect(private)
 	if pc.ConnConfig.ConnectTimeout == 0 { // connect_timeout in DATABASE_URL wins
 		pc.ConnConfig.ConnectTimeout = 2 * time.Second
 	}

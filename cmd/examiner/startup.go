@@ -81,6 +81,9 @@ func startupChecks(ctx context.Context, conn *pgx.Conn, signer *dbclaim.Signer) 
 	if listsPrepared, err = checkLoginRole(row); err != nil {
 		return false, err
 	}
+	if err := tenant.RefuseRoleDefaults(ctx, conn); err != nil {
+		return false, err
+	}
 	probe := tenant.Student{Claim: signer.Claim(uuid.Nil, 0, time.Now().Add(time.Minute))}
 	installed, err := dbsqlc.New(tenant.As(conn, probe)).CheckClaimKey(ctx, probe.Claim)
 	if err != nil {

@@ -71,3 +71,35 @@ func (q *Queries) LoginRole(ctx context.Context) (LoginRoleRow, error) {
 	)
 	return i, err
 }
+
+const loginRoleDefaults = `-- name: LoginRoleDefaults :many
+SELECT pg_catalog.split_part(c.setting, '=', 1)::text AS name
+FROM pg_catalog.pg_db_role_setting AS s, pg_catalog.unnest(s.setconfig) AS c(setting)
+WHERE s.setrole = (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = pg_catalog.session_user())
+  AND s.setdatabase IN (0, (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database()))
+ORDER BY 1
+`
+
+// Defaults set on the login role itself (ALTER ROLE … SET, here or for this database), which a
+// role may set on itself without any privilege, so SQL run on one connection can plant them in
+// every later session: serve refuses to start, and the pool refuses a new connection, while there
+// are any (tenant.RefuseRoleDefaults). Names only: values are not the server's to print.
+func (q *Queries) LoginRoleDefaults(ctx context.Context) ([]string, error) {
+	rows, err := q.db.Query(ctx, loginRoleDefaults)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		items = append(items, name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

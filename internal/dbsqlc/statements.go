@@ -21,6 +21,7 @@ var Statements = map[string]string{
 	"ListSubjects":             listSubjects,
 	"LockExamStatus":           lockExamStatus,
 	"LoginRole":                loginRole,
+	"LoginRoleDefaults":        loginRoleDefaults,
 	"OpenAnonymousTransaction": openAnonymousTransaction,
 	"OpenStudentTransaction":   openStudentTransaction,
 	"RecordAuthFailure":        recordAuthFailure,

@@ -34,6 +34,7 @@ var notOneRoundTrip = map[string]string{
 	"RetireClaimKey":           "examiner keys retire, as the owner",
 	"CheckClaimKey":            "serve's start-up check of its key",
 	"LoginRole":                "serve's start-up check of its login role, before any transaction",
+	"LoginRoleDefaults":        "each new connection's check of its login role (tenant.RefuseRoleDefaults)",
 	"UpsertSubject":            "examiner seed, as the owner",
 	"UpsertPaper":              "examiner seed, as the owner",
 	"UpsertSyllabusPoint":      "examiner seed, as the owner",

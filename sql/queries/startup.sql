@@ -22,3 +22,14 @@ SELECT r.rolname::text AS role_name, coalesce(r.rolsuper, true)::boolean AS supe
        pg_catalog.has_function_privilege(r.oid, 'pg_catalog.pg_prepared_statement()', 'EXECUTE') AS lists_prepared_statements
 FROM pg_catalog.pg_roles AS r
 WHERE r.rolname = pg_catalog.session_user();
+
+-- name: LoginRoleDefaults :many
+-- Defaults set on the login role itself (ALTER ROLE … SET, here or for this database), which a
+-- role may set on itself without any privilege, so SQL run on one connection can plant them in
+-- every later session: serve refuses to start, and the pool refuses a new connection, while there
+-- are any (tenant.RefuseRoleDefaults). Names only: values are not the server's to print.
+SELECT pg_catalog.split_part(c.setting, '=', 1)::text AS name
+FROM pg_catalog.pg_db_role_setting AS s, pg_catalog.unnest(s.setconfig) AS c(setting)
+WHERE s.setrole = (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = pg_catalog.session_user())
+  AND s.setdatabase IN (0, (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database()))
+ORDER BY 1;
