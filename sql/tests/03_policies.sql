@@ -3,20 +3,25 @@
 -- "<key> = (SELECT app.current_student_id())", in USING (which rows it may see or touch) and in
 -- WITH CHECK (which rows it may write), wherever the command has them. PostgreSQL prints that
 -- expression back as "(<key> = ( SELECT app.current_student_id() AS current_student_id))"; the
--- checks below compare against that text. examiner_auth's policies hold only while current_user is
--- examiner_auth, that is inside its SECURITY DEFINER functions. The catalogue tables have one
--- read-only policy each. The sets are exact: a policy added, dropped or renamed fails here, and
--- so does a policy widened to another role or command.
+-- checks below compare against that text. app.current_student_id() is the verifier of the signed
+-- claim in app.claim (migration 014), so no policy reads a setting itself. examiner_auth's
+-- policies hold only while current_user is examiner_auth, that is inside its SECURITY DEFINER
+-- functions, and examiner_verifier's only inside the verifier. The catalogue tables have one
+-- read-only policy each, for signed-in students: a transaction without a verified claim reads
+-- nothing. The sets are exact: a policy added, dropped or renamed fails here, and so does a policy
+-- widened to another role or command.
 --
 -- Run by hand: pg_prove -d examiner sql/tests/03_policies.sql (the transaction is rolled back).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(69);
+SELECT plan(73);
 
 -- The expressions, as PostgreSQL prints them back.
 \set own_id         '(id = ( SELECT app.current_student_id() AS current_student_id))'
 \set own_student_id '(student_id = ( SELECT app.current_student_id() AS current_student_id))'
 \set auth_only      '(CURRENT_USER = ''examiner_auth''::name)'
+\set verifier_only  '(CURRENT_USER = ''examiner_verifier''::name)'
+\set signed_in      '(( SELECT app.current_student_id() AS current_student_id) IS NOT NULL)'
 
 -- Every policy, one row each, in the order checked: its table, name, command, the one role it
 -- applies to, its USING and WITH CHECK (NULL: the command has none), and what they allow. Rolled
@@ -27,24 +32,25 @@ CREATE TEMP TABLE expected_policy (n, tbl, policy, cmd, role, using_expr, check_
   ( 2, 'students', 'students_insert', 'INSERT', 'examiner_student', NULL, :'own_id', 'a student could add only their own row'),
   ( 3, 'students', 'students_update', 'UPDATE', 'examiner_student', :'own_id', :'own_id', 'a student changes only their own row, and it stays theirs'),
   ( 4, 'students', 'students_delete', 'DELETE', 'examiner_student', :'own_id', NULL, 'a student deletes only their own row'),
-  ( 5, 'students', 'students_auth_select', 'SELECT', 'examiner_auth', :'auth_only', NULL, 'only while current_user is examiner_auth (login lookup)'),
+  ( 5, 'students', 'students_auth_select', 'SELECT', 'examiner_auth', :'auth_only', NULL, 'only while current_user is examiner_auth (sign-in, password change)'),
   ( 6, 'students', 'students_auth_insert', 'INSERT', 'examiner_auth', NULL, :'auth_only', 'only while current_user is examiner_auth (registration)'),
   ( 7, 'students', 'students_auth_update', 'UPDATE', 'examiner_auth', :'auth_only', :'auth_only', 'only while current_user is examiner_auth (rehash, password change, logout)'),
+  ( 8, 'students', 'students_verifier_select', 'SELECT', 'examiner_verifier', :'verifier_only', NULL, 'only while current_user is examiner_verifier (the claim''s token generation)'),
   -- exams: key student_id.
-  ( 8, 'exams', 'exams_select', 'SELECT', 'examiner_student', :'own_student_id', NULL, 'a student sees only their own exams'),
-  ( 9, 'exams', 'exams_insert', 'INSERT', 'examiner_student', NULL, :'own_student_id', 'a student adds exams only for themselves'),
-  (10, 'exams', 'exams_update', 'UPDATE', 'examiner_student', :'own_student_id', :'own_student_id', 'a student changes only their own exams and cannot hand one to another'),
-  (11, 'exams', 'exams_delete', 'DELETE', 'examiner_student', :'own_student_id', NULL, 'a student deletes only their own exams'),
+  ( 9, 'exams', 'exams_select', 'SELECT', 'examiner_student', :'own_student_id', NULL, 'a student sees only their own exams'),
+  (10, 'exams', 'exams_insert', 'INSERT', 'examiner_student', NULL, :'own_student_id', 'a student adds exams only for themselves'),
+  (11, 'exams', 'exams_update', 'UPDATE', 'examiner_student', :'own_student_id', :'own_student_id', 'a student changes only their own exams and cannot hand one to another'),
+  (12, 'exams', 'exams_delete', 'DELETE', 'examiner_student', :'own_student_id', NULL, 'a student deletes only their own exams'),
   -- auth_events: key student_id. (examiner_student's grants make the trail append-only: see 04_grants.sql.)
-  (12, 'auth_events', 'auth_events_select', 'SELECT', 'examiner_student', :'own_student_id', NULL, 'a student sees only the events filed under their account'),
-  (13, 'auth_events', 'auth_events_insert', 'INSERT', 'examiner_student', NULL, :'own_student_id', 'a student files events only under their own account'),
-  (14, 'auth_events', 'auth_events_update', 'UPDATE', 'examiner_student', :'own_student_id', :'own_student_id', 'only their own events, and they stay under their account'),
-  (15, 'auth_events', 'auth_events_delete', 'DELETE', 'examiner_student', :'own_student_id', NULL, 'only their own events'),
-  (16, 'auth_events', 'auth_events_auth_insert', 'INSERT', 'examiner_auth', NULL, :'auth_only', 'only while current_user is examiner_auth (register and login events)'),
-  -- The shared catalogue: read-only, every row.
-  (17, 'subjects', 'subjects_read', 'SELECT', 'examiner_student', 'true', NULL, 'every subject (a shared catalogue)'),
-  (18, 'papers', 'papers_read', 'SELECT', 'examiner_student', 'true', NULL, 'every paper (a shared catalogue)'),
-  (19, 'syllabus_points', 'syllabus_points_read', 'SELECT', 'examiner_student', 'true', NULL, 'every syllabus point (a shared catalogue)');
+  (13, 'auth_events', 'auth_events_select', 'SELECT', 'examiner_student', :'own_student_id', NULL, 'a student sees only the events filed under their account'),
+  (14, 'auth_events', 'auth_events_insert', 'INSERT', 'examiner_student', NULL, :'own_student_id', 'a student files events only under their own account'),
+  (15, 'auth_events', 'auth_events_update', 'UPDATE', 'examiner_student', :'own_student_id', :'own_student_id', 'only their own events, and they stay under their account'),
+  (16, 'auth_events', 'auth_events_delete', 'DELETE', 'examiner_student', :'own_student_id', NULL, 'only their own events'),
+  (17, 'auth_events', 'auth_events_auth_insert', 'INSERT', 'examiner_auth', NULL, :'auth_only', 'only while current_user is examiner_auth (register and login events)'),
+  -- The shared catalogue: read-only, every row, for a transaction with a verified claim.
+  (18, 'subjects', 'subjects_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every subject, for a signed-in student (a shared catalogue)'),
+  (19, 'papers', 'papers_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every paper, for a signed-in student (a shared catalogue)'),
+  (20, 'syllabus_points', 'syllabus_points_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every syllabus point, for a signed-in student (a shared catalogue)');
 
 -- Each table has exactly the policies listed for it, and each policy is as listed.
 SELECT policies_are('public', tbl, array_agg(policy::name ORDER BY n),
@@ -82,6 +88,10 @@ SELECT is_empty(
   $$SELECT format('%I.%I: policy %I applies to PUBLIC', schemaname, tablename, policyname)
     FROM pg_policies WHERE 'public' = ANY (roles)$$,
   'no policy applies to PUBLIC (every role gets only the policies named for it)');
+SELECT is_empty(
+  $$SELECT format('%I.%I: policy %I reads a setting itself', schemaname, tablename, policyname)
+    FROM pg_policies WHERE coalesce(qual, '') || coalesce(with_check, '') ~* 'current_setting|app\.student_id|app\.claim'$$,
+  'no policy reads a setting itself (app.student_id, app.claim): each asks the verifier, app.current_student_id()');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,13 +1,17 @@
 -- Grants. Policies decide which rows a role reaches; privileges decide which tables, columns and
 -- commands. examiner_student gets exactly what the API needs, never password_hash (not even its
 -- own), and the audit trail is append-only for it. examiner_anon gets no table or column at all:
--- register and login reach the tables only through the functions of 05_functions.sql. Neither
--- request role may create objects (an owner bypasses privileges and row-level security).
+-- register and sign-in reach the tables only through the functions of 05_functions.sql. Neither
+-- request role may create objects (an owner bypasses privileges and row-level security). The
+-- login role, examiner_authenticator, holds no privilege on any table: it may find names in schema
+-- app, and reaches rows only after a transaction has switched it into a request role. The claim
+-- keys (app.claim_keys) are examiner_verifier's alone to read, and examiner_verifier reads of a
+-- student only the two columns the verifier compares.
 --
 -- Run by hand: pg_prove -d examiner sql/tests/04_grants.sql (the transaction is rolled back).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(25);
+SELECT plan(39);
 
 -- examiner_student, table by table. (Table privileges; column privileges follow.)
 SELECT table_privs_are('public', 'students', 'examiner_student', ARRAY['DELETE'],
@@ -86,7 +90,7 @@ SELECT ok(NOT has_database_privilege('examiner_anon', current_database(), 'CREAT
 
 -- examiner_auth: what its functions need, and no more.
 SELECT table_privs_are('public', 'students', 'examiner_auth', ARRAY['SELECT', 'INSERT'],
-  'examiner_auth may SELECT and INSERT students (login lookup and registration); its UPDATE is per column');
+  'examiner_auth may SELECT and INSERT students (sign-in and registration); its UPDATE is per column');
 SELECT set_eq(
   $$SELECT a.attname::text FROM pg_attribute a
     WHERE a.attrelid = to_regclass('public.students') AND a.attnum > 0 AND NOT a.attisdropped
@@ -95,6 +99,75 @@ SELECT set_eq(
   'examiner_auth may update exactly these columns of students (rehash, password change, logout)');
 SELECT table_privs_are('public', 'auth_events', 'examiner_auth', ARRAY['INSERT'],
   'examiner_auth may only INSERT auth_events (register and login events)');
+
+-- The login role: no table, column, view or sequence, and no schema or database privilege beyond
+-- finding names in app (pgx parses a request's statements before the transaction switches role).
+SELECT is_empty(
+  $$SELECT c.oid::regclass::text
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      AND (has_table_privilege('examiner_authenticator', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+           OR has_any_column_privilege('examiner_authenticator', c.oid, 'SELECT, INSERT, UPDATE, REFERENCES')
+           OR (c.relkind = 'S' AND has_sequence_privilege('examiner_authenticator', c.oid, 'USAGE, SELECT, UPDATE')))$$,
+  'examiner_authenticator has no privilege on any table, column, view or sequence (it must become a request role first)');
+SELECT schema_privs_are('app', 'examiner_authenticator', ARRAY['USAGE'],
+  'examiner_authenticator may use schema app (to resolve names), not create in it');
+SELECT ok(NOT has_database_privilege('examiner_authenticator', current_database(), 'CREATE'),
+  'examiner_authenticator cannot create schemas in this database');
+
+-- The claim keys: whoever reads a key can sign a claim for any student, so examiner_verifier
+-- alone may read them (inside the verifier), and nobody of the server's connection may write them
+-- (the owner installs keys: examiner keys install).
+SELECT table_privs_are('app', 'claim_keys', 'examiner_verifier', ARRAY['SELECT'],
+  'examiner_verifier may only SELECT app.claim_keys (the verifier looks a key up by kid)');
+SELECT table_privs_are('app', 'claim_keys', r.name, ARRAY[]::name[], r.name || ' has no privilege on app.claim_keys')
+FROM (VALUES (1, 'examiner_student'), (2, 'examiner_anon'), (3, 'examiner_auth'), (4, 'examiner_authenticator')) AS r(n, name)
+ORDER BY r.n;
+SELECT is_empty(
+  $$SELECT r.name || ': ' || a.attname || ' ' || p.priv
+    FROM (VALUES ('examiner_student'), ('examiner_anon'), ('examiner_auth'), ('examiner_authenticator')) AS r(name)
+    CROSS JOIN pg_attribute a
+    CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('REFERENCES')) AS p(priv)
+    WHERE a.attrelid = to_regclass('app.claim_keys') AND a.attnum > 0 AND NOT a.attisdropped
+      AND has_column_privilege(r.name, a.attrelid, a.attnum, p.priv)$$,
+  'no role of the server''s connection, nor examiner_auth, has a privilege on any column of app.claim_keys');
+SELECT set_eq(
+  $$SELECT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END || ' ' || a.privilege_type
+    FROM pg_class c CROSS JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) AS a
+    WHERE c.oid = to_regclass('app.claim_keys') AND a.grantee <> c.relowner
+    UNION
+    SELECT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END || ' ' || a.privilege_type || ' (' || att.attname || ')'
+    FROM pg_attribute att CROSS JOIN LATERAL aclexplode(att.attacl) AS a
+    WHERE att.attrelid = to_regclass('app.claim_keys') AND att.attacl IS NOT NULL$$,
+  ARRAY['examiner_verifier SELECT'],
+  'app.claim_keys grants exactly SELECT to examiner_verifier, to nobody else anything (besides its owner)');
+
+-- examiner_verifier: of a student, the id and the token generation, read inside the verifier.
+SELECT table_privs_are('public', 'students', 'examiner_verifier', ARRAY[]::name[],
+  'examiner_verifier has no table privilege on students; its SELECT is per column');
+SELECT set_eq(
+  $$SELECT a.attname::text FROM pg_attribute a
+    WHERE a.attrelid = to_regclass('public.students') AND a.attnum > 0 AND NOT a.attisdropped
+      AND has_column_privilege('examiner_verifier', a.attrelid, a.attnum, 'SELECT')$$,
+  ARRAY['id', 'token_generation'],
+  'examiner_verifier may read exactly id and token_generation of students (not password_hash, email or email_key)');
+SELECT is_empty(
+  $$SELECT a.attname::text || ': ' || p.priv FROM pg_attribute a
+    CROSS JOIN (VALUES ('INSERT'), ('UPDATE'), ('REFERENCES')) AS p(priv)
+    WHERE a.attrelid = to_regclass('public.students') AND a.attnum > 0 AND NOT a.attisdropped
+      AND has_column_privilege('examiner_verifier', a.attrelid, a.attnum, p.priv)$$,
+  'examiner_verifier may not INSERT into, UPDATE or reference students');
+SELECT is_empty(
+  $$SELECT c.oid::regclass::text
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+      AND c.oid NOT IN (SELECT to_regclass(t) FROM unnest(ARRAY['public.students', 'app.claim_keys']) AS t WHERE to_regclass(t) IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      AND (has_table_privilege('examiner_verifier', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+           OR has_any_column_privilege('examiner_verifier', c.oid, 'SELECT, INSERT, UPDATE, REFERENCES')
+           OR (c.relkind = 'S' AND has_sequence_privilege('examiner_verifier', c.oid, 'USAGE, SELECT, UPDATE')))$$,
+  'examiner_verifier has no privilege on any other table, view or sequence');
 
 SELECT * FROM finish();
 ROLLBACK;

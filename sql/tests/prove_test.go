@@ -63,29 +63,10 @@ func TestThePgTAPSuitePasses(t *testing.T) {
 // fails and names the checks that caught it.
 func TestThePgTAPSuiteCatchesABrokenSchema(t *testing.T) {
 	t.Parallel()
-	pgProve, dbURL := requirePgTAP(t, false)
-	files := suiteFiles(t)
-
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	for _, sql := range []string{
+	out := proveBroken(t,
 		`DROP POLICY exams_delete ON exams`,
 		`ALTER TABLE auth_events NO FORCE ROW LEVEL SECURITY`,
-	} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	conn.Close(ctx)
-
-	out, err := prove(t, pgProve, dbURL, files)
-	var exitErr *exec.ExitError
-	if !errors.As(err, &exitErr) || exitErr.ExitCode() == 0 {
-		t.Fatalf("pg_prove on a broken schema: got %v, want a non-zero exit; its output:\n%s", err, out)
-	}
+	)
 	for _, want := range []string{
 		"not ok",
 		"row-level security is forced on auth_events",
@@ -99,6 +80,88 @@ func TestThePgTAPSuiteCatchesABrokenSchema(t *testing.T) {
 		}
 	}
 	t.Logf("pg_prove on the broken schema, as expected, failed:\n%s", out)
+}
+
+// macBlindVerifier is app.current_student_id() as migration 014 makes it but for the MAC, which
+// it never compares: it trusts any claim under an installed kid, unexpired, whose student is at
+// the claim's generation. Its catalogue entry (owner, SECURITY DEFINER, search_path, grants) is
+// the real one's, so only the checks that try edited claims can tell.
+const macBlindVerifier = `CREATE OR REPLACE FUNCTION app.current_student_id() RETURNS uuid
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  c text := pg_catalog.current_setting('app.claim', true);
+  payload text;
+  v_id uuid;
+BEGIN
+  IF c IS NULL OR c = '' THEN
+    RETURN NULL;
+  END IF;
+  IF pg_catalog.length(c) BETWEEN 110 AND 200 THEN
+    payload := pg_catalog.left(c, -65);
+    IF EXISTS (SELECT 1 FROM app.claim_keys AS ck WHERE ck.kid = pg_catalog.split_part(payload, '.', 4))
+       AND pg_catalog.to_timestamp(pg_catalog.split_part(payload, '.', 3)::bigint) > pg_catalog.now() THEN
+      v_id := pg_catalog.split_part(payload, '.', 1)::uuid;
+      PERFORM FROM public.students AS s
+      WHERE s.id = v_id AND s.token_generation = pg_catalog.split_part(payload, '.', 2)::bigint;
+      IF FOUND THEN
+        RETURN v_id;
+      END IF;
+    END IF;
+  END IF;
+  RAISE EXCEPTION 'claim refused' USING ERRCODE = 'EXA01';
+END
+$$`
+
+// TestThePgTAPSuiteCatchesAMACBlindVerifier replaces the verifier with one that skips the MAC
+// check and checks that the claim tests fail, each by name: the golden claim with its MAC or its
+// student, generation-0 for both, or its expiry edited must still be refused.
+func TestThePgTAPSuiteCatchesAMACBlindVerifier(t *testing.T) {
+	t.Parallel()
+	out := proveBroken(t, macBlindVerifier)
+	for _, desc := range []string{
+		"the golden claim with the last digit of its MAC changed is refused (EXA01)",
+		"the golden claim edited to name student ...0008, who exists at generation 0, is refused (EXA01)",
+		"the expired claim edited to expire in 2100 is refused (EXA01)",
+		"with the MAC changed, reading students fails with EXA01 (no rows)",
+		"B's claim edited to name A is refused (EXA01): its MAC no longer matches",
+	} {
+		if !regexp.MustCompile(`(?m)^not ok \d+ - ` + regexp.QuoteMeta(desc) + `$`).MatchString(out) {
+			t.Errorf("pg_prove's output has no failed check %q; its output:\n%s", desc, out)
+		}
+	}
+	if !strings.Contains(out, "Result: FAIL") {
+		t.Errorf("pg_prove's output does not say Result: FAIL; its output:\n%s", out)
+	}
+	t.Logf("pg_prove with a MAC-blind verifier, as expected, failed:\n%s", out)
+}
+
+// proveBroken runs the suite on a fresh database after running faults on it as its owner, and
+// returns pg_prove's output; it fails the test unless pg_prove exits non-zero.
+func proveBroken(t *testing.T, faults ...string) string {
+	t.Helper()
+	pgProve, dbURL := requirePgTAP(t, false)
+	files := suiteFiles(t)
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	for _, sql := range faults {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	conn.Close(ctx)
+
+	out, err := prove(t, pgProve, dbURL, files)
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() == 0 {
+		t.Fatalf("pg_prove on a broken schema: got %v, want a non-zero exit; its output:\n%s", err, out)
+	}
+	return out
 }
 
 // requirePgTAP returns the path of pg_prove and the URL of a new migrated database, or skips the
