@@ -18,12 +18,15 @@ ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 -- pgcrypto (HMAC for the claims of migration 014, bcrypt for the sign-in of migration 015) in a
 -- schema of its own that only the two definer owners may use: no request role can call hmac()
--- or crypt() directly. It is a trusted extension, so the database's owner may create it.
+-- or crypt() directly, because none may look into the schema. It is a trusted extension, so the
+-- database's owner may create it; its functions then belong to the bootstrap superuser and keep
+-- PUBLIC's EXECUTE, and the schema's USAGE is what keeps them out of reach.
 CREATE SCHEMA crypto;
 CREATE EXTENSION pgcrypto WITH SCHEMA crypto;
 REVOKE ALL ON SCHEMA crypto FROM PUBLIC;
 GRANT USAGE ON SCHEMA crypto TO examiner_verifier, examiner_auth;
--- Created after the default above, its functions are executable by their owner only until now.
+-- Where a superuser runs this, the extension's functions are its own, created after the default
+-- above, so executable by it alone until this grant; where the owner runs it, a no-op.
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA crypto TO examiner_verifier, examiner_auth;
 
 ---- create above / drop below ----

@@ -79,7 +79,9 @@ $$;
 
 -- The signed-in student's password change: only with the current password's pre-hash, checked
 -- here on the locked row, so two racing changes cannot both win. The new hash is made by the
--- server (its cost, its salt) and must have the stored shape. Revokes every token issued so far;
+-- server (its cost, its salt) and must have the stored shape: $2a$, which is what Go's bcrypt makes
+-- and the only bcrypt variant PostgreSQL 15's crypt() reads ($2b$ would lock its student out).
+-- Revokes every token issued so far;
 -- returns the new generation, or NULL when the current password is wrong (nothing changed).
 CREATE FUNCTION app.change_password_checked(p_old_prehash text, p_new_hash text) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -92,7 +94,7 @@ DECLARE
   v_generation bigint;
 BEGIN
   IF p_old_prehash IS NULL OR p_old_prehash !~ '^[A-Za-z0-9+/]{64}$'
-     OR p_new_hash IS NULL OR p_new_hash !~ '^sha384-bcrypt\$\$2[ab]\$(0[4-9]|1[0-4])\$[./A-Za-z0-9]{53}$' THEN
+     OR p_new_hash IS NULL OR p_new_hash !~ '^sha384-bcrypt\$\$2a\$(0[4-9]|1[0-4])\$[./A-Za-z0-9]{53}$' THEN
     RAISE EXCEPTION 'change_password: bad pre-hash or hash' USING ERRCODE = '22023';
   END IF;
   SELECT s.password_hash INTO v_stored FROM public.students AS s WHERE s.id = v_id FOR UPDATE;

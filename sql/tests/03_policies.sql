@@ -14,7 +14,7 @@
 -- Run by hand: pg_prove -d examiner sql/tests/03_policies.sql (the transaction is rolled back).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(73);
+SELECT plan(76);
 
 -- The expressions, as PostgreSQL prints them back.
 \set own_id         '(id = ( SELECT app.current_student_id() AS current_student_id))'
@@ -47,10 +47,11 @@ CREATE TEMP TABLE expected_policy (n, tbl, policy, cmd, role, using_expr, check_
   (15, 'auth_events', 'auth_events_update', 'UPDATE', 'examiner_student', :'own_student_id', :'own_student_id', 'only their own events, and they stay under their account'),
   (16, 'auth_events', 'auth_events_delete', 'DELETE', 'examiner_student', :'own_student_id', NULL, 'only their own events'),
   (17, 'auth_events', 'auth_events_auth_insert', 'INSERT', 'examiner_auth', NULL, :'auth_only', 'only while current_user is examiner_auth (register and login events)'),
+  (18, 'auth_events', 'auth_events_auth_select', 'SELECT', 'examiner_auth', :'auth_only', NULL, 'only while current_user is examiner_auth (sign-in counting an account''s recent wrong passwords)'),
   -- The shared catalogue: read-only, every row, for a transaction with a verified claim.
-  (18, 'subjects', 'subjects_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every subject, for a signed-in student (a shared catalogue)'),
-  (19, 'papers', 'papers_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every paper, for a signed-in student (a shared catalogue)'),
-  (20, 'syllabus_points', 'syllabus_points_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every syllabus point, for a signed-in student (a shared catalogue)');
+  (19, 'subjects', 'subjects_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every subject, for a signed-in student (a shared catalogue)'),
+  (20, 'papers', 'papers_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every paper, for a signed-in student (a shared catalogue)'),
+  (21, 'syllabus_points', 'syllabus_points_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every syllabus point, for a signed-in student (a shared catalogue)');
 
 -- Each table has exactly the policies listed for it, and each policy is as listed.
 SELECT policies_are('public', tbl, array_agg(policy::name ORDER BY n),
