@@ -3,13 +3,18 @@
 -- place. Do not edit it: change the schema with a new migration, then run make schema, which
 -- rewrites this file; a test fails while it is stale.
 --
--- Roles are cluster-wide, so pg_dump leaves them out; migrations/001_roles_and_app_schema.sql
--- creates them, all NOLOGIN, and grants them to the role that runs the migrations:
---   examiner_student  every request on behalf of a student runs as it, under row-level security;
---   examiner_anon     the unauthenticated requests (register, login): no table, only functions;
---   examiner_auth     owns the SECURITY DEFINER functions of those paths.
--- "postgres" below is the role that ran the migrations: in production, the application's login
--- user, which owns the tables.
+-- Roles are cluster-wide, so pg_dump leaves them out; migrations 001 and 012 create them:
+--   examiner_student        every request on behalf of a student runs as it, under row-level
+--                           security;
+--   examiner_anon           the unauthenticated requests (register, login): no table, only
+--                           functions;
+--   examiner_auth           owns the SECURITY DEFINER functions of those paths;
+--   examiner_verifier       owns the verifier of claims, app.current_student_id, and alone reads
+--                           app.claim_keys;
+--   examiner_authenticator  what the server logs in as: LOGIN NOINHERIT, a member of
+--                           examiner_student and examiner_anon only, owning nothing.
+-- All but the last are NOLOGIN. "postgres" below is the role that ran the migrations: in
+-- production, the owner, which owns the tables and is not what the server logs in as.
 
 --
 -- PostgreSQL database dump
@@ -39,72 +44,87 @@ CREATE SCHEMA app;
 ALTER SCHEMA app OWNER TO postgres;
 
 --
--- Name: change_password(text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
+-- Name: crypto; Type: SCHEMA; Schema: -; Owner: postgres
 --
 
-CREATE FUNCTION app.change_password(p_old_hash text, p_new_hash text) RETURNS bigint
-    LANGUAGE sql SECURITY DEFINER
+CREATE SCHEMA crypto;
+
+
+ALTER SCHEMA crypto OWNER TO postgres;
+
+--
+-- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA crypto;
+
+
+--
+-- Name: EXTENSION pgcrypto; Type: COMMENT; Schema: -; Owner: 
+--
+
+COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
+
+
+--
+-- Name: change_password_checked(text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
+--
+
+CREATE FUNCTION app.change_password_checked(p_old_prehash text, p_new_hash text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
+    AS $_$
+DECLARE
+  v_id uuid := app.current_student_id();
+  v_stored text;
+  v_hash text;
+  v_generation bigint;
+BEGIN
+  IF p_old_prehash IS NULL OR p_old_prehash !~ '^[A-Za-z0-9+/]{64}$'
+     OR p_new_hash IS NULL OR p_new_hash !~ '^sha384-bcrypt\$\$2[ab]\$(0[4-9]|1[0-4])\$[./A-Za-z0-9]{53}$' THEN
+    RAISE EXCEPTION 'change_password: bad pre-hash or hash' USING ERRCODE = '22023';
+  END IF;
+  SELECT s.password_hash INTO v_stored FROM public.students AS s WHERE s.id = v_id FOR UPDATE;
+  v_hash := CASE WHEN pg_catalog.starts_with(v_stored, 'sha384-bcrypt$') THEN pg_catalog.substr(v_stored, 15) END;
+  IF v_hash IS NULL OR crypto.crypt(p_old_prehash, v_hash) <> v_hash THEN
+    RETURN NULL;
+  END IF;
   UPDATE public.students AS s
-  SET password_hash = p_new_hash, token_generation = s.token_generation + 1, updated_at = now()
-  WHERE s.id = app.current_student_id() AND s.password_hash = p_old_hash
-  RETURNING s.token_generation
-$$;
+  SET password_hash = p_new_hash, token_generation = s.token_generation + 1, updated_at = pg_catalog.now()
+  WHERE s.id = v_id
+  RETURNING s.token_generation INTO v_generation;
+  RETURN v_generation;
+END
+$_$;
 
 
-ALTER FUNCTION app.change_password(p_old_hash text, p_new_hash text) OWNER TO examiner_auth;
+ALTER FUNCTION app.change_password_checked(p_old_prehash text, p_new_hash text) OWNER TO examiner_auth;
 
 --
--- Name: check_token(uuid, bigint); Type: FUNCTION; Schema: app; Owner: examiner_auth
+-- Name: check_claim_key(text); Type: FUNCTION; Schema: app; Owner: examiner_verifier
 --
 
-CREATE FUNCTION app.check_token(p_student_id uuid, p_generation bigint) RETURNS boolean
+CREATE FUNCTION app.check_claim_key(p_claim text) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-  current_generation bigint;
+  payload text;
+  k bytea;
 BEGIN
-  SELECT s.token_generation INTO current_generation FROM public.students AS s WHERE s.id = p_student_id;
-  IF current_generation IS NULL OR p_generation IS NULL OR current_generation <> p_generation THEN
-    RAISE EXCEPTION 'token revoked' USING ERRCODE = 'EXA01';
+  IF p_claim IS NULL OR pg_catalog.length(p_claim) NOT BETWEEN 110 AND 200 THEN
+    RETURN false;
   END IF;
-  RETURN true;
+  payload := pg_catalog.left(p_claim, -65);
+  SELECT ck.key INTO k FROM app.claim_keys AS ck WHERE ck.kid = pg_catalog.split_part(payload, '.', 4);
+  RETURN k IS NOT NULL
+     AND '.' || pg_catalog.encode(crypto.hmac(pg_catalog.convert_to(payload, 'UTF8'), k, 'sha256'), 'hex')
+         = pg_catalog.right(p_claim, 65);
 END
 $$;
 
 
-ALTER FUNCTION app.check_token(p_student_id uuid, p_generation bigint) OWNER TO examiner_auth;
-
---
--- Name: complete_login(uuid, text, text, text, inet, text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
---
-
-CREATE FUNCTION app.complete_login(p_student_id uuid, p_verified_hash text, p_new_hash text, p_email text, p_client_ip inet, p_user_agent text, p_request_id text) RETURNS bigint
-    LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  WITH student AS (
-    SELECT s.id, s.token_generation
-    FROM public.students AS s
-    WHERE s.id = p_student_id AND s.password_hash = p_verified_hash
-    FOR UPDATE
-  ), upgraded AS (
-    UPDATE public.students AS s
-    SET password_hash = p_new_hash
-    FROM student
-    WHERE s.id = student.id AND p_new_hash IS NOT NULL
-  ), event AS (
-    INSERT INTO public.auth_events (student_id, kind, succeeded, email, client_ip, user_agent, request_id)
-    SELECT student.id, 'login', true, p_email, p_client_ip, p_user_agent, p_request_id
-    FROM student
-  )
-  SELECT student.token_generation FROM student
-$$;
-
-
-ALTER FUNCTION app.complete_login(p_student_id uuid, p_verified_hash text, p_new_hash text, p_email text, p_client_ip inet, p_user_agent text, p_request_id text) OWNER TO examiner_auth;
+ALTER FUNCTION app.check_claim_key(p_claim text) OWNER TO examiner_verifier;
 
 --
 -- Name: create_owner_policies(regclass, name); Type: PROCEDURE; Schema: app; Owner: postgres
@@ -133,51 +153,44 @@ $$;
 ALTER PROCEDURE app.create_owner_policies(IN p_table regclass, IN p_owner_column name) OWNER TO postgres;
 
 --
--- Name: current_password_hash(); Type: FUNCTION; Schema: app; Owner: examiner_auth
---
-
-CREATE FUNCTION app.current_password_hash() RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  SELECT s.password_hash FROM public.students AS s WHERE s.id = app.current_student_id()
-$$;
-
-
-ALTER FUNCTION app.current_password_hash() OWNER TO examiner_auth;
-
---
--- Name: current_student_id(); Type: FUNCTION; Schema: app; Owner: postgres
+-- Name: current_student_id(); Type: FUNCTION; Schema: app; Owner: examiner_verifier
 --
 
 CREATE FUNCTION app.current_student_id() RETURNS uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $_$
-  SELECT CASE
-    WHEN setting ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
-    THEN setting::uuid
-  END
-  FROM (SELECT pg_catalog.current_setting('app.student_id', true) AS setting) AS s
-$_$;
-
-
-ALTER FUNCTION app.current_student_id() OWNER TO postgres;
-
---
--- Name: login_lookup(text); Type: FUNCTION; Schema: app; Owner: examiner_auth
---
-
-CREATE FUNCTION app.login_lookup(p_email_key text) RETURNS TABLE(id uuid, password_hash text)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  SELECT s.id, s.password_hash
-  FROM public.students AS s
-  WHERE s.email_key = p_email_key
+DECLARE
+  c text := pg_catalog.current_setting('app.claim', true);
+  payload text;
+  k bytea;
+  v_id uuid;
+BEGIN
+  IF c IS NULL OR c = '' THEN
+    RETURN NULL;
+  END IF;
+  IF pg_catalog.length(c) BETWEEN 110 AND 200 THEN
+    payload := pg_catalog.left(c, -65);
+    SELECT ck.key INTO k FROM app.claim_keys AS ck WHERE ck.kid = pg_catalog.split_part(payload, '.', 4);
+    IF k IS NOT NULL
+       AND '.' || pg_catalog.encode(crypto.hmac(pg_catalog.convert_to(payload, 'UTF8'), k, 'sha256'), 'hex')
+           = pg_catalog.right(c, 65) THEN
+      IF pg_catalog.to_timestamp(pg_catalog.split_part(payload, '.', 3)::bigint) > pg_catalog.now() THEN
+        v_id := pg_catalog.split_part(payload, '.', 1)::uuid;
+        PERFORM FROM public.students AS s
+        WHERE s.id = v_id AND s.token_generation = pg_catalog.split_part(payload, '.', 2)::bigint;
+        IF FOUND THEN
+          RETURN v_id;
+        END IF;
+      END IF;
+    END IF;
+  END IF;
+  RAISE EXCEPTION 'claim refused' USING ERRCODE = 'EXA01';
+END
 $$;
 
 
-ALTER FUNCTION app.login_lookup(p_email_key text) OWNER TO examiner_auth;
+ALTER FUNCTION app.current_student_id() OWNER TO examiner_verifier;
 
 --
 -- Name: record_auth_failure(text, text, text, text, inet, text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
@@ -239,6 +252,54 @@ $$;
 ALTER FUNCTION app.revoke_tokens() OWNER TO examiner_auth;
 
 --
+-- Name: sign_in(text, text, text, integer, inet, text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
+--
+
+CREATE FUNCTION app.sign_in(p_email text, p_email_key text, p_prehash text, p_cost integer, p_client_ip inet, p_user_agent text, p_request_id text) RETURNS TABLE(student_id uuid, token_generation bigint, reason text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+DECLARE
+  v_id uuid;
+  v_stored text;
+  v_generation bigint;
+  v_hash text;
+BEGIN
+  IF p_prehash IS NULL OR p_prehash !~ '^[A-Za-z0-9+/]{64}$' OR p_cost IS NULL OR p_cost NOT BETWEEN 4 AND 14 THEN
+    RAISE EXCEPTION 'sign_in: bad pre-hash or cost' USING ERRCODE = '22023';
+  END IF;
+  SELECT s.id, s.password_hash, s.token_generation INTO v_id, v_stored, v_generation
+  FROM public.students AS s WHERE s.email_key = p_email_key
+  FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM crypto.crypt(p_prehash, crypto.gen_salt('bf', p_cost));
+    INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
+    VALUES (NULL, 'login', false, 'unknown_email', p_email, p_client_ip, p_user_agent, p_request_id);
+    RETURN QUERY SELECT NULL::uuid, NULL::bigint, 'unknown_email'::text;
+    RETURN;
+  END IF;
+  v_hash := CASE WHEN pg_catalog.starts_with(v_stored, 'sha384-bcrypt$') THEN pg_catalog.substr(v_stored, 15) END;
+  IF v_hash IS NULL OR crypto.crypt(p_prehash, v_hash) <> v_hash THEN
+    INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
+    VALUES (v_id, 'login', false, 'wrong_password', p_email, p_client_ip, p_user_agent, p_request_id);
+    RETURN QUERY SELECT NULL::uuid, NULL::bigint, 'wrong_password'::text;
+    RETURN;
+  END IF;
+  IF pg_catalog.substr(v_hash, 5, 2) <> pg_catalog.lpad(p_cost::text, 2, '0') THEN
+    UPDATE public.students AS s
+    SET password_hash = 'sha384-bcrypt$' || crypto.crypt(p_prehash, crypto.gen_salt('bf', p_cost))
+    WHERE s.id = v_id;
+  END IF;
+  INSERT INTO public.auth_events (student_id, kind, succeeded, email, client_ip, user_agent, request_id)
+  VALUES (v_id, 'login', true, p_email, p_client_ip, p_user_agent, p_request_id);
+  RETURN QUERY SELECT v_id, v_generation, NULL::text;
+END
+$_$;
+
+
+ALTER FUNCTION app.sign_in(p_email text, p_email_key text, p_prehash text, p_cost integer, p_client_ip inet, p_user_agent text, p_request_id text) OWNER TO examiner_auth;
+
+--
 -- Name: valid_target_grades(jsonb); Type: FUNCTION; Schema: app; Owner: postgres
 --
 
@@ -260,6 +321,21 @@ ALTER FUNCTION app.valid_target_grades(grades jsonb) OWNER TO postgres;
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
+
+--
+-- Name: claim_keys; Type: TABLE; Schema: app; Owner: postgres
+--
+
+CREATE TABLE app.claim_keys (
+    kid text NOT NULL,
+    key bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT claim_keys_key_length CHECK ((octet_length(key) = 32)),
+    CONSTRAINT claim_keys_kid_shape CHECK ((kid ~ '^[0-9A-Za-z]{1,16}$'::text))
+);
+
+
+ALTER TABLE app.claim_keys OWNER TO postgres;
 
 --
 -- Name: auth_events; Type: TABLE; Schema: public; Owner: postgres
@@ -414,6 +490,14 @@ CREATE TABLE public.syllabus_points (
 
 
 ALTER TABLE public.syllabus_points OWNER TO postgres;
+
+--
+-- Name: claim_keys claim_keys_pkey; Type: CONSTRAINT; Schema: app; Owner: postgres
+--
+
+ALTER TABLE ONLY app.claim_keys
+    ADD CONSTRAINT claim_keys_pkey PRIMARY KEY (kid);
+
 
 --
 -- Name: auth_events auth_events_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
@@ -663,7 +747,7 @@ ALTER TABLE public.papers ENABLE ROW LEVEL SECURITY;
 -- Name: papers papers_read; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY papers_read ON public.papers FOR SELECT TO examiner_student USING (true);
+CREATE POLICY papers_read ON public.papers FOR SELECT TO examiner_student USING ((( SELECT app.current_student_id() AS current_student_id) IS NOT NULL));
 
 
 --
@@ -722,6 +806,13 @@ CREATE POLICY students_update ON public.students FOR UPDATE TO examiner_student 
 
 
 --
+-- Name: students students_verifier_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY students_verifier_select ON public.students FOR SELECT TO examiner_verifier USING ((CURRENT_USER = 'examiner_verifier'::name));
+
+
+--
 -- Name: subjects; Type: ROW SECURITY; Schema: public; Owner: postgres
 --
 
@@ -731,7 +822,7 @@ ALTER TABLE public.subjects ENABLE ROW LEVEL SECURITY;
 -- Name: subjects subjects_read; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY subjects_read ON public.subjects FOR SELECT TO examiner_student USING (true);
+CREATE POLICY subjects_read ON public.subjects FOR SELECT TO examiner_student USING ((( SELECT app.current_student_id() AS current_student_id) IS NOT NULL));
 
 
 --
@@ -744,7 +835,7 @@ ALTER TABLE public.syllabus_points ENABLE ROW LEVEL SECURITY;
 -- Name: syllabus_points syllabus_points_read; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY syllabus_points_read ON public.syllabus_points FOR SELECT TO examiner_student USING (true);
+CREATE POLICY syllabus_points_read ON public.syllabus_points FOR SELECT TO examiner_student USING ((( SELECT app.current_student_id() AS current_student_id) IS NOT NULL));
 
 
 --
@@ -754,30 +845,32 @@ CREATE POLICY syllabus_points_read ON public.syllabus_points FOR SELECT TO exami
 GRANT USAGE ON SCHEMA app TO examiner_student;
 GRANT USAGE ON SCHEMA app TO examiner_anon;
 GRANT USAGE ON SCHEMA app TO examiner_auth;
+GRANT USAGE ON SCHEMA app TO examiner_authenticator;
+GRANT USAGE ON SCHEMA app TO examiner_verifier;
 
 
 --
--- Name: FUNCTION change_password(p_old_hash text, p_new_hash text); Type: ACL; Schema: app; Owner: examiner_auth
+-- Name: SCHEMA crypto; Type: ACL; Schema: -; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION app.change_password(p_old_hash text, p_new_hash text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.change_password(p_old_hash text, p_new_hash text) TO examiner_student;
-
-
---
--- Name: FUNCTION check_token(p_student_id uuid, p_generation bigint); Type: ACL; Schema: app; Owner: examiner_auth
---
-
-REVOKE ALL ON FUNCTION app.check_token(p_student_id uuid, p_generation bigint) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.check_token(p_student_id uuid, p_generation bigint) TO postgres;
+GRANT USAGE ON SCHEMA crypto TO examiner_verifier;
+GRANT USAGE ON SCHEMA crypto TO examiner_auth;
 
 
 --
--- Name: FUNCTION complete_login(p_student_id uuid, p_verified_hash text, p_new_hash text, p_email text, p_client_ip inet, p_user_agent text, p_request_id text); Type: ACL; Schema: app; Owner: examiner_auth
+-- Name: FUNCTION change_password_checked(p_old_prehash text, p_new_hash text); Type: ACL; Schema: app; Owner: examiner_auth
 --
 
-REVOKE ALL ON FUNCTION app.complete_login(p_student_id uuid, p_verified_hash text, p_new_hash text, p_email text, p_client_ip inet, p_user_agent text, p_request_id text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.complete_login(p_student_id uuid, p_verified_hash text, p_new_hash text, p_email text, p_client_ip inet, p_user_agent text, p_request_id text) TO examiner_anon;
+REVOKE ALL ON FUNCTION app.change_password_checked(p_old_prehash text, p_new_hash text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.change_password_checked(p_old_prehash text, p_new_hash text) TO examiner_student;
+
+
+--
+-- Name: FUNCTION check_claim_key(p_claim text); Type: ACL; Schema: app; Owner: examiner_verifier
+--
+
+REVOKE ALL ON FUNCTION app.check_claim_key(p_claim text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.check_claim_key(p_claim text) TO examiner_student;
 
 
 --
@@ -788,19 +881,12 @@ REVOKE ALL ON PROCEDURE app.create_owner_policies(IN p_table regclass, IN p_owne
 
 
 --
--- Name: FUNCTION current_password_hash(); Type: ACL; Schema: app; Owner: examiner_auth
+-- Name: FUNCTION current_student_id(); Type: ACL; Schema: app; Owner: examiner_verifier
 --
 
-REVOKE ALL ON FUNCTION app.current_password_hash() FROM PUBLIC;
-GRANT ALL ON FUNCTION app.current_password_hash() TO examiner_student;
-
-
---
--- Name: FUNCTION login_lookup(p_email_key text); Type: ACL; Schema: app; Owner: examiner_auth
---
-
-REVOKE ALL ON FUNCTION app.login_lookup(p_email_key text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app.login_lookup(p_email_key text) TO examiner_anon;
+REVOKE ALL ON FUNCTION app.current_student_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.current_student_id() TO examiner_student;
+GRANT ALL ON FUNCTION app.current_student_id() TO examiner_auth;
 
 
 --
@@ -825,6 +911,352 @@ GRANT ALL ON FUNCTION app.register_student(p_email text, p_email_key text, p_pas
 
 REVOKE ALL ON FUNCTION app.revoke_tokens() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.revoke_tokens() TO examiner_student;
+
+
+--
+-- Name: FUNCTION sign_in(p_email text, p_email_key text, p_prehash text, p_cost integer, p_client_ip inet, p_user_agent text, p_request_id text); Type: ACL; Schema: app; Owner: examiner_auth
+--
+
+REVOKE ALL ON FUNCTION app.sign_in(p_email text, p_email_key text, p_prehash text, p_cost integer, p_client_ip inet, p_user_agent text, p_request_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.sign_in(p_email text, p_email_key text, p_prehash text, p_cost integer, p_client_ip inet, p_user_agent text, p_request_id text) TO examiner_anon;
+
+
+--
+-- Name: FUNCTION armor(bytea); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.armor(bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.armor(bytea) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.armor(bytea) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION armor(bytea, text[], text[]); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.armor(bytea, text[], text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.armor(bytea, text[], text[]) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.armor(bytea, text[], text[]) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION crypt(text, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.crypt(text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.crypt(text, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.crypt(text, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION dearmor(text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.dearmor(text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.dearmor(text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.dearmor(text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION decrypt(bytea, bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.decrypt(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.decrypt(bytea, bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.decrypt(bytea, bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION decrypt_iv(bytea, bytea, bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.decrypt_iv(bytea, bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.decrypt_iv(bytea, bytea, bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.decrypt_iv(bytea, bytea, bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION digest(bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.digest(bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.digest(bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.digest(bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION digest(text, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.digest(text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.digest(text, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.digest(text, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION encrypt(bytea, bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.encrypt(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.encrypt(bytea, bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.encrypt(bytea, bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION encrypt_iv(bytea, bytea, bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.encrypt_iv(bytea, bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.encrypt_iv(bytea, bytea, bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.encrypt_iv(bytea, bytea, bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION gen_random_bytes(integer); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.gen_random_bytes(integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.gen_random_bytes(integer) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.gen_random_bytes(integer) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION gen_random_uuid(); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.gen_random_uuid() FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.gen_random_uuid() TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.gen_random_uuid() TO examiner_auth;
+
+
+--
+-- Name: FUNCTION gen_salt(text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.gen_salt(text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.gen_salt(text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.gen_salt(text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION gen_salt(text, integer); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.gen_salt(text, integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.gen_salt(text, integer) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.gen_salt(text, integer) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION hmac(bytea, bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.hmac(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.hmac(bytea, bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.hmac(bytea, bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION hmac(text, text, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.hmac(text, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.hmac(text, text, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.hmac(text, text, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_armor_headers(text, OUT key text, OUT value text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_armor_headers(text, OUT key text, OUT value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_armor_headers(text, OUT key text, OUT value text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_armor_headers(text, OUT key text, OUT value text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_key_id(bytea); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_key_id(bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_key_id(bytea) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_key_id(bytea) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_pub_decrypt(bytea, bytea); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_pub_decrypt(bytea, bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt(bytea, bytea) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt(bytea, bytea) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_pub_decrypt(bytea, bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_pub_decrypt(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt(bytea, bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt(bytea, bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_pub_decrypt(bytea, bytea, text, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_pub_decrypt(bytea, bytea, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt(bytea, bytea, text, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt(bytea, bytea, text, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_pub_decrypt_bytea(bytea, bytea); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_pub_decrypt_bytea(bytea, bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt_bytea(bytea, bytea) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt_bytea(bytea, bytea) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_pub_decrypt_bytea(bytea, bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_pub_decrypt_bytea(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt_bytea(bytea, bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt_bytea(bytea, bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_pub_decrypt_bytea(bytea, bytea, text, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_pub_decrypt_bytea(bytea, bytea, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt_bytea(bytea, bytea, text, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_pub_decrypt_bytea(bytea, bytea, text, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_pub_encrypt(text, bytea); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_pub_encrypt(text, bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_pub_encrypt(text, bytea) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_pub_encrypt(text, bytea) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_pub_encrypt(text, bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_pub_encrypt(text, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_pub_encrypt(text, bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_pub_encrypt(text, bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_pub_encrypt_bytea(bytea, bytea); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_pub_encrypt_bytea(bytea, bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_pub_encrypt_bytea(bytea, bytea) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_pub_encrypt_bytea(bytea, bytea) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_pub_encrypt_bytea(bytea, bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_pub_encrypt_bytea(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_pub_encrypt_bytea(bytea, bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_pub_encrypt_bytea(bytea, bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_sym_decrypt(bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_sym_decrypt(bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_sym_decrypt(bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_sym_decrypt(bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_sym_decrypt(bytea, text, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_sym_decrypt(bytea, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_sym_decrypt(bytea, text, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_sym_decrypt(bytea, text, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_sym_decrypt_bytea(bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_sym_decrypt_bytea(bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_sym_decrypt_bytea(bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_sym_decrypt_bytea(bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_sym_decrypt_bytea(bytea, text, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_sym_decrypt_bytea(bytea, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_sym_decrypt_bytea(bytea, text, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_sym_decrypt_bytea(bytea, text, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_sym_encrypt(text, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_sym_encrypt(text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_sym_encrypt(text, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_sym_encrypt(text, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_sym_encrypt(text, text, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_sym_encrypt(text, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_sym_encrypt(text, text, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_sym_encrypt(text, text, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_sym_encrypt_bytea(bytea, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_sym_encrypt_bytea(bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_sym_encrypt_bytea(bytea, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_sym_encrypt_bytea(bytea, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pgp_sym_encrypt_bytea(bytea, text, text); Type: ACL; Schema: crypto; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION crypto.pgp_sym_encrypt_bytea(bytea, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION crypto.pgp_sym_encrypt_bytea(bytea, text, text) TO examiner_verifier;
+GRANT ALL ON FUNCTION crypto.pgp_sym_encrypt_bytea(bytea, text, text) TO examiner_auth;
+
+
+--
+-- Name: FUNCTION pg_prepared_statement(OUT name text, OUT statement text, OUT prepare_time timestamp with time zone, OUT parameter_types regtype[], OUT from_sql boolean, OUT generic_plans bigint, OUT custom_plans bigint); Type: ACL; Schema: pg_catalog; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION pg_catalog.pg_prepared_statement(OUT name text, OUT statement text, OUT prepare_time timestamp with time zone, OUT parameter_types regtype[], OUT from_sql boolean, OUT generic_plans bigint, OUT custom_plans bigint) FROM PUBLIC;
+
+
+--
+-- Name: TABLE claim_keys; Type: ACL; Schema: app; Owner: postgres
+--
+
+GRANT SELECT ON TABLE app.claim_keys TO examiner_verifier;
 
 
 --
@@ -862,6 +1294,7 @@ GRANT SELECT,INSERT ON TABLE public.students TO examiner_auth;
 --
 
 GRANT SELECT(id) ON TABLE public.students TO examiner_student;
+GRANT SELECT(id) ON TABLE public.students TO examiner_verifier;
 
 
 --
@@ -912,6 +1345,7 @@ GRANT UPDATE(updated_at) ON TABLE public.students TO examiner_auth;
 --
 
 GRANT UPDATE(token_generation) ON TABLE public.students TO examiner_auth;
+GRANT SELECT(token_generation) ON TABLE public.students TO examiner_verifier;
 
 
 --
@@ -926,6 +1360,13 @@ GRANT SELECT ON TABLE public.subjects TO examiner_student;
 --
 
 GRANT SELECT ON TABLE public.syllabus_points TO examiner_student;
+
+
+--
+-- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: -; Owner: postgres
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres REVOKE ALL ON FUNCTIONS  FROM PUBLIC;
 
 
 --
