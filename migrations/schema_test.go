@@ -29,13 +29,18 @@ const schemaHeader = `-- examiner's current schema: what pg_dump --schema-only p
 -- place. Do not edit it: change the schema with a new migration, then run make schema, which
 -- rewrites this file; a test fails while it is stale.
 --
--- Roles are cluster-wide, so pg_dump leaves them out; migrations/001_roles_and_app_schema.sql
--- creates them, all NOLOGIN, and grants them to the role that runs the migrations:
---   examiner_student  every request on behalf of a student runs as it, under row-level security;
---   examiner_anon     the unauthenticated requests (register, login): no table, only functions;
---   examiner_auth     owns the SECURITY DEFINER functions of those paths.
--- "postgres" below is the role that ran the migrations: in production, the application's login
--- user, which owns the tables.
+-- Roles are cluster-wide, so pg_dump leaves them out; migrations 001 and 012 create them:
+--   examiner_student        every request on behalf of a student runs as it, under row-level
+--                           security;
+--   examiner_anon           the unauthenticated requests (register, login): no table, only
+--                           functions;
+--   examiner_auth           owns the SECURITY DEFINER functions of those paths;
+--   examiner_verifier       owns the verifier of claims, app.current_student_id, and alone reads
+--                           app.claim_keys;
+--   examiner_authenticator  what the server logs in as: LOGIN NOINHERIT, a member of
+--                           examiner_student and examiner_anon only, owning nothing.
+-- All but the last are NOLOGIN. "postgres" below is the role that ran the migrations: in
+-- production, the owner, which owns the tables and is not what the server logs in as.
 
 `
 

@@ -3,13 +3,18 @@
 -- place. Do not edit it: change the schema with a new migration, then run make schema, which
 -- rewrites this file; a test fails while it is stale.
 --
--- Roles are cluster-wide, so pg_dump leaves them out; migrations/001_roles_and_app_schema.sql
--- creates them, all NOLOGIN, and grants them to the role that runs the migrations:
---   examiner_student  every request on behalf of a student runs as it, under row-level security;
---   examiner_anon     the unauthenticated requests (register, login): no table, only functions;
---   examiner_auth     owns the SECURITY DEFINER functions of those paths.
--- "postgres" below is the role that ran the migrations: in production, the application's login
--- user, which owns the tables.
+-- Roles are cluster-wide, so pg_dump leaves them out; migrations 001 and 012 create them:
+--   examiner_student        every request on behalf of a student runs as it, under row-level
+--                           security;
+--   examiner_anon           the unauthenticated requests (register, login): no table, only
+--                           functions;
+--   examiner_auth           owns the SECURITY DEFINER functions of those paths;
+--   examiner_verifier       owns the verifier of claims, app.current_student_id, and alone reads
+--                           app.claim_keys;
+--   examiner_authenticator  what the server logs in as: LOGIN NOINHERIT, a member of
+--                           examiner_student and examiner_anon only, owning nothing.
+-- All but the last are NOLOGIN. "postgres" below is the role that ran the migrations: in
+-- production, the owner, which owns the tables and is not what the server logs in as.
 
 --
 -- PostgreSQL database dump
@@ -76,7 +81,7 @@ DECLARE
   v_generation bigint;
 BEGIN
   IF p_old_prehash IS NULL OR p_old_prehash !~ '^[A-Za-z0-9+/]{64}$'
-     OR p_new_hash IS NULL OR p_new_hash !~ '^sha384-bcrypt\$\$2[ab]\$(0[4-9]|1[0-4])\$[./A-Za-z0-9]{53}$' THEN
+     OR p_new_hash IS NULL OR p_new_hash !~ '^sha384-bcrypt\$\$2a\$(0[4-9]|1[0-4])\$[./A-Za-z0-9]{53}$' THEN
     RAISE EXCEPTION 'change_password: bad pre-hash or hash' USING ERRCODE = '22023';
   END IF;
   SELECT s.password_hash INTO v_stored FROM public.students AS s WHERE s.id = v_id FOR UPDATE;
@@ -198,7 +203,7 @@ CREATE FUNCTION app.record_auth_failure(p_kind text, p_email text, p_email_key t
   INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
   SELECT (SELECT s.id FROM public.students AS s WHERE s.email_key = p_email_key),
          p_kind, false, p_reason, p_email, p_client_ip, p_user_agent, p_request_id
-  WHERE p_kind IN ('register', 'login')
+  WHERE p_kind = 'register' OR (p_kind = 'login' AND p_reason IN ('rate_limited', 'unknown_email'))
 $$;
 
 
@@ -285,6 +290,16 @@ BEGIN
     INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
     VALUES (NULL, 'login', false, 'unknown_email', p_email, p_client_ip, p_user_agent, p_request_id);
     RETURN QUERY SELECT NULL::uuid, NULL::bigint, 'unknown_email'::text;
+    RETURN;
+  END IF;
+  IF (SELECT pg_catalog.count(*) FROM (
+        SELECT FROM public.auth_events AS e
+        WHERE e.student_id = v_id AND e.created_at > pg_catalog.now() - interval '1 hour'
+          AND e.kind = 'login' AND e.reason = 'wrong_password'
+        LIMIT 200) AS recent) >= 200 THEN
+    INSERT INTO public.auth_events (student_id, kind, succeeded, reason, email, client_ip, user_agent, request_id)
+    VALUES (v_id, 'login', false, 'rate_limited', p_email, p_client_ip, p_user_agent, p_request_id);
+    RETURN QUERY SELECT NULL::uuid, NULL::bigint, 'rate_limited'::text;
     RETURN;
   END IF;
   v_hash := CASE WHEN pg_catalog.starts_with(v_stored, 'sha384-bcrypt$') THEN pg_catalog.substr(v_stored, 15) END;
@@ -682,6 +697,13 @@ ALTER TABLE public.auth_events ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY auth_events_auth_insert ON public.auth_events FOR INSERT TO examiner_auth WITH CHECK ((CURRENT_USER = 'examiner_auth'::name));
+
+
+--
+-- Name: auth_events auth_events_auth_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY auth_events_auth_select ON public.auth_events FOR SELECT TO examiner_auth USING ((CURRENT_USER = 'examiner_auth'::name));
 
 
 --
@@ -1282,6 +1304,34 @@ GRANT SELECT ON TABLE app.claim_keys TO examiner_verifier;
 
 GRANT SELECT,INSERT ON TABLE public.auth_events TO examiner_student;
 GRANT INSERT ON TABLE public.auth_events TO examiner_auth;
+
+
+--
+-- Name: COLUMN auth_events.student_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT(student_id) ON TABLE public.auth_events TO examiner_auth;
+
+
+--
+-- Name: COLUMN auth_events.kind; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT(kind) ON TABLE public.auth_events TO examiner_auth;
+
+
+--
+-- Name: COLUMN auth_events.reason; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT(reason) ON TABLE public.auth_events TO examiner_auth;
+
+
+--
+-- Name: COLUMN auth_events.created_at; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT(created_at) ON TABLE public.auth_events TO examiner_auth;
 
 
 --

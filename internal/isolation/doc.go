@@ -14,7 +14,7 @@
 // A second test runs the same checker against deliberately broken servers and expects it to
 // catch them with a short sequence.
 //
-// Runs are seeded and bounded. Two environment variables change them:
+// The model runs are seeded and bounded. Two environment variables change them:
 //
 //	EXAMINER_ISOLATION_OPS   operations per seeded run (default 400); raise it for soak runs
 //	EXAMINER_ISOLATION_SEED  run only this seed (default: seeds 1 to 4), to replay a failure
@@ -23,4 +23,13 @@
 //
 //	EXAMINER_ISOLATION_SEED=3 go test -run TestModelIsolation ./internal/isolation/
 //	EXAMINER_ISOLATION_OPS=5000 go test -run TestModelIsolation -timeout 30m ./internal/isolation/
+//
+// The attacker suite (attack_test.go) assumes worse than a client: SQL of the attacker's choosing
+// running on the server's own database connection, as its login role, inside any request, with a
+// genuine claim for the attacker's own student. Driven by the catalogue (every role the login
+// role reaches, every student-scoped table, every function those roles may execute), it tries to
+// read or change another student's rows, read a password hash, change the schema, its grants or
+// roles, reach the server's programs and files, leave something on the connection for the next
+// request, or read the next request's values; a second test plants faults and expects it to
+// catch each.
 package isolation

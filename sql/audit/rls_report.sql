@@ -88,7 +88,7 @@ SELECT r.rolname AS role, r.rolcanlogin AS can_login, r.rolsuper AS superuser, r
        r.rolcreaterole AS create_role, r.rolcreatedb AS create_db, r.rolinherit AS inherit,
        coalesce((SELECT string_agg(pg_get_userbyid(m.roleid), ', ' ORDER BY pg_get_userbyid(m.roleid)) FROM pg_auth_members m WHERE m.member = r.oid), '') AS member_of,
        coalesce((SELECT string_agg(pg_get_userbyid(m.member), ', ' ORDER BY pg_get_userbyid(m.member)) FROM pg_auth_members m WHERE m.roleid = r.oid), '') AS members
-FROM pg_roles r WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_auth')
+FROM pg_roles r WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_auth', 'examiner_verifier', 'examiner_authenticator')
 ORDER BY 1 DESC;
 
 \echo '== Breaches of the isolation rules (sql/audit/rls_violations.sql; none is good)'

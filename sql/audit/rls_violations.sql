@@ -6,12 +6,22 @@
 --   and forced, and a permissive policy for examiner_student for each of SELECT, INSERT, UPDATE
 --   and DELETE; every permissive policy that applies to examiner_student there is exactly
 --   "<key> = (SELECT app.current_student_id())" in USING and in WITH CHECK, where each applies;
--- * the request roles (examiner_student, examiner_anon) and examiner_auth cannot log in, bypass
---   RLS, or act as superusers, and own nothing; the request roles are members of no role;
+-- * the request roles (examiner_student, examiner_anon), examiner_auth and examiner_verifier
+--   cannot log in, bypass RLS, replicate, or act as superusers, and own nothing; the request
+--   roles are members of no role;
+-- * the login role, examiner_authenticator, exists and can log in, and is NOINHERIT,
+--   NOSUPERUSER, NOCREATEROLE, NOCREATEDB, NOREPLICATION and NOBYPASSRLS; it is a member of
+--   exactly examiner_student and examiner_anon, without ADMIN OPTION, owns nothing, and has no
+--   settings of its own (ALTER ROLE … SET, which every new connection would start with);
+-- * examiner_verifier owns app.current_student_id(); no request role and not the login role has
+--   any privilege on app.claim_keys;
+-- * PUBLIC, the request roles and the login role cannot create temporary objects (which could
+--   shadow ours for the next request on a connection) or schemas in the database;
 -- * examiner_anon has no privileges on any table or column; examiner_student none on a table
 --   without RLS;
 -- * every SECURITY DEFINER function a request role may execute has a fixed search_path and is
---   owned by examiner_auth (whose reach is fixed by its own grants and policies);
+--   owned by examiner_auth or examiner_verifier (whose reach is fixed by their own grants and
+--   policies);
 -- * views run as their caller (security_invoker).
 --
 -- Objects that belong to an extension (pg_depend deptype 'e'), such as the views and functions
@@ -58,11 +68,24 @@ scoped AS (
                 WHERE a.attrelid = t.oid AND a.attname = 'student_id' AND a.attnum > 0 AND NOT a.attisdropped)
 ),
 expected_roles (rolname) AS (
-  VALUES ('examiner_student'), ('examiner_anon'), ('examiner_auth')
+  VALUES ('examiner_student'), ('examiner_anon'), ('examiner_auth'), ('examiner_verifier')
 ),
 roles AS (
-  SELECT r.oid, r.rolname, r.rolcanlogin, r.rolbypassrls, r.rolsuper, r.rolcreaterole, r.rolcreatedb
+  SELECT r.oid, r.rolname, r.rolcanlogin, r.rolbypassrls, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication
   FROM pg_catalog.pg_roles r JOIN expected_roles e USING (rolname)
+),
+login_role AS (
+  SELECT r.oid, r.rolname, r.rolcanlogin, r.rolinherit, r.rolsuper, r.rolcreaterole, r.rolcreatedb,
+         r.rolreplication, r.rolbypassrls
+  FROM pg_catalog.pg_roles r WHERE r.rolname = 'examiner_authenticator'
+),
+login_memberships (rolname) AS (
+  VALUES ('examiner_student'), ('examiner_anon')
+),
+-- The roles whose SQL may run on the server's connection: the request roles and the login role.
+connection_roles AS (
+  SELECT r.oid, r.rolname FROM pg_catalog.pg_roles r
+  WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_authenticator')
 ),
 request_roles AS (
   SELECT * FROM roles WHERE rolname IN ('examiner_student', 'examiner_anon')
@@ -93,8 +116,91 @@ breaches (object, problem) AS (
   FROM roles r,
        LATERAL (VALUES (r.rolcanlogin, 'can log in'), (r.rolbypassrls, 'bypasses row-level security'),
                        (r.rolsuper, 'is a superuser'), (r.rolcreaterole, 'can create roles'),
-                       (r.rolcreatedb, 'can create databases')) AS a(has, attribute)
+                       (r.rolcreatedb, 'can create databases'), (r.rolreplication, 'can replicate')) AS a(has, attribute)
   WHERE a.has
+
+  UNION ALL
+  SELECT 'role examiner_authenticator', 'does not exist (the server logs in as it)'
+  WHERE NOT EXISTS (SELECT 1 FROM login_role)
+
+  UNION ALL
+  SELECT 'role ' || r.rolname, a.attribute
+  FROM login_role r,
+       LATERAL (VALUES (NOT r.rolcanlogin, 'cannot log in (the server logs in as it)'),
+                       (r.rolinherit, 'inherits its roles'' privileges (it must reach nothing before SET ROLE: NOINHERIT)'),
+                       (r.rolsuper, 'is a superuser'), (r.rolcreaterole, 'can create roles (and grant itself any role)'),
+                       (r.rolcreatedb, 'can create databases'), (r.rolreplication, 'can replicate'),
+                       (r.rolbypassrls, 'bypasses row-level security')) AS a(has, attribute)
+  WHERE a.has
+
+  UNION ALL
+  SELECT 'role ' || r.rolname, 'is a member of ' || pg_catalog.pg_get_userbyid(m.roleid) || ' (it may be only examiner_student and examiner_anon)'
+  FROM login_role r JOIN pg_catalog.pg_auth_members m ON m.member = r.oid
+  WHERE pg_catalog.pg_get_userbyid(m.roleid) NOT IN (SELECT rolname FROM login_memberships)
+
+  UNION ALL
+  SELECT 'role ' || r.rolname, 'may administer ' || pg_catalog.pg_get_userbyid(m.roleid) || ' (WITH ADMIN OPTION: it could grant it to anyone)'
+  FROM login_role r JOIN pg_catalog.pg_auth_members m ON m.member = r.oid
+  WHERE m.admin_option
+
+  UNION ALL
+  SELECT 'role ' || r.rolname, 'is not a member of ' || l.rolname || ' (it could not serve those requests)'
+  FROM login_role r CROSS JOIN login_memberships l
+  WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m
+                    WHERE m.member = r.oid AND pg_catalog.pg_get_userbyid(m.roleid) = l.rolname)
+
+  UNION ALL
+  -- Everything it owns in this database or in the cluster: relations, functions, schemas, types,
+  -- large objects, default privileges, databases.
+  SELECT 'role ' || r.rolname, 'owns ' || pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid)
+  FROM login_role r JOIN pg_catalog.pg_shdepend d ON d.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass AND d.refobjid = r.oid
+  WHERE d.deptype = 'o'
+    AND d.dbid IN (0, (SELECT db.oid FROM pg_catalog.pg_database db WHERE db.datname = pg_catalog.current_database()))
+
+  UNION ALL
+  SELECT 'role ' || r.rolname, format('has settings of its own (%s), which every new connection starts with: ALTER ROLE %I RESET ALL', s.setconfig, r.rolname)
+  FROM login_role r JOIN pg_catalog.pg_db_role_setting s ON s.setrole = r.oid
+  WHERE s.setdatabase IN (0, (SELECT db.oid FROM pg_catalog.pg_database db WHERE db.datname = pg_catalog.current_database()))
+
+  UNION ALL
+  SELECT 'function app.current_student_id()', 'does not exist (the verifier of migration 014)'
+  WHERE pg_catalog.to_regprocedure('app.current_student_id()') IS NULL
+
+  UNION ALL
+  SELECT 'function app.current_student_id()', 'owned by ' || pg_catalog.pg_get_userbyid(p.proowner) || ', not examiner_verifier'
+  FROM pg_catalog.pg_proc p
+  WHERE p.oid = pg_catalog.to_regprocedure('app.current_student_id()')
+    AND pg_catalog.pg_get_userbyid(p.proowner) <> 'examiner_verifier'
+
+  UNION ALL
+  SELECT 'table app.claim_keys', 'does not exist (the claim keys of migration 014)'
+  WHERE pg_catalog.to_regclass('app.claim_keys') IS NULL
+
+  UNION ALL
+  SELECT 'table app.claim_keys', r.rolname || ' has privileges on it (the keys make every student''s claim)'
+  FROM connection_roles r
+  WHERE pg_catalog.to_regclass('app.claim_keys') IS NOT NULL
+    AND (pg_catalog.has_table_privilege(r.oid, pg_catalog.to_regclass('app.claim_keys'), 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+         OR pg_catalog.has_any_column_privilege(r.oid, pg_catalog.to_regclass('app.claim_keys'), 'SELECT, INSERT, UPDATE, REFERENCES'))
+
+  UNION ALL
+  -- has_database_privilege takes no 'public'; the ACL does (no ACL at all is the default, which
+  -- gives PUBLIC TEMPORARY).
+  SELECT 'database ' || d.datname, 'PUBLIC may create temporary objects in it (REVOKE TEMPORARY ON DATABASE … FROM PUBLIC)'
+  FROM pg_catalog.pg_database d
+  WHERE d.datname = pg_catalog.current_database()
+    AND (d.datacl IS NULL OR EXISTS (SELECT 1 FROM pg_catalog.aclexplode(d.datacl) AS a
+                                     WHERE a.grantee = 0 AND a.privilege_type = 'TEMPORARY'))
+
+  UNION ALL
+  SELECT 'database ' || pg_catalog.current_database(), r.rolname || ' may create ' || a.what || ' in it'
+  FROM connection_roles r,
+       LATERAL (VALUES ('TEMPORARY', 'temporary objects'), ('CREATE', 'schemas')) AS a(privilege, what)
+  WHERE pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), a.privilege)
+
+  UNION ALL
+  SELECT 'large object ' || l.oid, 'owned by ' || r.rolname
+  FROM pg_catalog.pg_largeobject_metadata l JOIN request_roles r ON r.oid = l.lomowner
 
   UNION ALL
   SELECT 'role ' || r.rolname, 'is a member of ' || pg_catalog.pg_get_userbyid(m.roleid) || ' (it would gain its privileges and policies)'
@@ -165,11 +271,11 @@ breaches (object, problem) AS (
 
   UNION ALL
   SELECT 'function ' || p.oid::regprocedure::text,
-         format('SECURITY DEFINER owned by %s, not examiner_auth, and %s may execute it', pg_catalog.pg_get_userbyid(p.proowner), r.rolname)
+         format('SECURITY DEFINER owned by %s, not examiner_auth or examiner_verifier, and %s may execute it', pg_catalog.pg_get_userbyid(p.proowner), r.rolname)
   FROM all_functions p
   CROSS JOIN request_roles r
   WHERE p.prosecdef
     AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
-    AND pg_catalog.pg_get_userbyid(p.proowner) <> 'examiner_auth'
+    AND pg_catalog.pg_get_userbyid(p.proowner) NOT IN ('examiner_auth', 'examiner_verifier')
 )
 SELECT object, problem FROM breaches ORDER BY object, problem;
