@@ -11,6 +11,7 @@ import (
 
 const openAnonymousTransaction = `-- name: OpenAnonymousTransaction :exec
 SELECT pg_catalog.set_config('app.claim', '', true), pg_catalog.set_config('role', 'examiner_anon', true),
+       pg_catalog.set_config('row_security', 'on', true),
        pg_catalog.set_config('statement_timeout', $1::text, true),
        pg_catalog.set_config('lock_timeout', $2::text, true),
        pg_catalog.set_config('idle_in_transaction_session_timeout', $3::text, true)
@@ -33,7 +34,7 @@ func (q *Queries) OpenAnonymousTransaction(ctx context.Context, arg OpenAnonymou
 const openStudentTransaction = `-- name: OpenStudentTransaction :exec
 
 SELECT pg_catalog.set_config('app.claim', $1::text, true),
-       pg_catalog.set_config('role', 'examiner_student', true),
+       pg_catalog.set_config('role', 'examiner_student', true), pg_catalog.set_config('row_security', 'on', true),
        pg_catalog.set_config('statement_timeout', $2::text, true),
        pg_catalog.set_config('lock_timeout', $3::text, true),
        pg_catalog.set_config('idle_in_transaction_session_timeout', $4::text, true)
@@ -50,7 +51,9 @@ type OpenStudentTransactionParams struct {
 // sent in the same pipeline as the request's statement. Everything they set is
 // transaction-local (set_config(…, true)), so nothing survives into the next use of a pooled
 // connection; the timeouts are milliseconds, set per transaction because a transaction pooler
-// refuses them as startup parameters. They call no function but set_config: they run as the
+// refuses them as startup parameters. row_security is pinned on: a session-level
+// SET row_security = off left on a pooled connection (by SQL that ran there) would otherwise make
+// every later request on it fail (off makes a query that meets a policy an error, never a leak). They call no function but set_config: they run as the
 // login role, before the role changes, and it may execute nothing of ours.
 // As a student: the claim the server signed for them (internal/dbclaim), which every policy
 // verifies through app.current_student_id() (a bad one raises EXA01 in the request's statement),

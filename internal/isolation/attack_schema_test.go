@@ -103,12 +103,13 @@ func (w *attackWorld) hostAttempts(plan *attackPlan) []hostAttempt {
 		add("GRANT "+r+" TO CURRENT_USER", "GRANT "+r+" TO SESSION_USER", "SET ROLE "+r)
 	}
 	// PostgreSQL lets every role set its own defaults, which every later session of it starts
-	// with: the login role can make every new connection of the server fail (row_security off)
-	// until a DBA resets it. A denial of service, never a read; make audit reports it
+	// with. serve refuses to start, and its pool to open a connection, while the login role has
+	// any (tenant.RefuseRoleDefaults: tenant/connect_test.go), so the server's new connections
+	// fail until a DBA resets them. A denial of service, never a read; make audit reports it
 	// (sql/audit/rls_violations.sql), and so does this suite should one be committed.
 	for _, setting := range []string{"row_security = off", "default_transaction_read_only = on", "role = 'examiner_anon'"} {
 		out = append(out, hostAttempt{sql: "ALTER ROLE CURRENT_USER SET " + setting,
-			residual: "a role may set its own defaults: a denial of service for the server's new connections, which make audit reports"})
+			residual: "a role may set its own defaults: serve and its pool refuse to connect while there are any (a denial of service, which make audit reports)"})
 	}
 	// Large objects need no privilege to create; only their owner can read them (§5.6).
 	out = append(out, hostAttempt{sql: "SELECT pg_catalog.lo_from_bytea(0, '\\x00')",

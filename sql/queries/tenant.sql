@@ -2,7 +2,9 @@
 -- sent in the same pipeline as the request's statement. Everything they set is
 -- transaction-local (set_config(…, true)), so nothing survives into the next use of a pooled
 -- connection; the timeouts are milliseconds, set per transaction because a transaction pooler
--- refuses them as startup parameters. They call no function but set_config: they run as the
+-- refuses them as startup parameters. row_security is pinned on: a session-level
+-- SET row_security = off left on a pooled connection (by SQL that ran there) would otherwise make
+-- every later request on it fail (off makes a query that meets a policy an error, never a leak). They call no function but set_config: they run as the
 -- login role, before the role changes, and it may execute nothing of ours.
 
 -- name: OpenStudentTransaction :exec
@@ -10,7 +12,7 @@
 -- verifies through app.current_student_id() (a bad one raises EXA01 in the request's statement),
 -- and examiner_student.
 SELECT pg_catalog.set_config('app.claim', sqlc.arg(claim)::text, true),
-       pg_catalog.set_config('role', 'examiner_student', true),
+       pg_catalog.set_config('role', 'examiner_student', true), pg_catalog.set_config('row_security', 'on', true),
        pg_catalog.set_config('statement_timeout', sqlc.arg(statement_timeout)::text, true),
        pg_catalog.set_config('lock_timeout', sqlc.arg(lock_timeout)::text, true),
        pg_catalog.set_config('idle_in_transaction_session_timeout', sqlc.arg(idle_timeout)::text, true);
@@ -20,6 +22,7 @@ SELECT pg_catalog.set_config('app.claim', sqlc.arg(claim)::text, true),
 -- SECURITY DEFINER functions of those paths. The empty claim hides any claim a session-level SET
 -- left on the connection.
 SELECT pg_catalog.set_config('app.claim', '', true), pg_catalog.set_config('role', 'examiner_anon', true),
+       pg_catalog.set_config('row_security', 'on', true),
        pg_catalog.set_config('statement_timeout', sqlc.arg(statement_timeout)::text, true),
        pg_catalog.set_config('lock_timeout', sqlc.arg(lock_timeout)::text, true),
        pg_catalog.set_config('idle_in_transaction_session_timeout', sqlc.arg(idle_timeout)::text, true);
