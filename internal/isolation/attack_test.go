@@ -151,6 +151,7 @@ func TestInjectedSQLReachesNoOtherStudentAndChangesNothing(t *testing.T) {
 			if len(report.violations) > 0 {
 				t.Fatalf("the attacker got through %d times:\n%s", len(report.violations), strings.Join(report.violations, "\n"))
 			}
+			fmt.Printf("report: attacker suite (%s): %s, 0 violations, %d accepted residuals\n", m.name, report.counts(), len(report.residuals))
 		})
 	}
 }
@@ -278,5 +279,10 @@ func TestTheAttackerSuiteCatchesEachPlantedFault(t *testing.T) {
 			t.Fatalf("got violations:\n%s\nwant one containing %q", strings.Join(report.violations, "\n"), f.want)
 		})
 	}
-	t.Cleanup(func() { t.Logf("planted faults: %v", time.Since(start).Round(time.Millisecond)) })
+	t.Cleanup(func() {
+		t.Logf("planted faults: %v", time.Since(start).Round(time.Millisecond))
+		if !t.Failed() {
+			fmt.Printf("report: attacker suite: each of %d planted faults caught\n", len(attackFaults))
+		}
+	})
 }
