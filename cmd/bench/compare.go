@@ -114,13 +114,14 @@ func createUnverifiedDatabase(ctx context.Context, ownerURL string) (string, fun
 
 // side is one of the two servers of the comparison, with what its rounds measured.
 type side struct {
-	name      string
-	srv       *server
-	latencies [][]time.Duration // each round's measured window
-	measured  time.Duration     // the rounds' measured windows, in all
-	requests  int               // every request of every round, warm-ups included, for the CPU
-	use       cpuUse            // summed over the rounds
-	perRound  []float64         // req/s
+	name       string
+	srv        *server
+	latencies  [][]time.Duration // each round's measured window
+	measured   time.Duration     // the rounds' measured windows, in all
+	requests   int               // every request of every round, warm-ups included, for the CPU
+	use        cpuUse            // summed over the rounds
+	perRound   []float64         // req/s
+	perRoundPG []float64         // PostgreSQL's CPU, µs per request
 }
 
 func (s *side) stats() stats { return pooled(s.measured, s.latencies...) }
@@ -152,6 +153,7 @@ func compareVerified(ctx context.Context, rep *report, step func(string, ...any)
 		sd.use.pg += use.pg
 		sd.use.hasServer, sd.use.hasPG = use.hasServer, use.hasPG
 		sd.perRound = append(sd.perRound, st.PerSec)
+		sd.perRoundPG = append(sd.perRoundPG, perRequest(use.pg, n))
 	}
 	va, vb := a.stats(), b.stats()
 	label := fmt.Sprintf("unverified (%s)", shortCommit(ref, commit))
@@ -160,8 +162,11 @@ func compareVerified(ctx context.Context, rep *report, step func(string, ...any)
 		sd    *side
 		st    stats
 	}{{"verified (this commit)", a, va}, {label, b, vb}} {
-		rep.info(fmt.Sprintf("GET /api/exams, %s, 2 rounds", x.label),
-			fmt.Sprintf("%s (rounds: %s req/s)", rate(x.st, "req/s"), joinRates(x.sd.perRound)))
+		rounds := joinRates(x.sd.perRound) + " req/s"
+		if x.sd.use.hasPG {
+			rounds += "; PostgreSQL " + joinRates(x.sd.perRoundPG) + " µs/request"
+		}
+		rep.info(fmt.Sprintf("GET /api/exams, %s, 2 rounds", x.label), fmt.Sprintf("%s (rounds: %s)", rate(x.st, "req/s"), rounds))
 	}
 	thr, p99 := va.PerSec/vb.PerSec, float64(va.P99)/float64(vb.P99)
 	ok := va.N > 0 && vb.N > 0
