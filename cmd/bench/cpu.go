@@ -48,10 +48,24 @@ func procCPU(pid int) time.Duration {
 }
 
 // treeCPU is the CPU time of pid, of its children that have exited and of its live children
-// (the postmaster's backends).
+// (the postmaster's backends). A child that is reaped while the live ones are read would be in
+// neither sum (its times move to the parent's as it leaves /proc), and a pool closing at the end
+// of a phase has ten backends exiting at once: the reading is retried until the parent's reaped
+// time is the same before and after.
 func treeCPU(pid int) time.Duration {
+	for range 100 {
+		p, _ := readProc(pid)
+		live := liveChildrenCPU(pid)
+		if again, _ := readProc(pid); again.reaped == p.reaped {
+			return p.cpu + p.reaped + live
+		}
+	}
 	p, _ := readProc(pid)
-	total := p.cpu + p.reaped
+	return p.cpu + p.reaped + liveChildrenCPU(pid)
+}
+
+func liveChildrenCPU(pid int) time.Duration {
+	var total time.Duration
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
 		child, err := strconv.Atoi(filepath.Base(d))
