@@ -19,6 +19,7 @@ import (
 	"examiner/httpapi"
 	"examiner/internal/password"
 	"examiner/internal/store"
+	"examiner/internal/testdb"
 	"examiner/internal/token"
 )
 
@@ -36,7 +37,7 @@ func BenchmarkListExamsHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	handler := httpapi.NewServer(httpapi.Deps{
-		Store: store.New(newStubDB(21)), Tokens: tokens, Passwords: hasher,
+		Store: store.New(newStubDB(21)), Tokens: tokens, Claims: testdb.Claims, Passwords: hasher,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Limits: generous,
 	})
 	raw, _, err := tokens.Issue(uuid.New(), 0, time.Now())

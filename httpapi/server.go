@@ -78,6 +78,9 @@ type server struct {
 
 // NewServer returns the API's handler.
 func NewServer(d Deps) http.Handler {
+	if d.Claims == nil {
+		panic("httpapi: Deps.Claims is required: without it no request could act for a student")
+	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}

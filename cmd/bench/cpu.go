@@ -48,10 +48,24 @@ func procCPU(pid int) time.Duration {
 }
 
 // treeCPU is the CPU time of pid, of its children that have exited and of its live children
-// (the postmaster's backends).
+// (the postmaster's backends). A child that is reaped while the live ones are read would be in
+// neither sum (its times move to the parent's as it leaves /proc), and a pool closing at the end
+// of a phase has ten backends exiting at once: the reading is retried until the parent's reaped
+// time is the same before and after.
 func treeCPU(pid int) time.Duration {
+	for range 100 {
+		p, _ := readProc(pid)
+		live := liveChildrenCPU(pid)
+		if again, _ := readProc(pid); again.reaped == p.reaped {
+			return p.cpu + p.reaped + live
+		}
+	}
 	p, _ := readProc(pid)
-	total := p.cpu + p.reaped
+	return p.cpu + p.reaped + liveChildrenCPU(pid)
+}
+
+func liveChildrenCPU(pid int) time.Duration {
+	var total time.Duration
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
 		child, err := strconv.Atoi(filepath.Base(d))
@@ -108,35 +122,59 @@ func startCPU(server *server, postmaster int) *cpuMeter {
 	return m
 }
 
-// report says how busy each was, in % of one core, and the server's CPU per request when
-// requests > 0.
-func (m *cpuMeter) report(requests int) string {
-	wall := time.Since(m.at).Seconds()
-	pct := func(d time.Duration) string { return fmt.Sprintf("%.0f%%", 100*d.Seconds()/wall) }
-	var parts []string
-	if m.server > 0 {
-		srv := procCPU(m.server)
-		s := "server " + pct(srv-m.srv)
-		if requests > 0 {
-			s += fmt.Sprintf(" (%.0f µs/request)", float64((srv-m.srv).Microseconds())/float64(requests))
-		}
-		parts = append(parts, s)
+// cpuUse is what a meter measured: the wall time, and the CPU time of the server, of
+// PostgreSQL and of the load (this process, or pgbench), each only when it was measured.
+type cpuUse struct {
+	wall                    time.Duration
+	server, pg, self, child time.Duration
+	hasServer, hasPG        bool
+	selfLoad                bool
+}
+
+// stop reads the meter.
+func (m *cpuMeter) stop() cpuUse {
+	u := cpuUse{wall: time.Since(m.at), self: selfCPU() - m.self, child: childrenCPU() - m.children,
+		hasServer: m.server > 0, hasPG: m.postmaster > 0, selfLoad: m.selfLoad}
+	if u.hasServer {
+		u.server = procCPU(m.server) - m.srv
 	}
-	if m.postmaster > 0 {
-		pg := treeCPU(m.postmaster) - m.pg
-		s := "PostgreSQL " + pct(pg)
-		if requests > 0 {
-			s += fmt.Sprintf(" (%.0f µs/request)", float64(pg.Microseconds())/float64(requests))
+	if u.hasPG {
+		u.pg = treeCPU(m.postmaster) - m.pg
+	}
+	return u
+}
+
+// perRequest is d per request, in µs.
+func perRequest(d time.Duration, requests int) float64 {
+	return float64(d.Microseconds()) / float64(max(requests, 1))
+}
+
+// report says how busy each was, in % of one core, and the CPU per request of the server and of
+// PostgreSQL when requests > 0.
+func (m *cpuMeter) report(requests int) string { return m.stop().describe(requests) }
+
+func (u cpuUse) describe(requests int) string {
+	pct := func(d time.Duration) string { return fmt.Sprintf("%.0f%%", 100*d.Seconds()/u.wall.Seconds()) }
+	each := func(d time.Duration) string {
+		if requests <= 0 {
+			return ""
 		}
-		parts = append(parts, s)
+		return fmt.Sprintf(" (%.0f µs/request)", perRequest(d, requests))
+	}
+	var parts []string
+	if u.hasServer {
+		parts = append(parts, "server "+pct(u.server)+each(u.server))
+	}
+	if u.hasPG {
+		parts = append(parts, "PostgreSQL "+pct(u.pg)+each(u.pg))
 	}
 	switch {
-	case m.server > 0:
-		parts = append(parts, "load generator "+pct(selfCPU()-m.self))
-	case m.selfLoad:
-		parts = append(parts, "pgx client (this harness) "+pct(selfCPU()-m.self))
+	case u.hasServer:
+		parts = append(parts, "load generator "+pct(u.self))
+	case u.selfLoad:
+		parts = append(parts, "pgx client (this harness) "+pct(u.self))
 	default: // with no server of ours, the load is pgbench's
-		parts = append(parts, "pgbench "+pct(childrenCPU()-m.children))
+		parts = append(parts, "pgbench "+pct(u.child))
 	}
 	return "CPU (100% = one core): " + strings.Join(parts, ", ")
 }

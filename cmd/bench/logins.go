@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -49,6 +52,77 @@ func rawBcrypt(goroutines int, d time.Duration) (float64, error) {
 	}
 	wg.Wait()
 	return float64(checks) / last.Sub(start).Seconds(), nil
+}
+
+// rawPgcrypto is pgcrypto's bcrypt throughput, checks per second, at cost 12 on conns
+// connections of the owner for about d: the check app.sign_in makes inside PostgreSQL
+// (crypto.crypt, migration 015) with nothing around it. Since issue 12 this, not Go's bcrypt, is
+// what a login waits for; rawBcrypt stays the reference the target names.
+func rawPgcrypto(ctx context.Context, ownerURL string, conns int, d time.Duration) (float64, error) {
+	input := strings.Repeat("b", 64)
+	hash, err := bcrypt.GenerateFromPassword([]byte(input), 12)
+	if err != nil {
+		return 0, err
+	}
+	var mu sync.Mutex
+	var checks int
+	var firstErr error
+	var last time.Time
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := func() (int, error) {
+				conn, err := pgx.Connect(ctx, ownerURL)
+				if err != nil {
+					return 0, err
+				}
+				defer conn.Close(context.Background())
+				n := 0
+				for time.Since(start) < d {
+					var ok bool
+					if err := conn.QueryRow(ctx, `SELECT crypto.crypt($1, $2) = $2`, input, string(hash)).Scan(&ok); err != nil {
+						return n, err
+					}
+					if !ok {
+						return n, errors.New("crypto.crypt disagrees with Go's bcrypt")
+					}
+					n++
+				}
+				return n, nil
+			}()
+			mu.Lock()
+			checks += n
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			if now := time.Now(); now.After(last) {
+				last = now
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, fmt.Errorf("pgcrypto's bcrypt: %w", firstErr)
+	}
+	return float64(checks) / last.Sub(start).Seconds(), nil
+}
+
+// whereBcryptRan says from a storm's CPU where its password checks ran: in the server process
+// (Go's bcrypt, before issue 12) or in the PostgreSQL backends (app.sign_in's pgcrypto).
+func whereBcryptRan(u cpuUse, logins int) string {
+	srv, pg := perRequest(u.server, logins)/1000, perRequest(u.pg, logins)/1000
+	if !u.hasPG {
+		return fmt.Sprintf("server %.1f ms/login; PostgreSQL not measured (BENCH_DATABASE_URL)", srv)
+	}
+	where := "in the PostgreSQL backends (app.sign_in's pgcrypto)"
+	if srv > pg {
+		where = "in the server process"
+	}
+	return fmt.Sprintf("server %.1f ms/login, PostgreSQL %.1f ms/login: bcrypt ran %s", srv, pg, where)
 }
 
 // stormResult is a login storm's outcome.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"examiner"
@@ -24,10 +25,11 @@ import (
 // The pgbench scripts run the server's own statements for GET /api/exams (sql/queries:
 // OpenStudentTransaction and ListExams, serverStatements), with each bind parameter replaced:
 //
-//   - the student, a uuid in the server, becomes studentUUIDSQL of a random number, because
-//     pgbench variables are numbers and \gset is not allowed in a pipeline; the bench students'
-//     ids are made from their numbers for this (seed.go);
-//   - the token's generation is a pgbench variable (a bind parameter as in the server);
+//   - the claim, which the server signs per request, becomes claimLookupSQL of a random number:
+//     student n's claim, signed by the harness as the server would, read from bench.bench_claims
+//     (login.go), because pgbench variables are numbers and \gset is not allowed in a pipeline;
+//   - the student in the list, a uuid in the server, becomes studentUUIDSQL of the same number;
+//     the bench students' ids are made from their numbers for this (seed.go);
 //   - the timeouts are tenant.DefaultTimeouts, as text literals;
 //   - the position, examiner.Start() on the first page, is two pgbench variables (-D after=…
 //     -D afterid=…), bound as the server binds it;
@@ -35,10 +37,11 @@ import (
 //
 // leanList is the same page with row-level security doing all the filtering and no position: the
 // least a statement for that page can ask of PostgreSQL. The server's statement is measured
-// against it.
+// against it. Every script runs as the login role, as the server does, and its opening statement
+// has the database verify the claim (app.current_student_id, migration 014) as the server's does.
 var (
-	setStudentParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":gen", 3: "('00000000-0000-4000-8000-' || lpad(:n, 12, '0'))",
-		4: millisLiteral(tenant.DefaultTimeouts.Statement), 5: millisLiteral(tenant.DefaultTimeouts.Lock), 6: millisLiteral(tenant.DefaultTimeouts.IdleInTransaction)}
+	setStudentParams = map[int]string{1: claimLookupSQL(":n"),
+		2: millisLiteral(tenant.DefaultTimeouts.Statement), 3: millisLiteral(tenant.DefaultTimeouts.Lock), 4: millisLiteral(tenant.DefaultTimeouts.IdleInTransaction)}
 	listExamsParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":after", 3: ":afterid", 4: ":limit"}
 )
 
@@ -104,11 +107,9 @@ func pgbenchScripts(students int) (pipelined, naive, lean string, err error) {
 	return pipelined, naive, lean, nil
 }
 
-// pgbenchVariables are the scripts' string variables: the token's generation and the first
-// page's position.
+// pgbenchVariables are the scripts' string variables: the first page's position.
 func pgbenchVariables() []string {
 	return []string{
-		"-D", "gen=0", // the seed's students' token generation
 		"-D", "after=" + examiner.Start().CreatedAt.Format(time.RFC3339),
 		"-D", "afterid=" + examiner.Start().ID.String(),
 	}
@@ -133,9 +134,10 @@ func pgbenchPath() (string, error) {
 
 func isFile(p string) bool { fi, err := os.Stat(p); return err == nil && !fi.IsDir() }
 
-// runPgbench runs script with -M prepared, clients connections on 2 threads, for a warm-up and
-// then duration with a per-transaction log, from which it takes the percentiles.
-func runPgbench(ctx context.Context, databaseURL, dir, name, script string, clients int, warmup, duration time.Duration) (pgbenchResult, error) {
+// runPgbench runs script with -M prepared, clients connections on 2 threads, as the login role,
+// for a warm-up and then duration with a per-transaction log, from which it takes the
+// percentiles. The password goes in the environment, not on the command line.
+func runPgbench(ctx context.Context, lg login, dir, name, script string, clients int, warmup, duration time.Duration) (pgbenchResult, error) {
 	bin, err := pgbenchPath()
 	if err != nil {
 		return pgbenchResult{}, fmt.Errorf("pgbench not found (apt-get install postgresql-15 or postgresql-client-15): %w", err)
@@ -152,11 +154,17 @@ func runPgbench(ctx context.Context, databaseURL, dir, name, script string, clie
 		return append([]string{"-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", "2",
 			"-T", strconv.Itoa(max(1, int(d.Round(time.Second).Seconds()))), "-f", file}, pgbenchVariables()...)
 	}
-	if out, err := exec.CommandContext(ctx, bin, append(args(warmup), databaseURL)...).CombinedOutput(); err != nil {
+	databaseURL := withoutPassword(lg.URL)
+	pgbench := func(args []string) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, bin, append(args, databaseURL)...)
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+lg.Password)
+		return cmd
+	}
+	if out, err := pgbench(args(warmup)).CombinedOutput(); err != nil {
 		return pgbenchResult{}, fmt.Errorf("pgbench warm-up: %v\n%s", err, out)
 	}
 	measured := append(args(duration), "-l", "--log-prefix="+filepath.Join(logDir, "tx"))
-	out, err := exec.CommandContext(ctx, bin, append(measured, databaseURL)...).CombinedOutput()
+	out, err := pgbench(measured).CombinedOutput()
 	if err != nil {
 		return pgbenchResult{}, fmt.Errorf("pgbench: %v\n%s", err, out)
 	}
@@ -211,19 +219,19 @@ func pgbenchLatencies(dir string) ([]time.Duration, error) {
 	return lat, nil
 }
 
-// checkPgbenchSQL runs the scripts' two statements through pgx for one student, with the
-// pgbench variables filled in as text, to make sure the ceiling does the server's work: the
-// token check passes and the list finds a full page (a typo that made it find nothing would
-// flatter pgbench).
-func checkPgbenchSQL(ctx context.Context, databaseURL string, student int) error {
+// checkPgbenchSQL runs the scripts' two statements through pgx for one student, as the login
+// role, with the pgbench variables filled in as text, to make sure the ceiling does the server's
+// work: the database verifies the claim as that student's, the list runs as examiner_student and
+// finds a full page (a typo that made it find nothing would flatter pgbench).
+func checkPgbenchSQL(ctx context.Context, loginURL string, student int) error {
 	set, list, err := pgbenchStatements()
 	if err != nil {
 		return err
 	}
 	fill := strings.NewReplacer(":n", fmt.Sprintf("'%d'", student), ":limit", "21",
 		":afterid", "'"+examiner.Start().ID.String()+"'", ":after", "'"+examiner.Start().CreatedAt.Format(time.RFC3339)+"'",
-		":gen", "'0'")
-	conn, err := pgx.Connect(ctx, databaseURL)
+	)
+	conn, err := pgx.Connect(ctx, loginURL)
 	if err != nil {
 		return err
 	}
@@ -233,12 +241,14 @@ func checkPgbenchSQL(ctx context.Context, databaseURL string, student int) error
 			return fmt.Errorf("the pgbench script's setting fails: %w", err)
 		}
 		var role string
+		var verified *uuid.UUID
 		var rows int
-		if err := tx.QueryRow(ctx, `SELECT current_user, (SELECT count(*) FROM (`+fill.Replace(list)+`) AS page)`).Scan(&role, &rows); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT pg_catalog.current_user(), app.current_student_id(), (SELECT count(*) FROM (`+fill.Replace(list)+`) AS page)`).
+			Scan(&role, &verified, &rows); err != nil {
 			return fmt.Errorf("the pgbench script's list fails: %w", err)
 		}
-		if role != tenant.Role || rows != 21 {
-			return fmt.Errorf("the pgbench script's list ran as %s and found %d exams, want %s and 21", role, rows, tenant.Role)
+		if want := studentUUID(student); role != tenant.Role || verified == nil || *verified != want || rows != 21 {
+			return fmt.Errorf("the pgbench script's list ran as %s for %v and found %d exams, want %s for %s and 21", role, verified, rows, tenant.Role, want)
 		}
 		return nil
 	})

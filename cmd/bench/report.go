@@ -8,7 +8,7 @@ import (
 )
 
 // row is one line of the result table: a figure, what was measured, its target and whether the
-// target was met (PASS, MISS) or there is none (info).
+// target was met (PASS, MISS), could not be checked (SKIP) or there is none (info).
 type row struct {
 	Figure, Measured, Target, Verdict string
 }
@@ -28,6 +28,11 @@ func (r *report) check(figure, measured, target string, pass bool) {
 		v = "PASS"
 	}
 	r.rows = append(r.rows, row{figure, measured, target, v})
+}
+
+// skip is a check that could not be made, with the reason in place of the figure.
+func (r *report) skip(figure, reason string) {
+	r.rows = append(r.rows, row{figure, reason, "", "SKIP"})
 }
 
 func (r *report) fail(format string, args ...any) {

@@ -42,15 +42,30 @@ func inFourRoundTrips(ctx context.Context, db tenant.DB, s tenant.Student, read 
 	return tag, err
 }
 
-// openServerPool is a pool like the server's: DB_MAX_CONNS connections sending statements in
-// DB_QUERY_EXEC_MODE, as the environment gives them to the server processes.
-func openServerPool(ctx context.Context, databaseURL string, s settings) (*pgxpool.Pool, error) {
+// serverMode is how `examiner serve` sends statements for DB_QUERY_EXEC_MODE mode
+// (cmd/examiner/startup.go, checkDatabase): the default, cache_statement, whose names are a hash
+// of the text, becomes cache_describe, with the generated statements prepared under private names
+// (tenant.UsePrivateStatements) when the login role cannot list them, and unnamed otherwise; any
+// other mode is kept.
+func serverMode(mode pgx.QueryExecMode, hidden bool) (_ pgx.QueryExecMode, private bool) {
+	if mode != pgx.QueryExecModeCacheStatement {
+		return mode, false
+	}
+	return pgx.QueryExecModeCacheDescribe, hidden
+}
+
+// openPool is a pool of maxConns connections to databaseURL sending statements in mode, with
+// private statements when private is set: with serverMode's answer, a pool like the server's.
+func openPool(ctx context.Context, databaseURL string, maxConns int, mode pgx.QueryExecMode, private bool) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, err
 	}
-	cfg.MaxConns = int32(s.DBMaxConns)
-	cfg.ConnConfig.DefaultQueryExecMode = s.DBQueryExecMode
+	cfg.MaxConns = int32(maxConns)
+	cfg.ConnConfig.DefaultQueryExecMode = mode
+	if private {
+		cfg.AfterConnect = tenant.UsePrivateStatements
+	}
 	return pgxpool.NewWithConfig(ctx, cfg)
 }
 
@@ -65,7 +80,7 @@ func listLoadFor(ctx context.Context, pool *pgxpool.Pool, conns int, w *world, q
 	closedLoop(conns, res, func(_ int, rng *rand.Rand, rec *recorder) {
 		for ctx.Err() == nil {
 			i := rng.IntN(len(w.students))
-			st := tenant.Student{ID: w.students[i]} // generation 0, as seeded
+			st := w.student(i)
 			start := time.Now()
 			n := 0
 			_, err := query(ctx, pool, st, func(rows pgx.Rows) error {

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"examiner/internal/dbclaim"
 	"examiner/tenant"
 )
 
@@ -51,40 +54,88 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		fmt.Fprintf(out, "%s  load %s  %s\n", time.Now().Format("15:04:05"), loadAverage(), fmt.Sprintf(format, args...))
 	}
 
+	rep := &report{}
 	step("building cmd/examiner")
 	bin, err := buildServer(ctx, dir)
 	if err != nil {
 		return err
 	}
+	// The unverified form, for the budget of issue 12 (compare.go). Without git or the commit
+	// the comparison alone is skipped, and the report says so.
+	step("building the unverified server at %s (BENCH_BASELINE_REF, else baselineRef)", s.BaselineRef)
+	oldBin, oldCommit, err := buildBaseline(ctx, dir, s.BaselineRef)
+	skipped := ""
+	if err != nil {
+		if errors.Is(err, errUnavailable) {
+			skipped = err.Error()
+		} else {
+			skipped = "the unverified server could not be built (see the errors below)"
+			rep.fail("the unverified server: %v", err)
+		}
+		step("the verified-vs-unverified comparison will be skipped: %s", skipped)
+	}
+
 	db, err := startDatabase(ctx, s.DatabaseURL, dir, out)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	for _, args := range [][]string{{"migrate", "up"}, {"seed"}} {
-		msg, err := examinerCommand(ctx, bin, db.URL, args...)
+	secretBytes := make([]byte, 48)
+	if _, err := rand.Read(secretBytes); err != nil {
+		return err
+	}
+	secret := base64.RawURLEncoding.EncodeToString(secretBytes)
+	// As the owner: the schema, the catalogue, the claim key of this run's JWT_SECRET; then the
+	// DBA's part (login.go): the login role's password and the superuser's step.
+	owner := []string{"DATABASE_URL=" + db.URL, "JWT_SECRET=" + secret}
+	for _, args := range [][]string{{"migrate", "up"}, {"seed"}, {"keys", "install"}} {
+		msg, err := examinerCommand(ctx, bin, owner, args...)
 		if err != nil {
 			return err
 		}
 		step("examiner %s: %s", strings.Join(args, " "), msg)
+	}
+	lg, err := setUpLogin(ctx, db.URL)
+	if err != nil {
+		return err
+	}
+	if err := dropBenchClaims(ctx, db.URL); err != nil { // a killed run's: serve would refuse the grants
+		return err
 	}
 	step("seeding %d students × %d exams", s.Students, s.Exams)
 	w, err := seedStudents(ctx, db.URL, s.Students, s.Exams)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	secretBytes := make([]byte, 48)
-	if _, err := rand.Read(secretBytes); err != nil {
+	if err := w.mintTokens([]byte(secret), orDefault(getenv("JWT_ISSUER"), "examiner"), orDefault(getenv("JWT_AUDIENCE"), "examiner-api"),
+		orDefault(getenv("DB_CLAIM_KID"), dbclaim.DefaultKID)); err != nil {
 		return err
 	}
-	secret := base64.RawURLEncoding.EncodeToString(secretBytes)
-	if err := w.mintTokens([]byte(secret), orDefault(getenv("JWT_ISSUER"), "examiner"), orDefault(getenv("JWT_AUDIENCE"), "examiner-api")); err != nil {
-		return err
+
+	// The unverified server's database, beside this one: migrated and seeded by its own binary,
+	// then the same students and exams (their ids are the same; the exams' are not, and only the
+	// list is compared). Its server logs in as the owner, as it did; the tokens are the same.
+	oldURL := ""
+	if skipped == "" {
+		var dropOld func()
+		oldURL, dropOld, err = setUpUnverified(ctx, step, oldBin, db.URL, secret, s)
+		if err != nil {
+			skipped = "the unverified server's database could not be set up (see the errors below)"
+			rep.fail("the unverified server: %v", err)
+			step("the verified-vs-unverified comparison will be skipped: %v", err)
+		} else {
+			defer dropOld()
+		}
 	}
-	rep := &report{}
 
 	fmt.Fprintf(out, "server settings from the environment: %s\n", serverSettings(getenv))
-	mainSrv, err := startServer(ctx, "main", bin, dir, append([]string{"DATABASE_URL=" + db.URL, "JWT_SECRET=" + secret}, limitsOff...)...)
+	mode, private := serverMode(s.DBQueryExecMode, lg.Hidden)
+	if private {
+		fmt.Fprintf(out, "statements: serve prepares them under private names (%s cannot list prepared statements)\n", loginRole)
+	} else if mode == pgx.QueryExecModeCacheDescribe {
+		fmt.Fprintf(out, "statements: serve sends them unnamed (%s can list prepared statements: the superuser's step did not run)\n", loginRole)
+	}
+	mainSrv, err := startServer(ctx, "main", bin, dir, append([]string{"DATABASE_URL=" + lg.URL, "JWT_SECRET=" + secret}, limitsOff...)...)
 	if err != nil {
 		return err
 	}
@@ -115,7 +166,12 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := checkPgbenchSQL(ctx, db.URL, s.Students); err != nil {
+	// The claims pgbench reads (login.go), only while it runs: the servers have started.
+	if err := installBenchClaims(ctx, db.URL, w); err != nil {
+		return err
+	}
+	defer func() { _ = dropBenchClaims(context.Background(), db.URL) }()
+	if err := checkPgbenchSQL(ctx, lg.URL, s.Students); err != nil {
 		return err
 	}
 	pgbenchRuns := map[string]pgbenchResult{}
@@ -126,7 +182,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	} {
 		step("pgbench: %s, %d clients", r.what, s.Conns)
 		m := startCPU(nil, db.Postmaster)
-		res, err := runPgbench(ctx, db.URL, dir, r.name, r.script, s.Conns, s.Warmup, s.Duration)
+		res, err := runPgbench(ctx, lg, dir, r.name, r.script, s.Conns, s.Warmup, s.Duration)
 		if err != nil {
 			return err
 		}
@@ -136,27 +192,35 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		}
 		pgbenchRuns[r.name] = res
 	}
+	if err := dropBenchClaims(ctx, db.URL); err != nil {
+		return err
+	}
 	ceiling, naiveCeiling, leanCeiling := pgbenchRuns["pipelined"], pgbenchRuns["naive"], pgbenchRuns["lean"]
 
-	// The same list transaction from pgx in this process, on a pool like the server's: one round
-	// trip (tenant.Query, what the server does) and four (inFourRoundTrips, the usual way).
+	// The same list transaction from pgx in this process, as the login role with the claims the
+	// server would sign: one round trip (tenant.Query, what the server does) on a pool like the
+	// server's, private statements included, and four (inFourRoundTrips, the usual way) on a pool
+	// in DB_QUERY_EXEC_MODE as pgx takes it (cache_statement by default: prepared under pgx's
+	// names), so that both have their statements prepared and the difference is the round trips.
 	_, listSQL, err := serverStatements()
 	if err != nil {
 		return err
 	}
-	pool, err := openServerPool(ctx, db.URL, s)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
 	viaPgx := map[string]stats{}
 	for _, q := range []struct {
-		name  string
-		query tenantQuery
-	}{{"one round trip", tenant.Query}, {"four round trips", inFourRoundTrips}} {
-		step("pgx: the list transaction, %s, %d goroutines on a pool of %d connections", q.name, s.Conns, s.DBMaxConns)
+		name    string
+		query   tenantQuery
+		mode    pgx.QueryExecMode
+		private bool
+	}{{"one round trip", tenant.Query, mode, private}, {"four round trips", inFourRoundTrips, s.DBQueryExecMode, false}} {
+		pool, err := openPool(ctx, lg.URL, s.DBMaxConns, q.mode, q.private)
+		if err != nil {
+			return err
+		}
+		step("pgx: the list transaction, %s, %d goroutines on a pool of %d connections (%s)", q.name, s.Conns, s.DBMaxConns, poolMode(q.mode, q.private))
 		m := startCPUSelf(db.Postmaster)
 		res, st := listLoadFor(ctx, pool, s.Conns, w, q.query, listSQL, s.Warmup, s.Duration)
+		pool.Close()
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -166,7 +230,22 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		}
 		viaPgx[q.name] = st
 	}
-	pool.Close()
+
+	// Verified against unverified, before POST adds exams to the verified server's lists.
+	compared := &report{}
+	if skipped == "" {
+		oldSrv, err := startServer(ctx, "unverified", oldBin, dir, append([]string{"DATABASE_URL=" + oldURL, "JWT_SECRET=" + secret}, limitsOff...)...)
+		if err != nil {
+			return err
+		}
+		err = compareVerified(ctx, compared, step, s, w, db.Postmaster, mainSrv, oldSrv, s.BaselineRef, oldCommit)
+		oldSrv.Stop()
+		if err != nil {
+			return err
+		}
+	} else {
+		skipComparison(compared, skipped)
+	}
 
 	for _, ep := range []endpoint{getExam, getMe, createExam} {
 		if err := measure(ep); err != nil {
@@ -188,6 +267,8 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	rep.info("pgx: list transaction, one round trip (tenant.Query)", rate(one, "tx/s"))
 	rep.info("pgx: list transaction, four round trips", rate(four, "tx/s"))
 	rep.info("pgx: one round trip ÷ four", fmt.Sprintf("%.2f× the throughput; p99 %s vs %s", one.PerSec/four.PerSec, ms(one.P99), ms(four.P99)))
+	rep.rows = append(rep.rows, compared.rows...)
+	rep.errors = append(rep.errors, compared.errors...)
 
 	// Logins, on the main server with its own settings: the login routes queue for a password
 	// slot for up to PASSWORD_TIMEOUT (2 min by default).
@@ -200,12 +281,19 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Since issue 12 the check runs in PostgreSQL (app.sign_in, pgcrypto) while the server holds
+	// one of its PASSWORD_CONCURRENCY slots: pgcrypto's own rate tells the two bcrypts apart.
+	pgcrypto, err := rawPgcrypto(ctx, db.URL, s.PasswordConcurrency, bcryptTime)
+	if err != nil {
+		return err
+	}
 	m := startCPU(mainSrv, db.Postmaster)
 	storm := loginStorm(ctx, mainSrv.base, w, s.Logins)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	step("login storm: %s", m.report(s.Logins))
+	stormCPU := m.stop()
+	step("login storm: %s", stormCPU.describe(s.Logins))
 	after, err := rawBcrypt(s.PasswordConcurrency, bcryptTime)
 	if err != nil {
 		return err
@@ -213,10 +301,13 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	bcryptPerSec := (before + after) / 2
 	rep.info(fmt.Sprintf("raw bcrypt, cost 12, %d goroutine(s)", s.PasswordConcurrency),
 		fmt.Sprintf("%.2f checks/s (%.2f before the storm, %.2f after)", bcryptPerSec, before, after))
+	rep.info(fmt.Sprintf("raw pgcrypto bcrypt (crypto.crypt), cost 12, %d connection(s)", s.PasswordConcurrency),
+		fmt.Sprintf("%.2f checks/s (%.2f× Go's)", pgcrypto, pgcrypto/bcryptPerSec))
 	loginRatio := storm.PerSec / bcryptPerSec
 	rep.check(fmt.Sprintf("%d concurrent logins succeed", s.Logins), stormOutcome(storm, s.Logins), "all", storm.OK == s.Logins)
 	rep.check("login throughput ÷ raw bcrypt", fmt.Sprintf("%.2f (%.2f logins/s; %.2f answered or not)", loginRatio, storm.PerSec,
 		float64(s.Logins)/storm.Took.Seconds()), fmt.Sprintf("≥ %.2f", targetLoginRatio), loginRatio >= targetLoginRatio)
+	rep.info("login storm: where the CPU went", whereBcryptRan(stormCPU, s.Logins))
 	if storm.OK < s.Logins {
 		fmt.Fprintf(out, "login storm: %d of %d failed:%s\n", s.Logins-storm.OK, s.Logins, storm.failures())
 	}
@@ -327,4 +418,37 @@ func serverSettings(getenv func(string) string) string {
 		return "none (the server's defaults)"
 	}
 	return strings.Join(set, " ")
+}
+
+// setUpUnverified creates the unverified server's database beside ownerURL's, migrates and seeds
+// it with that server's own binary, seeds the bench students and exams into it, and returns its
+// URL (the owner's, which that server logged in as) and a function that drops it.
+func setUpUnverified(ctx context.Context, step func(string, ...any), bin, ownerURL, secret string, s settings) (string, func(), error) {
+	dbURL, drop, err := createUnverifiedDatabase(ctx, ownerURL)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, args := range [][]string{{"migrate", "up"}, {"seed"}} {
+		msg, err := examinerCommand(ctx, bin, []string{"DATABASE_URL=" + dbURL, "JWT_SECRET=" + secret}, args...)
+		if err != nil {
+			drop()
+			return "", nil, err
+		}
+		step("unverified examiner %s: %s", strings.Join(args, " "), msg)
+	}
+	step("seeding the unverified server's database: %d students × %d exams", s.Students, s.Exams)
+	if _, err := seedStudents(ctx, dbURL, s.Students, s.Exams); err != nil {
+		drop()
+		return "", nil, fmt.Errorf("seed: %w", err)
+	}
+	return dbURL, drop, nil
+}
+
+// poolMode describes how a pool sends its statements, in DB_QUERY_EXEC_MODE's words.
+func poolMode(mode pgx.QueryExecMode, private bool) string {
+	name := strings.ReplaceAll(mode.String(), " ", "_")
+	if private {
+		return name + ", private statements"
+	}
+	return name
 }

@@ -8,8 +8,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"examiner/internal/dbclaim"
 	"examiner/internal/password"
 	"examiner/internal/token"
+	"examiner/tenant"
 )
 
 // benchPassword is every bench student's password (one bcrypt hash at the server's cost 12,
@@ -17,11 +19,13 @@ import (
 const benchPassword = "correct horse battery staple"
 
 // world is the seeded data the load draws from: student i (0-based) has studentUUID(i+1), the
-// email benchEmail(i+1), tokens[i] and exams[i].
+// email benchEmail(i+1), tokens[i], claims[i] (what the server would sign for that token, for the
+// harness's own pgx and pgbench loads) and exams[i].
 type world struct {
 	students []uuid.UUID
 	emails   []string
 	tokens   []string
+	claims   []string
 	exams    [][]uuid.UUID
 }
 
@@ -40,7 +44,9 @@ func benchEmail(n int) string { return fmt.Sprintf("bench-%06d@bench.example.com
 
 // seedStudents replaces any earlier bench students with students × exams new ones, in bulk as
 // the database owner (a superuser, so row-level security does not apply), then vacuums and
-// analyses, and reads the exams' ids back.
+// analyses, and reads the exams' ids back. The SQL touches only the students' and exams' own
+// columns, which are the same before issue 12 and after, so it seeds the unverified server's
+// database (compare.go) too.
 func seedStudents(ctx context.Context, databaseURL string, students, exams int) (*world, error) {
 	hasher, err := password.NewHasher(12, 1)
 	if err != nil {
@@ -56,12 +62,12 @@ func seedStudents(ctx context.Context, databaseURL string, students, exams int) 
 	}
 	defer conn.Close(context.Background())
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM students WHERE email LIKE 'bench-%@bench.example.com'`); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM public.students WHERE email LIKE 'bench-%@bench.example.com'`); err != nil {
 			return err
 		}
 		// ASCII lower-case emails: each is its own email_key (see httpapi's emailKey).
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO students (id, email, email_key, password_hash, full_name, created_at, updated_at)
+			INSERT INTO public.students (id, email, email_key, password_hash, full_name, created_at, updated_at)
 			SELECT `+studentUUIDSQL("n::text")+`, e, e, $1, 'Bench Student ' || n,
 			       now() - interval '30 days', now() - interval '30 days'
 			FROM generate_series(1, $2::int) AS n,
@@ -72,7 +78,7 @@ func seedStudents(ctx context.Context, databaseURL string, students, exams int) 
 		// A realistic mix: a third each of PRACTICE, TIMED and FULL_PAPER (papers 1-4), a
 		// third each PENDING, IN_PROGRESS and COMPLETED, one a few hours apart over weeks.
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO exams (student_id, subject_id, exam_type, status, paper_number, duration_minutes,
+			INSERT INTO public.exams (student_id, subject_id, exam_type, status, paper_number, duration_minutes,
 			                   total_marks, created_at, updated_at, started_at, completed_at)
 			SELECT st.id, subj.id,
 			       (ARRAY['PRACTICE', 'TIMED', 'FULL_PAPER'])[k % 3 + 1],
@@ -83,9 +89,9 @@ func seedStudents(ctx context.Context, databaseURL string, students, exams int) 
 			       t, t,
 			       CASE WHEN (k / 3) % 3 > 0 THEN t + interval '1 minute' END,
 			       CASE WHEN (k / 3) % 3 = 2 THEN t + interval '91 minutes' END
-			FROM students st
+			FROM public.students AS st
 			CROSS JOIN generate_series(1, $1::int) AS k
-			CROSS JOIN (SELECT id FROM subjects WHERE code = '9708') AS subj
+			CROSS JOIN (SELECT s.id FROM public.subjects AS s WHERE s.code = '9708') AS subj
 			CROSS JOIN LATERAL (SELECT now() - k * interval '5 hours' - random() * interval '1 hour') AS created(t)
 			WHERE st.email LIKE 'bench-%@bench.example.com'`, exams); err != nil {
 			return fmt.Errorf("insert exams: %w", err)
@@ -95,7 +101,7 @@ func seedStudents(ctx context.Context, databaseURL string, students, exams int) 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.Exec(ctx, `VACUUM (ANALYZE) students, exams, subjects, papers`); err != nil {
+	if _, err := conn.Exec(ctx, `VACUUM (ANALYZE) public.students, public.exams, public.subjects, public.papers`); err != nil {
 		return nil, err
 	}
 
@@ -111,7 +117,7 @@ func seedStudents(ctx context.Context, databaseURL string, students, exams int) 
 		w.emails[i] = benchEmail(i + 1)
 		index[w.students[i]] = i
 	}
-	rows, err := conn.Query(ctx, `SELECT student_id, id FROM exams WHERE student_id = ANY($1)`, w.students)
+	rows, err := conn.Query(ctx, `SELECT e.student_id, e.id FROM public.exams AS e WHERE e.student_id = ANY($1)`, w.students)
 	if err != nil {
 		return nil, err
 	}
@@ -132,17 +138,30 @@ func seedStudents(ctx context.Context, databaseURL string, students, exams int) 
 }
 
 // mintTokens gives every student a token from the server's secret, issuer and audience,
-// issued a second ago, of the token generation the seed leaves every student at (0).
-func (w *world) mintTokens(secret []byte, iss, aud string) error {
+// issued a second ago, of the token generation the seed leaves every student at (0), and the
+// claim the server signs for it (dbclaim.Signer.Student, kid as the server's DB_CLAIM_KID).
+func (w *world) mintTokens(secret []byte, iss, aud, kid string) error {
 	issuer, err := token.NewIssuer(secret, 24*time.Hour, iss, aud)
 	if err != nil {
 		return err
 	}
+	signer, err := dbclaim.NewSigner(secret, kid)
+	if err != nil {
+		return err
+	}
 	at := time.Now().Add(-time.Second)
+	w.claims = make([]string, len(w.students))
 	for i, id := range w.students {
-		if w.tokens[i], _, err = issuer.Issue(id, 0, at); err != nil {
+		var claims token.Claims
+		if w.tokens[i], claims, err = issuer.Issue(id, 0, at); err != nil {
 			return err
 		}
+		w.claims[i] = signer.Student(claims).Claim
 	}
 	return nil
+}
+
+// student is student i as the server's request transactions see them: id, generation and claim.
+func (w *world) student(i int) tenant.Student {
+	return tenant.Student{ID: w.students[i], Claim: w.claims[i]} // generation 0, as seeded
 }

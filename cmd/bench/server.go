@@ -42,10 +42,11 @@ func moduleRoot() string {
 	}
 }
 
-// examinerCommand runs one administration command of the binary (migrate up, seed).
-func examinerCommand(ctx context.Context, bin, databaseURL string, args ...string) (string, error) {
+// examinerCommand runs one administration command of the binary (migrate up, seed, keys
+// install) with the harness's environment and then env (the last of a name wins).
+func examinerCommand(ctx context.Context, bin string, env []string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+databaseURL)
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("examiner %s: %v\n%s", strings.Join(args, " "), err, out)

@@ -23,13 +23,14 @@ type settings struct {
 	Logins              int               // BENCH_LOGINS: concurrent logins of the storm
 	IdleConns           int               // BENCH_IDLE_CONNECTIONS
 	DatabaseURL         string            // BENCH_DATABASE_URL, else DATABASE_URL; empty: a local PostgreSQL
+	BaselineRef         string            // BENCH_BASELINE_REF: the unverified server's commit (baselineRef)
 	PasswordConcurrency int               // PASSWORD_CONCURRENCY as the server will take it
 	DBMaxConns          int               // DB_MAX_CONNS as the server will take it, for the pgx load
 	DBQueryExecMode     pgx.QueryExecMode // DB_QUERY_EXEC_MODE as the server will take it, for the pgx load
 }
 
 func loadSettings(getenv func(string) string) (settings, error) {
-	s := settings{DatabaseURL: getenv("BENCH_DATABASE_URL")}
+	s := settings{DatabaseURL: getenv("BENCH_DATABASE_URL"), BaselineRef: orDefault(getenv("BENCH_BASELINE_REF"), baselineRef)}
 	if s.DatabaseURL == "" {
 		s.DatabaseURL = getenv("DATABASE_URL")
 	}

@@ -15,16 +15,31 @@ type stats struct {
 
 // summarize covers the samples that started in [from, to).
 func summarize(samples []sample, from, to time.Duration) stats {
+	return pooled(to-from, window(samples, from, to))
+}
+
+// window is the latencies of the samples that started in [from, to).
+func window(samples []sample, from, to time.Duration) []time.Duration {
 	var lat []time.Duration
 	for _, s := range samples {
 		if s.start >= from && s.start < to {
 			lat = append(lat, s.latency)
 		}
 	}
+	return lat
+}
+
+// pooled summarises the latencies of windows that lasted took in all: several measured phases
+// of the same load taken as one.
+func pooled(took time.Duration, latencies ...[]time.Duration) stats {
+	var lat []time.Duration
+	for _, l := range latencies {
+		lat = append(lat, l...)
+	}
 	slices.Sort(lat)
 	st := stats{N: len(lat), P50: percentile(lat, 50), P99: percentile(lat, 99)}
-	if to > from {
-		st.PerSec = float64(len(lat)) / (to - from).Seconds()
+	if took > 0 {
+		st.PerSec = float64(len(lat)) / took.Seconds()
 	}
 	return st
 }

@@ -35,6 +35,15 @@ func TestPercentileIsTheNearestRank(t *testing.T) {
 	}
 }
 
+func TestPooledTakesSeveralWindowsAsOne(t *testing.T) {
+	t.Parallel()
+	ms := time.Millisecond
+	st := pooled(2*time.Second, []time.Duration{3 * ms, 1 * ms}, []time.Duration{2 * ms, 4 * ms})
+	if want := (stats{N: 4, PerSec: 2, P50: 2 * ms, P99: 4 * ms}); st != want {
+		t.Errorf("got %+v, want %+v", st, want)
+	}
+}
+
 func TestSummarizeCountsOnlyTheWindow(t *testing.T) {
 	t.Parallel()
 	samples := []sample{
@@ -69,6 +78,16 @@ func TestThePgbenchScriptsBindEveryParameterOfTheServersStatements(t *testing.T)
 	}
 	if !strings.Contains(naive, "BEGIN;\n") || !strings.HasSuffix(naive, "COMMIT;\n") {
 		t.Errorf("naive script: got\n%s\nwant BEGIN … COMMIT", naive)
+	}
+	for name, script := range map[string]string{"pipelined": pipelined, "naive": naive, "lean": lean} {
+		if !strings.Contains(script, "set_config('app.claim', "+claimLookupSQL(":n")) {
+			t.Errorf("%s script: got no claim read from %s\n%s", name, benchClaimsTable, script)
+		}
+		for _, gone := range []string{"app.student_id", "check_token"} {
+			if strings.Contains(script, gone) {
+				t.Errorf("%s script: got %s, which issue 12 removed\n%s", name, gone, script)
+			}
+		}
 	}
 	if _, err := bindPgbench("SELECT $1, $9", map[int]string{1: "x"}); err == nil {
 		t.Error("an unbound parameter: got no error")

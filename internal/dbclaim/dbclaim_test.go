@@ -91,3 +91,16 @@ func TestDeriveKeyGoldenVector(t *testing.T) {
 		t.Error("NewSigner's key is not DeriveKey's")
 	}
 }
+
+// What each request pays in Go for its claim: one HMAC-SHA256 of about 50 bytes.
+func BenchmarkClaim(b *testing.B) {
+	s, err := NewSigner([]byte("a benchmark secret that is long enough for HS256 use"), DefaultKID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	id, exp := uuid.New(), time.Now().Add(24*time.Hour)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = s.Claim(id, 3, exp)
+	}
+}
