@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"examiner/httpapi"
+	"examiner/internal/testdb"
 	"examiner/internal/token"
 )
 
@@ -29,7 +30,7 @@ func TestAPanicIsAGeneric500AndALoggedStack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httpapi.NewServer(httpapi.Deps{Tokens: tokens, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	srv := httpapi.NewServer(httpapi.Deps{Tokens: tokens, Claims: testdb.Claims, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/api/subjects", nil)
 	req.Header.Set("X-Request-Id", "b00b00b00b00b00b")
