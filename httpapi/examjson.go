@@ -74,6 +74,14 @@ func appendExam(b []byte, e examiner.Exam) []byte {
 	b = appendTime(b, e.StartedAt)
 	b = append(b, `,"completed_at":`...)
 	b = appendTime(b, e.CompletedAt)
+	b = append(b, `,"question_count":`...)
+	b = strconv.AppendInt(b, int64(e.QuestionCount), 10)
+	b = append(b, `,"score":`...)
+	b = appendInt(b, e.Score)
+	b = append(b, `,"max_score":`...)
+	b = appendInt(b, e.MaxScore)
+	b = append(b, `,"marked_at":`...)
+	b = appendTime(b, e.MarkedAt)
 	return append(b, '}')
 }
 

@@ -16,11 +16,13 @@ import (
 
 func (s *server) handleCreateExam() studentHandle {
 	type request struct {
-		SubjectCode     *string `json:"subject_code"`
-		ExamType        *string `json:"exam_type"`
-		PaperNumber     *int    `json:"paper_number"`
-		DurationMinutes *int    `json:"duration_minutes"`
-		TotalMarks      *int    `json:"total_marks"`
+		SubjectCode     *string  `json:"subject_code"`
+		ExamType        *string  `json:"exam_type"`
+		PaperNumber     *int     `json:"paper_number"`
+		DurationMinutes *int     `json:"duration_minutes"`
+		TotalMarks      *int     `json:"total_marks"`
+		QuestionCount   *int     `json:"question_count"`
+		SyllabusPoints  []string `json:"syllabus_points"`
 	}
 	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, st tenant.Student) {
 		req, err := decode[request](w, r)
@@ -43,6 +45,24 @@ func (s *server) handleCreateExam() studentHandle {
 		fields = append(fields, inRange("paper_number", req.PaperNumber, examiner.MaxPaperNumber)...)
 		fields = append(fields, inRange("duration_minutes", req.DurationMinutes, examiner.MaxDuration)...)
 		fields = append(fields, inRange("total_marks", req.TotalMarks, examiner.MaxTotalMarks)...)
+		fields = append(fields, inRange("question_count", req.QuestionCount, examiner.MaxQuestionCount)...)
+		if req.ExamType != nil && *req.ExamType == examiner.FullPaper {
+			if req.QuestionCount != nil {
+				fields = append(fields, examiner.Field("question_count", "is not taken by a FULL_PAPER exam: its paper sets its questions"))
+			}
+			if req.SyllabusPoints != nil {
+				fields = append(fields, examiner.Field("syllabus_points", "is not taken by a FULL_PAPER exam: its paper sets its questions"))
+			}
+		}
+		if len(req.SyllabusPoints) > examiner.MaxQuestionCount {
+			fields = append(fields, examiner.Field("syllabus_points", "may name at most "+strconv.Itoa(examiner.MaxQuestionCount)+" syllabus points"))
+		}
+		for _, code := range req.SyllabusPoints {
+			if !examiner.SyllabusPointCode.MatchString(code) {
+				fields = append(fields, examiner.Field("syllabus_points", "must be syllabus point codes such as 9708.2.3"))
+				break
+			}
+		}
 		if len(fields) > 0 {
 			s.fail(w, r, examiner.Fields(fields...))
 			return
@@ -50,6 +70,7 @@ func (s *server) handleCreateExam() studentHandle {
 		exam, err := s.Store.CreateExam(r.Context(), st, examiner.NewExam{
 			SubjectCode: *req.SubjectCode, ExamType: *req.ExamType, PaperNumber: req.PaperNumber,
 			DurationMinutes: req.DurationMinutes, TotalMarks: req.TotalMarks,
+			QuestionCount: req.QuestionCount, SyllabusPoints: req.SyllabusPoints,
 		})
 		if err != nil {
 			s.fail(w, r, err)

@@ -55,6 +55,12 @@ func (s *server) routeTable() []route {
 		{"GET", "/api/exams/:id", nil, s.authenticated(s.handleGetExam())},
 		{"PATCH", "/api/exams/:id", nil, s.authenticated(s.handlePatchExam())},
 		{"DELETE", "/api/exams/:id", nil, s.authenticated(s.handleDeleteExam())},
+		{"GET", "/api/exams/:id/questions", nil, s.authenticated(s.handleExamQuestions())},
+		{"GET", "/api/exams/:id/answers", nil, s.authenticated(s.handleListAnswers())},
+		{"PUT", "/api/exams/:id/answers/:number", nil, s.authenticated(s.handlePutAnswer())},
+		{"PUT", "/api/exams/:id/answers/:number/self-mark", nil, s.authenticated(s.handleSelfMark())},
+		{"GET", "/api/exams/:id/review", nil, s.authenticated(s.handleReview())},
+		{"GET", "/api/students/me/progress", []string{"subject_code"}, s.authenticated(s.handleProgress())},
 	}
 }
 

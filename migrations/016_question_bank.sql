@@ -372,8 +372,9 @@ DROP TABLE question_syllabus_points;
 DROP TABLE questions;
 DROP FUNCTION app.valid_mcq_options(jsonb);
 DROP FUNCTION app.answer_grace();
-REVOKE examiner_marker FROM CURRENT_USER;
 REVOKE ALL ON SCHEMA app FROM examiner_marker;
+-- The role's memberships are the cluster's: they go with the role, or stay while another
+-- database uses it.
 DO $$
 BEGIN
   DROP ROLE examiner_marker;

@@ -153,3 +153,37 @@ func (r firstRow) Scan(dest ...any) error {
 	r.rows.Close()
 	return r.rows.Err()
 }
+
+// Pipeline sends the statements queued in b as student s, after the opening statement, in one
+// pipeline: one implicit transaction (an error in any statement rolls back all of them) and one
+// network round trip once prepared. read gets the results in order, the opening's already read;
+// it must read them all or stop at an error. For work of several statements whose later ones need
+// not wait for Go to look at the earlier ones' results.
+func Pipeline(ctx context.Context, db DB, s Student, b *pgx.Batch, read func(pgx.BatchResults) error) error {
+	err := pipeline(ctx, db, s, b, read)
+	if missingStatement(err) {
+		err = pipeline(ctx, db, s, b, read)
+	}
+	return err
+}
+
+func pipeline(ctx context.Context, db DB, s Student, b *pgx.Batch, read func(pgx.BatchResults) error) error {
+	names := &privateNames{}
+	batch := &pgx.Batch{}
+	batch.Queue(setStudent, append([]any{names}, studentArgs(db, s)...)...)
+	for _, q := range b.QueuedQueries {
+		batch.Queue(q.SQL, append([]any{names}, q.Arguments...)...)
+	}
+	br := db.SendBatch(ctx, batch)
+	_, err := br.Exec()
+	if err == nil {
+		err = read(br)
+	}
+	if missingStatement(err) {
+		names.forget()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return revoked(err)
+}

@@ -30,15 +30,49 @@ WITH subject AS (
               THEN coalesce($5::integer, paper.total_marks)
               ELSE $5::integer END AS marks
   FROM subject LEFT JOIN paper ON true
+), slots AS (
+  SELECT k.n, pg_catalog.nullif(k.kind, '') AS kind, pg_catalog.nullif(sc.section, '') AS section, c.wanted
+  FROM pg_catalog.unnest($6::text[]) WITH ORDINALITY AS k(kind, n)
+  JOIN pg_catalog.unnest($7::text[]) WITH ORDINALITY AS sc(section, n) ON sc.n = k.n
+  JOIN pg_catalog.unnest($8::integer[]) WITH ORDINALITY AS c(wanted, n) ON c.n = k.n
+), candidates AS (
+  SELECT sl.n AS slot, q.id, q.marks,
+         pg_catalog.row_number() OVER (
+           PARTITION BY sl.n
+           ORDER BY (SELECT pg_catalog.count(*) FROM public.exam_questions AS seen
+                     WHERE seen.student_id = $9::uuid AND seen.question_id = q.id),
+                    pg_catalog.random()) AS rank
+  FROM slots AS sl
+  JOIN public.questions AS q ON q.subject_id = (SELECT subject.id FROM subject)
+   AND ($2::smallint IS NULL OR q.paper_number = $2::smallint)
+   AND (sl.kind IS NULL OR q.kind = sl.kind)
+   AND (sl.section IS NULL OR q.section = sl.section)
+   AND ($10::text[] IS NULL OR EXISTS (
+         SELECT FROM public.question_syllabus_points AS qsp
+         JOIN public.syllabus_points AS sp ON sp.id = qsp.syllabus_point_id
+         WHERE qsp.question_id = q.id AND sp.code = ANY ($10::text[])))
+), chosen AS (
+  SELECT c.id, c.marks, pg_catalog.row_number() OVER (ORDER BY c.slot, c.rank) AS number
+  FROM candidates AS c JOIN slots AS sl ON sl.n = c.slot
+  WHERE c.rank <= sl.wanted
+), counts AS (
+  SELECT (SELECT pg_catalog.coalesce(pg_catalog.sum(sl.wanted), 0) FROM slots)::integer AS wanted,
+         (SELECT pg_catalog.count(DISTINCT c.id) FROM candidates AS c)::integer AS available,
+         (SELECT pg_catalog.count(*) FROM chosen)::integer AS chosen
 ), inserted AS (
-  INSERT INTO public.exams (student_id, subject_id, exam_type, paper_number, duration_minutes, total_marks)
-  SELECT $6::uuid, proposal.subject_id, $7::text,
-         $2::smallint, proposal.duration, proposal.marks
-  FROM proposal
+  INSERT INTO public.exams (student_id, subject_id, exam_type, paper_number, duration_minutes, total_marks, question_count)
+  SELECT $9::uuid, proposal.subject_id, $11::text,
+         $2::smallint, proposal.duration, proposal.marks, counts.chosen
+  FROM proposal, counts
   WHERE ($2::smallint IS NULL OR proposal.paper_found)
-    AND NOT ($8::boolean AND $2::smallint IS NULL)
-    AND NOT ($9::boolean AND proposal.duration IS NULL)
-  RETURNING id, student_id, subject_id, exam_type, status, paper_number, duration_minutes, total_marks, created_at, updated_at, started_at, completed_at
+    AND NOT ($12::boolean AND $2::smallint IS NULL)
+    AND NOT ($13::boolean AND proposal.duration IS NULL)
+    AND counts.wanted > 0 AND counts.chosen = counts.wanted
+  RETURNING id, student_id, subject_id, exam_type, status, paper_number, duration_minutes, total_marks, created_at, updated_at, started_at, completed_at, question_count, score, max_score, marked_at
+), assembled AS (
+  INSERT INTO public.exam_questions (exam_id, number, student_id, question_id, marks)
+  SELECT inserted.id, chosen.number, inserted.student_id, chosen.id, chosen.marks
+  FROM inserted, chosen
 )
 SELECT EXISTS (SELECT 1 FROM subject) AS subject_found,
        coalesce((SELECT proposal.paper_found FROM proposal), false)::boolean AS paper_found,
@@ -47,9 +81,12 @@ SELECT EXISTS (SELECT 1 FROM subject) AS subject_found,
              THEN ARRAY(SELECT p.number::integer FROM public.papers AS p
                         WHERE p.subject_id = (SELECT subject.id FROM subject) ORDER BY p.number)
              ELSE '{}' END)::integer[] AS papers,
+       (SELECT counts.wanted FROM counts)::integer AS questions_wanted,
+       (SELECT counts.available FROM counts)::integer AS questions_available,
        inserted.id, s.code AS subject_code, inserted.exam_type, inserted.status,
        inserted.paper_number, inserted.duration_minutes, inserted.total_marks,
-       inserted.created_at, inserted.updated_at, inserted.started_at, inserted.completed_at
+       inserted.created_at, inserted.updated_at, inserted.started_at, inserted.completed_at,
+       inserted.question_count, inserted.score, inserted.max_score, inserted.marked_at
 FROM (SELECT) AS one
 LEFT JOIN inserted ON true
 LEFT JOIN public.subjects AS s ON s.id = inserted.subject_id
@@ -61,28 +98,38 @@ type CreateExamParams struct {
 	TakesPaperDefaults bool
 	DurationMinutes    *int
 	TotalMarks         *int
+	SlotKinds          []string
+	SlotSections       []string
+	SlotCounts         []int
 	StudentID          uuid.UUID
+	SyllabusPoints     []string
 	ExamType           string
 	RequiresPaper      bool
 	RequiresDuration   bool
 }
 
 type CreateExamRow struct {
-	SubjectFound    bool
-	PaperFound      bool
-	Duration        int
-	Papers          []int
-	ID              *uuid.UUID
-	SubjectCode     *string
-	ExamType        *string
-	Status          *string
-	PaperNumber     *int
-	DurationMinutes *int
-	TotalMarks      *int
-	CreatedAt       *time.Time
-	UpdatedAt       *time.Time
-	StartedAt       *time.Time
-	CompletedAt     *time.Time
+	SubjectFound       bool
+	PaperFound         bool
+	Duration           int
+	Papers             []int
+	QuestionsWanted    int
+	QuestionsAvailable int
+	ID                 *uuid.UUID
+	SubjectCode        *string
+	ExamType           *string
+	Status             *string
+	PaperNumber        *int
+	DurationMinutes    *int
+	TotalMarks         *int
+	CreatedAt          *time.Time
+	UpdatedAt          *time.Time
+	StartedAt          *time.Time
+	CompletedAt        *time.Time
+	QuestionCount      *int
+	Score              *int
+	MaxScore           *int
+	MarkedAt           *time.Time
 }
 
 // Students' practice exams. Every statement runs as examiner_student inside a tenant transaction,
@@ -92,12 +139,17 @@ type CreateExamRow struct {
 // Every statement that returns an exam returns the same columns under the same names, in the
 // order of examiner.Exam: the generated row types convert to it directly, so a column added here
 // and not there (or the other way round) does not compile.
-// Inserts the exam only when the request is valid, and always answers one row: whether the
-// subject and the paper exist, the duration the exam would have (0 for none), the subject's papers when the
-// paper is not one of them, and the new exam's columns (NULL when nothing was inserted). What the
-// exam type implies comes from the core (examiner.TakesPaperDefaults, RequiresPaper,
-// RequiresDuration), not from literals here. One statement, so one round trip; Go says what is
-// wrong from what it found.
+// Inserts the exam with its questions only when the request is valid and the bank has enough
+// questions, and always answers one row: whether the subject and the paper exist, the duration
+// the exam would have (0 for none), the subject's papers when the paper is not one of them, how
+// many questions were wanted and how many the bank has that fit, and the new exam's columns (NULL
+// when nothing was inserted). What the exam type implies comes from the core
+// (examiner.TakesPaperDefaults, RequiresPaper, RequiresDuration, Structure), not from literals
+// here: the questions come in slots (a kind, a section, a count; ” for any), chosen within each
+// slot among those the student has seen least in their exams, at random among equals, and
+// numbered slot by slot. One statement, so one round trip; Go says what is wrong from what it
+// found. (The new exam is not visible to the rest of this statement, which is why
+// exam_questions_while_pending, migration 016, refuses only exams that exist and have started.)
 func (q *Queries) CreateExam(ctx context.Context, arg CreateExamParams) (CreateExamRow, error) {
 	row := q.db.QueryRow(ctx, createExam,
 		arg.SubjectCode,
@@ -105,7 +157,11 @@ func (q *Queries) CreateExam(ctx context.Context, arg CreateExamParams) (CreateE
 		arg.TakesPaperDefaults,
 		arg.DurationMinutes,
 		arg.TotalMarks,
+		arg.SlotKinds,
+		arg.SlotSections,
+		arg.SlotCounts,
 		arg.StudentID,
+		arg.SyllabusPoints,
 		arg.ExamType,
 		arg.RequiresPaper,
 		arg.RequiresDuration,
@@ -116,6 +172,8 @@ func (q *Queries) CreateExam(ctx context.Context, arg CreateExamParams) (CreateE
 		&i.PaperFound,
 		&i.Duration,
 		&i.Papers,
+		&i.QuestionsWanted,
+		&i.QuestionsAvailable,
 		&i.ID,
 		&i.SubjectCode,
 		&i.ExamType,
@@ -127,6 +185,10 @@ func (q *Queries) CreateExam(ctx context.Context, arg CreateExamParams) (CreateE
 		&i.UpdatedAt,
 		&i.StartedAt,
 		&i.CompletedAt,
+		&i.QuestionCount,
+		&i.Score,
+		&i.MaxScore,
+		&i.MarkedAt,
 	)
 	return i, err
 }
@@ -150,7 +212,7 @@ func (q *Queries) DeleteExam(ctx context.Context, arg DeleteExamParams) (int64, 
 
 const getExam = `-- name: GetExam :one
 SELECT e.id, s.code AS subject_code, e.exam_type, e.status, e.paper_number, e.duration_minutes, e.total_marks,
-       e.created_at, e.updated_at, e.started_at, e.completed_at
+       e.created_at, e.updated_at, e.started_at, e.completed_at, e.question_count, e.score, e.max_score, e.marked_at
 FROM public.exams AS e
 JOIN public.subjects AS s ON s.id = e.subject_id
 WHERE e.id = $1 AND e.student_id = $2
@@ -173,6 +235,10 @@ type GetExamRow struct {
 	UpdatedAt       time.Time
 	StartedAt       *time.Time
 	CompletedAt     *time.Time
+	QuestionCount   int
+	Score           *int
+	MaxScore        *int
+	MarkedAt        *time.Time
 }
 
 func (q *Queries) GetExam(ctx context.Context, arg GetExamParams) (GetExamRow, error) {
@@ -190,13 +256,17 @@ func (q *Queries) GetExam(ctx context.Context, arg GetExamParams) (GetExamRow, e
 		&i.UpdatedAt,
 		&i.StartedAt,
 		&i.CompletedAt,
+		&i.QuestionCount,
+		&i.Score,
+		&i.MaxScore,
+		&i.MarkedAt,
 	)
 	return i, err
 }
 
 const listExams = `-- name: ListExams :many
 SELECT e.id, s.code AS subject_code, e.exam_type, e.status, e.paper_number, e.duration_minutes, e.total_marks,
-       e.created_at, e.updated_at, e.started_at, e.completed_at
+       e.created_at, e.updated_at, e.started_at, e.completed_at, e.question_count, e.score, e.max_score, e.marked_at
 FROM public.exams AS e
 JOIN public.subjects AS s ON s.id = e.subject_id
 WHERE e.student_id = $1
@@ -224,6 +294,10 @@ type ListExamsRow struct {
 	UpdatedAt       time.Time
 	StartedAt       *time.Time
 	CompletedAt     *time.Time
+	QuestionCount   int
+	Score           *int
+	MaxScore        *int
+	MarkedAt        *time.Time
 }
 
 // A page of the student's exams, newest first, after a position (the first page passes the
@@ -257,6 +331,10 @@ func (q *Queries) ListExams(ctx context.Context, arg ListExamsParams) ([]ListExa
 			&i.UpdatedAt,
 			&i.StartedAt,
 			&i.CompletedAt,
+			&i.QuestionCount,
+			&i.Score,
+			&i.MaxScore,
+			&i.MarkedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -270,7 +348,7 @@ func (q *Queries) ListExams(ctx context.Context, arg ListExamsParams) ([]ListExa
 
 const listExamsFiltered = `-- name: ListExamsFiltered :many
 SELECT e.id, s.code AS subject_code, e.exam_type, e.status, e.paper_number, e.duration_minutes, e.total_marks,
-       e.created_at, e.updated_at, e.started_at, e.completed_at
+       e.created_at, e.updated_at, e.started_at, e.completed_at, e.question_count, e.score, e.max_score, e.marked_at
 FROM public.exams AS e
 JOIN public.subjects AS s ON s.id = e.subject_id
 WHERE e.student_id = $1
@@ -304,6 +382,10 @@ type ListExamsFilteredRow struct {
 	UpdatedAt       time.Time
 	StartedAt       *time.Time
 	CompletedAt     *time.Time
+	QuestionCount   int
+	Score           *int
+	MaxScore        *int
+	MarkedAt        *time.Time
 }
 
 // ListExams with filters; a NULL filter does not filter. The position stays an index condition;
@@ -337,6 +419,10 @@ func (q *Queries) ListExamsFiltered(ctx context.Context, arg ListExamsFilteredPa
 			&i.UpdatedAt,
 			&i.StartedAt,
 			&i.CompletedAt,
+			&i.QuestionCount,
+			&i.Score,
+			&i.MaxScore,
+			&i.MarkedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -346,90 +432,4 @@ func (q *Queries) ListExamsFiltered(ctx context.Context, arg ListExamsFilteredPa
 		return nil, err
 	}
 	return items, nil
-}
-
-const lockExamStatus = `-- name: LockExamStatus :one
-SELECT e.status FROM public.exams AS e
-WHERE e.id = $1 AND e.student_id = $2
-FOR UPDATE
-`
-
-type LockExamStatusParams struct {
-	ID        uuid.UUID
-	StudentID uuid.UUID
-}
-
-// The exam's status, with the row locked until the transaction ends, so that of two concurrent
-// moves one waits for the other and then sees its result.
-func (q *Queries) LockExamStatus(ctx context.Context, arg LockExamStatusParams) (string, error) {
-	row := q.db.QueryRow(ctx, lockExamStatus, arg.ID, arg.StudentID)
-	var status string
-	err := row.Scan(&status)
-	return status, err
-}
-
-const setExamStatus = `-- name: SetExamStatus :one
-WITH updated AS (
-  UPDATE public.exams AS e
-  SET status = $1::text,
-      started_at = CASE WHEN $2::boolean THEN statement_timestamp() ELSE e.started_at END,
-      completed_at = CASE WHEN $3::boolean THEN statement_timestamp() ELSE e.completed_at END,
-      updated_at = statement_timestamp()
-  WHERE e.id = $4 AND e.student_id = $5
-  RETURNING e.id, e.student_id, e.subject_id, e.exam_type, e.status, e.paper_number, e.duration_minutes, e.total_marks, e.created_at, e.updated_at, e.started_at, e.completed_at
-)
-SELECT u.id, s.code AS subject_code, u.exam_type, u.status, u.paper_number, u.duration_minutes, u.total_marks,
-       u.created_at, u.updated_at, u.started_at, u.completed_at
-FROM updated AS u
-JOIN public.subjects AS s ON s.id = u.subject_id
-`
-
-type SetExamStatusParams struct {
-	Status    string
-	Starts    bool
-	Completes bool
-	ID        uuid.UUID
-	StudentID uuid.UUID
-}
-
-type SetExamStatusRow struct {
-	ID              uuid.UUID
-	SubjectCode     string
-	ExamType        string
-	Status          string
-	PaperNumber     *int
-	DurationMinutes *int
-	TotalMarks      *int
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	StartedAt       *time.Time
-	CompletedAt     *time.Time
-}
-
-// Moves the exam to a status, stamping started_at or completed_at (as examiner.Starts and
-// Completes say) with the time of this statement (not of its transaction, which may have waited
-// for the row lock).
-func (q *Queries) SetExamStatus(ctx context.Context, arg SetExamStatusParams) (SetExamStatusRow, error) {
-	row := q.db.QueryRow(ctx, setExamStatus,
-		arg.Status,
-		arg.Starts,
-		arg.Completes,
-		arg.ID,
-		arg.StudentID,
-	)
-	var i SetExamStatusRow
-	err := row.Scan(
-		&i.ID,
-		&i.SubjectCode,
-		&i.ExamType,
-		&i.Status,
-		&i.PaperNumber,
-		&i.DurationMinutes,
-		&i.TotalMarks,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-		&i.StartedAt,
-		&i.CompletedAt,
-	)
-	return i, err
 }

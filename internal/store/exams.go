@@ -22,13 +22,19 @@ var ErrNoExam = examiner.New(examiner.NotFound, "There is no such exam.")
 // Invalid naming the field when the subject or paper does not exist, a FULL_PAPER exam has no
 // paper, or a TIMED exam has no duration.
 func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n examiner.NewExam) (examiner.Exam, error) {
-	row, err := s.as(st).CreateExam(ctx, dbsqlc.CreateExamParams{
+	slots := questionSlots(n)
+	p := dbsqlc.CreateExamParams{
 		StudentID: st.ID, SubjectCode: n.SubjectCode, ExamType: n.ExamType,
 		PaperNumber: n.PaperNumber, DurationMinutes: n.DurationMinutes, TotalMarks: n.TotalMarks,
 		TakesPaperDefaults: examiner.TakesPaperDefaults(n.ExamType),
 		RequiresPaper:      examiner.RequiresPaper(n.ExamType),
 		RequiresDuration:   examiner.RequiresDuration(n.ExamType),
-	})
+		SyllabusPoints:     n.SyllabusPoints,
+	}
+	for _, sl := range slots {
+		p.SlotKinds, p.SlotSections, p.SlotCounts = append(p.SlotKinds, sl.Kind), append(p.SlotSections, sl.Section), append(p.SlotCounts, sl.Count)
+	}
+	row, err := s.as(st).CreateExam(ctx, p)
 	if IsConstraint(err, "exams_paper_fkey") { // the paper went away meanwhile
 		return examiner.Exam{}, examiner.Fields(examiner.Field("paper_number", "is not a paper of subject "+n.SubjectCode))
 	}
@@ -40,6 +46,7 @@ func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n examiner.Ne
 			ID: *row.ID, SubjectCode: *row.SubjectCode, ExamType: *row.ExamType, Status: *row.Status,
 			PaperNumber: row.PaperNumber, DurationMinutes: row.DurationMinutes, TotalMarks: row.TotalMarks,
 			CreatedAt: *row.CreatedAt, UpdatedAt: *row.UpdatedAt, StartedAt: row.StartedAt, CompletedAt: row.CompletedAt,
+			QuestionCount: *row.QuestionCount, Score: row.Score, MaxScore: row.MaxScore, MarkedAt: row.MarkedAt,
 		}, nil
 	case !row.SubjectFound:
 		return examiner.Exam{}, examiner.Fields(examiner.Field("subject_code", examiner.NotASubject))
@@ -50,8 +57,32 @@ func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n examiner.Ne
 		return examiner.Exam{}, examiner.Fields(examiner.Field("paper_number", "is required for a "+n.ExamType+" exam"))
 	case examiner.RequiresDuration(n.ExamType) && row.Duration == 0:
 		return examiner.Exam{}, examiner.Fields(examiner.Field("duration_minutes", "is required for a "+n.ExamType+" exam without a paper_number"))
+	case row.QuestionsWanted == 0:
+		return examiner.Exam{}, examiner.Fields(examiner.Field("paper_number", fmt.Sprintf("is a paper the question bank cannot make a full %s of", n.ExamType)))
+	case row.QuestionsAvailable < row.QuestionsWanted:
+		field := "question_count"
+		if n.ExamType == examiner.FullPaper {
+			field = "paper_number"
+		} else if len(n.SyllabusPoints) > 0 && n.QuestionCount == nil {
+			field = "syllabus_points"
+		}
+		return examiner.Exam{}, examiner.Fields(examiner.Field(field, fmt.Sprintf(
+			"asks for %d questions, and the question bank has %d that fit", row.QuestionsWanted, row.QuestionsAvailable)))
 	}
 	return examiner.Exam{}, examiner.New(examiner.Internal, "Internal error.")
+}
+
+// questionSlots is how n's questions are chosen: a full paper's structure, or QuestionCount (by
+// default examiner.DefaultQuestionCount) questions of any kind.
+func questionSlots(n examiner.NewExam) []examiner.Slot {
+	if n.ExamType == examiner.FullPaper && n.PaperNumber != nil {
+		return examiner.Structure(*n.PaperNumber)
+	}
+	count := examiner.DefaultQuestionCount
+	if n.QuestionCount != nil {
+		count = *n.QuestionCount
+	}
+	return []examiner.Slot{{Count: count}}
 }
 
 func list(numbers []int) string {
@@ -101,29 +132,44 @@ func (s *Store) ExamByID(ctx context.Context, st tenant.Student, id uuid.UUID) (
 	return examiner.Exam(row), translate(err)
 }
 
-// SetExamStatus moves st's exam id to status to, setting started_at or completed_at, in one
-// transaction that locks the exam first (examiner.CheckTransition says which moves are allowed).
-// Errors: NotFound; Conflict explaining why for any other move.
+// SetExamStatus moves st's exam id to status to, and marks it when it is completed, in one
+// pipeline (one round trip): the move happens only from the one status that may precede to
+// (examiner.Predecessor), so of two concurrent moves one waits for the other and then finds
+// nothing to move; the database stamps started_at or completed_at. Errors: NotFound; Conflict
+// explaining why for any other move (examiner.CheckTransition).
 func (s *Store) SetExamStatus(ctx context.Context, st tenant.Student, id uuid.UUID, to string) (examiner.Exam, error) {
+	b := &pgx.Batch{}
+	b.Queue(dbsqlc.Statements["MoveExam"], to, id, st.ID, examiner.Predecessor(to))
+	b.Queue(dbsqlc.Statements["MarkExam"], id)
+	b.Queue(dbsqlc.Statements["GetExam"], id, st.ID)
+	var moved bool
 	var e examiner.Exam
-	err := s.inTx(ctx, st, func(q *dbsqlc.Queries) error {
-		from, err := q.LockExamStatus(ctx, dbsqlc.LockExamStatusParams{ID: id, StudentID: st.ID})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNoExam
-		}
+	err := tenant.Pipeline(ctx, s.db, st, b, func(br pgx.BatchResults) error {
+		tag, err := br.Exec()
 		if err != nil {
 			return err
 		}
-		if refusal := examiner.CheckTransition(from, to); refusal != "" {
-			return examiner.New(examiner.Conflict, refusal)
+		moved = tag.RowsAffected() == 1
+		if _, err := br.Exec(); err != nil {
+			return err
 		}
-		row, err := q.SetExamStatus(ctx, dbsqlc.SetExamStatusParams{
-			ID: id, StudentID: st.ID, Status: to, Starts: examiner.Starts(to), Completes: examiner.Completes(to),
-		})
-		e = examiner.Exam(row)
-		return err
+		return br.QueryRow().Scan(&e.ID, &e.SubjectCode, &e.ExamType, &e.Status, &e.PaperNumber, &e.DurationMinutes,
+			&e.TotalMarks, &e.CreatedAt, &e.UpdatedAt, &e.StartedAt, &e.CompletedAt, &e.QuestionCount, &e.Score, &e.MaxScore, &e.MarkedAt)
 	})
-	return e, err
+	if errors.Is(err, pgx.ErrNoRows) {
+		return examiner.Exam{}, ErrNoExam
+	}
+	if err != nil {
+		return examiner.Exam{}, translate(err)
+	}
+	if !moved {
+		refusal := examiner.CheckTransition(e.Status, to)
+		if refusal == "" { // moved by a concurrent request between the two statements: never, in one pipeline
+			refusal = "The exam changed meanwhile; read it again."
+		}
+		return examiner.Exam{}, examiner.New(examiner.Conflict, refusal)
+	}
+	return e, nil
 }
 
 // DeleteExam deletes st's exam id. Errors: NotFound.
