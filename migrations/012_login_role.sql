@@ -51,11 +51,11 @@ GRANT EXECUTE ON FUNCTION app.schema_version() TO examiner_anon;
 DROP FUNCTION app.schema_version();
 REVOKE SELECT (version) ON public.schema_version FROM examiner_auth;
 
-REVOKE examiner_verifier FROM CURRENT_USER;
 REVOKE USAGE ON SCHEMA app FROM examiner_authenticator;
-REVOKE examiner_student, examiner_anon FROM examiner_authenticator;
 
--- Another database of this cluster may still use the roles; then they stay.
+-- Another database of this cluster may still use the roles; then they stay, and so do their
+-- memberships, which are the cluster's too: revoking them here would take the login role away
+-- from every other database's server. A role that goes takes its memberships with it.
 DO $$
 BEGIN
   DROP ROLE examiner_verifier;

@@ -2,6 +2,7 @@ package migrations_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -213,5 +214,29 @@ func TestThePaperCatalogueMigrationKeepsOlderExams(t *testing.T) {
 		VALUES ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', 'FULL_PAPER', 3)`)
 	if err == nil || !strings.Contains(err.Error(), "exams_paper_fkey") {
 		t.Fatalf("a new exam on a paper the subject lacks: got %v, want a violation of exams_paper_fkey", err)
+	}
+}
+
+// Roles and their memberships belong to the cluster, which several databases share (staging
+// beside production, the tests' clones): migrating one database down must leave the login role of
+// the others able to serve.
+func TestMigratingOneDatabaseDownLeavesTheOthersLoginRoleWorking(t *testing.T) {
+	ctx := context.Background()
+	other := connect(t, testdb.URL(t))
+	down := connect(t, testdb.URL(t))
+	if err := migrations.To(ctx, down, 0); err != nil {
+		t.Fatal(err)
+	}
+	var memberOf []string
+	if err := other.QueryRow(ctx, `
+		SELECT ARRAY(SELECT m.roleid::regrole::text FROM pg_catalog.pg_auth_members AS m
+		             WHERE m.member = 'examiner_authenticator'::regrole ORDER BY 1)`).Scan(&memberOf); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(memberOf) != "[examiner_anon examiner_student]" {
+		t.Fatalf("after another database migrated down to 0, examiner_authenticator is a member of %v, want [examiner_anon examiner_student]", memberOf)
+	}
+	if err := migrations.Up(ctx, down); err != nil {
+		t.Fatal(err)
 	}
 }
