@@ -38,7 +38,7 @@ WITH subject AS (
   WHERE ($2::smallint IS NULL OR proposal.paper_found)
     AND NOT ($8::boolean AND $2::smallint IS NULL)
     AND NOT ($9::boolean AND proposal.duration IS NULL)
-  RETURNING id, student_id, subject_id, exam_type, status, paper_number, duration_minutes, total_marks, created_at, updated_at, started_at, completed_at
+  RETURNING id, student_id, subject_id, exam_type, status, paper_number, duration_minutes, total_marks, created_at, updated_at, started_at, completed_at, question_count, score, max_score, marked_at
 )
 SELECT EXISTS (SELECT 1 FROM subject) AS subject_found,
        coalesce((SELECT proposal.paper_found FROM proposal), false)::boolean AS paper_found,
@@ -376,7 +376,7 @@ WITH updated AS (
       completed_at = CASE WHEN $3::boolean THEN statement_timestamp() ELSE e.completed_at END,
       updated_at = statement_timestamp()
   WHERE e.id = $4 AND e.student_id = $5
-  RETURNING e.id, e.student_id, e.subject_id, e.exam_type, e.status, e.paper_number, e.duration_minutes, e.total_marks, e.created_at, e.updated_at, e.started_at, e.completed_at
+  RETURNING e.id, e.student_id, e.subject_id, e.exam_type, e.status, e.paper_number, e.duration_minutes, e.total_marks, e.created_at, e.updated_at, e.started_at, e.completed_at, e.question_count, e.score, e.max_score, e.marked_at
 )
 SELECT u.id, s.code AS subject_code, u.exam_type, u.status, u.paper_number, u.duration_minutes, u.total_marks,
        u.created_at, u.updated_at, u.started_at, u.completed_at

@@ -12,6 +12,18 @@ import (
 	"github.com/google/uuid"
 )
 
+type Answer struct {
+	ExamID       uuid.UUID
+	Number       int
+	StudentID    uuid.UUID
+	Choice       *string
+	Text         *string
+	SavedAt      time.Time
+	MarksAwarded *int
+	SelfMarked   bool
+	MarkedAt     *time.Time
+}
+
 type AppClaimKey struct {
 	Kid       string
 	Key       []byte
@@ -44,6 +56,18 @@ type Exam struct {
 	UpdatedAt       time.Time
 	StartedAt       *time.Time
 	CompletedAt     *time.Time
+	QuestionCount   int
+	Score           *int
+	MaxScore        *int
+	MarkedAt        *time.Time
+}
+
+type ExamQuestion struct {
+	ExamID     uuid.UUID
+	Number     int
+	StudentID  uuid.UUID
+	QuestionID uuid.UUID
+	Marks      int
 }
 
 type Paper struct {
@@ -54,6 +78,32 @@ type Paper struct {
 	Level           string
 	DurationMinutes int
 	TotalMarks      int
+}
+
+type Question struct {
+	ID          uuid.UUID
+	Code        string
+	SubjectID   uuid.UUID
+	PaperNumber int
+	Kind        string
+	Section     *string
+	Stem        string
+	Options     []byte
+	Parts       []byte
+	Marks       int
+	UpdatedAt   time.Time
+}
+
+type QuestionKey struct {
+	QuestionID  uuid.UUID
+	Answer      *string
+	Explanation string
+	MarkSchemes []byte
+}
+
+type QuestionSyllabusPoint struct {
+	QuestionID      uuid.UUID
+	SyllabusPointID uuid.UUID
 }
 
 type SchemaVersion struct {
