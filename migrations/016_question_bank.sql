@@ -264,6 +264,11 @@ CREATE POLICY exams_marker_update ON exams FOR UPDATE TO examiner_marker
   USING (current_user = 'examiner_marker' AND student_id = (SELECT app.current_student_id()))
   WITH CHECK (current_user = 'examiner_marker' AND student_id = (SELECT app.current_student_id()));
 GRANT SELECT, UPDATE (score, max_score, marked_at, updated_at) ON exams TO examiner_marker;
+-- The marking functions read a question's kind and marks: without a policy of its own the marker
+-- would see no question (RLS is enabled on questions), mark_exam would score every exam 0 of 0
+-- and self_mark find no written answer.
+CREATE POLICY questions_marker ON questions FOR SELECT TO examiner_marker
+  USING (current_user = 'examiner_marker');
 GRANT SELECT ON questions TO examiner_marker;
 
 -- Marks the verified student's completed exam: every MCQ answer against its key, every

@@ -2,7 +2,8 @@
 //
 //	examiner serve                 serve the API on HTTP_ADDR
 //	examiner migrate up|down [N]|status
-//	examiner seed                  load the subject catalogue (idempotent)
+//	examiner seed                  load the subject catalogue and question banks (idempotent)
+//	examiner questions import FILE.json | export [SUBJECT_CODE]
 //	examiner dev                   for `make run`: a local PostgreSQL under .data/ when
 //	                               DATABASE_URL is unset, then migrate, seed and serve
 package main
@@ -36,7 +37,10 @@ commands:
   migrate up               migrate the database to the newest schema
   migrate down [N]         undo the newest N migrations (default 1)
   migrate status           print the database's and this binary's schema versions
-  seed                     load the subject catalogue (idempotent)
+  seed                     load the subject catalogue and its question banks (idempotent)
+  questions import FILE    check a question file (- for stdin) against the schema and the
+                           syllabus, then load it in one transaction (idempotent by code)
+  questions export [CODE]  print a subject's questions (default 9708) as a question file
   keys install             store this server's claim key (from JWT_SECRET, under DB_CLAIM_KID)
   keys list                print the installed claim keys' kids and fingerprints
   keys retire KID          remove a claim key (never the last one)
@@ -63,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrateCommand(ctx, args[1:], getenv, stdout)
 	case "seed":
 		return seedCommand(ctx, getenv, stdout)
+	case "questions":
+		return questionsCommand(ctx, args[1:], getenv, os.Stdin, stdout)
 	case "keys":
 		return keysCommand(ctx, args[1:], getenv, stdout)
 	case "dev":

@@ -1,16 +1,16 @@
 package seed
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 )
 
-// The question bank (data/<subject>_questions.json), checked here so that every question
-// shipped has one key among distinct options, real syllabus tags and a mark scheme that covers
-// its marks. Issue 13 loads it into the database; until then only its test reads it.
+// The question bank (data/<subject>_questions.json and files for `examiner questions import`,
+// described by data/questions.schema.json), checked here so that every question has one key
+// among distinct options, real syllabus tags and a mark scheme that covers its marks.
+// ParseQuestionBank holds a file to the schema; Check holds a bank to the syllabus and papers;
+// ImportQuestions writes it (bank.go).
 
 // QuestionBank is one subject's questions.
 type QuestionBank struct {
@@ -63,17 +63,16 @@ type Level struct {
 	Descriptor string `json:"descriptor"`
 }
 
-// Questions reads s's question bank.
+// Questions reads s's question bank from data/<code>_questions.json, checked against the schema
+// (ParseQuestionBank) but not yet against the syllabus (Check).
 func (s Subject) Questions() (QuestionBank, error) {
-	var b QuestionBank
 	raw, err := data.ReadFile("data/" + s.Code + "_questions.json")
 	if err != nil {
-		return b, fmt.Errorf("seed: questions of %s: %w", s.Code, err)
+		return QuestionBank{}, fmt.Errorf("seed: questions of %s: %w", s.Code, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		return b, fmt.Errorf("seed: questions of %s: %w", s.Code, err)
+	b, err := ParseQuestionBank(raw)
+	if err != nil {
+		return QuestionBank{}, fmt.Errorf("seed: questions of %s: %w", s.Code, err)
 	}
 	return b, nil
 }
@@ -81,14 +80,11 @@ func (s Subject) Questions() (QuestionBank, error) {
 // mcqKeys are an MCQ's option keys, in order.
 var mcqKeys = []string{"A", "B", "C", "D"}
 
-// Check lists what is wrong with the bank, each problem naming the question: against s's
-// syllabus points (papers 1 and 2 tag AS topics 1–6, papers 3 and 4 A Level topics 7 on), and
-// s's papers.
+// Check lists what is wrong with the bank beyond its schema, against s's syllabus points (papers
+// 1 and 2 tag AS topics 1–6, papers 3 and 4 A Level topics 7 on) and s's papers. Each problem
+// gives its position: "questions[12] (9708-P1-013).options[2].key: …".
 func (b QuestionBank) Check(s Subject, points []Point) []string {
 	var problems []string
-	bad := func(q Question, format string, args ...any) {
-		problems = append(problems, q.Code+": "+fmt.Sprintf(format, args...))
-	}
 	known := map[string]bool{}
 	for _, p := range points {
 		known[p.Code] = true
@@ -98,121 +94,158 @@ func (b QuestionBank) Check(s Subject, points []Point) []string {
 		papers[p.Number] = true
 	}
 	if b.Subject != s.Code {
-		problems = append(problems, fmt.Sprintf("the bank is for subject %q, not %s", b.Subject, s.Code))
+		problems = append(problems, fmt.Sprintf("subject: the bank is for subject %q, not %s", b.Subject, s.Code))
 	}
-	seen := map[string]bool{}
-	for _, q := range b.Questions {
-		if q.Code == "" || seen[q.Code] {
-			bad(q, "the code is empty or used twice")
+	first := map[string]int{} // code → index of the first question with it
+	for i, q := range b.Questions {
+		bad := func(field, format string, args ...any) {
+			problems = append(problems, questionPath(i, q.Code)+"."+field+": "+fmt.Sprintf(format, args...))
 		}
-		seen[q.Code] = true
+		if j, seen := first[q.Code]; seen {
+			bad("code", "%s is used twice (questions[%d] has it too)", q.Code, j)
+		} else {
+			first[q.Code] = i
+		}
+		if strings.TrimSpace(q.Code) == "" {
+			bad("code", "empty")
+		}
 		if !papers[q.Paper] {
-			bad(q, "paper %d is not a paper of %s", q.Paper, s.Code)
+			bad("paper", "%d is not a paper of %s", q.Paper, s.Code)
 		}
 		if strings.TrimSpace(q.Stem) == "" {
-			bad(q, "no stem")
+			bad("stem", "no stem")
 		}
 		if len(q.SyllabusPoints) == 0 {
-			bad(q, "no syllabus points")
+			bad("syllabus_points", "no syllabus points")
 		}
-		for _, code := range q.SyllabusPoints {
+		tagged := map[string]bool{}
+		for k, code := range q.SyllabusPoints {
+			field := fmt.Sprintf("syllabus_points[%d]", k)
 			switch {
+			case tagged[code]:
+				bad(field, "%s is listed twice", code)
 			case !known[code]:
-				bad(q, "%s is not a syllabus point of %s", code, s.Code)
+				bad(field, "%s is not a syllabus point of %s", code, s.Code)
 			case (q.Paper <= 2) != asTopic(code):
-				bad(q, "%s is not a topic of paper %d's level", code, q.Paper)
+				bad(field, "%s is not a topic of paper %d's level", code, q.Paper)
 			}
+			tagged[code] = true
 		}
 		switch q.Kind {
 		case "MCQ":
-			problems = append(problems, checkMCQ(q)...)
+			checkMCQ(q, bad)
 		case "WRITTEN":
-			problems = append(problems, checkWritten(q)...)
+			checkWritten(q, bad)
 		default:
-			bad(q, "kind %q is neither MCQ nor WRITTEN", q.Kind)
+			bad("kind", "%q is neither MCQ nor WRITTEN", q.Kind)
 		}
 	}
 	return problems
 }
 
-func checkMCQ(q Question) []string {
-	var problems []string
-	bad := func(format string, args ...any) {
-		problems = append(problems, q.Code+": "+fmt.Sprintf(format, args...))
+// questionPath is where question i is in its file: "questions[12] (9708-P1-013)".
+func questionPath(i int, code string) string {
+	if code == "" {
+		return fmt.Sprintf("questions[%d]", i)
 	}
+	return fmt.Sprintf("questions[%d] (%s)", i, code)
+}
+
+// complaint records a problem with a field of the question being checked.
+type complaint func(field, format string, args ...any)
+
+func checkMCQ(q Question, bad complaint) {
 	if q.Paper != 1 && q.Paper != 3 {
-		bad("an MCQ belongs to paper 1 or 3, not %d", q.Paper)
+		bad("paper", "an MCQ belongs to paper 1 or 3, not %d", q.Paper)
 	}
-	var keys []string
-	texts := map[string]bool{}
-	for _, o := range q.Options {
-		keys = append(keys, o.Key)
-		text := strings.ToLower(strings.Join(strings.Fields(o.Text), " "))
-		if text == "" || texts[text] {
-			bad("option %s is empty or repeats another", o.Key)
+	if len(q.Options) != len(mcqKeys) {
+		bad("options", "got %d options, want A, B, C and D in order", len(q.Options))
+	}
+	keyedAt := map[string]int{} // key → index of the first option with it
+	textAt := map[string]int{}  // text, ignoring case and spacing → index of the first option with it
+	for i, o := range q.Options {
+		if j, seen := keyedAt[o.Key]; seen {
+			bad(fmt.Sprintf("options[%d].key", i), "%s is the key of options[%d] too; want A, B, C and D in order", o.Key, j)
+		} else if i < len(mcqKeys) && o.Key != mcqKeys[i] {
+			bad(fmt.Sprintf("options[%d].key", i), "got %s, want %s (A, B, C and D in order)", o.Key, mcqKeys[i])
 		}
-		texts[text] = true
+		if _, seen := keyedAt[o.Key]; !seen {
+			keyedAt[o.Key] = i
+		}
+		text := strings.ToLower(strings.Join(strings.Fields(o.Text), " "))
+		if j, seen := textAt[text]; seen && text != "" {
+			bad(fmt.Sprintf("options[%d].text", i), "repeats another option (options[%d]), ignoring case and spacing", j)
+		} else {
+			textAt[text] = i
+		}
+		if text == "" {
+			bad(fmt.Sprintf("options[%d].text", i), "empty")
+		}
 	}
-	if !slices.Equal(keys, mcqKeys) {
-		bad("the options are %v, want A, B, C and D in order", keys)
-	}
-	if !slices.Contains(mcqKeys, q.Answer) || !slices.Contains(keys, q.Answer) {
-		bad("the answer %q is not one of the options", q.Answer)
+	if _, ok := keyedAt[q.Answer]; !ok || !slices.Contains(mcqKeys, q.Answer) {
+		bad("answer", "%q is not one of the options", q.Answer)
 	}
 	if q.Marks != 1 {
-		bad("an MCQ is worth 1 mark, not %d", q.Marks)
+		bad("marks", "an MCQ is worth 1 mark, not %d", q.Marks)
 	}
 	if strings.TrimSpace(q.Explanation) == "" {
-		bad("no explanation")
+		bad("explanation", "no explanation of why the key is right")
 	}
 	if q.Section != "" || q.Parts != nil {
-		bad("an MCQ has no section or parts")
+		bad("section", "an MCQ has no section or parts")
 	}
-	return problems
 }
 
-func checkWritten(q Question) []string {
-	var problems []string
-	bad := func(format string, args ...any) {
-		problems = append(problems, q.Code+": "+fmt.Sprintf(format, args...))
-	}
+// maxQuestionMarks is the most a question is worth (the database's questions_marks_range).
+const maxQuestionMarks = 100
+
+func checkWritten(q Question, bad complaint) {
 	if q.Paper != 2 && q.Paper != 4 {
-		bad("a written question belongs to paper 2 or 4, not %d", q.Paper)
+		bad("paper", "a written question belongs to paper 2 or 4, not %d", q.Paper)
 	}
 	if q.Section != "data_response" && q.Section != "essay" {
-		bad("section %q is neither data_response nor essay", q.Section)
+		bad("section", "%q is neither data_response nor essay", q.Section)
 	}
 	if len(q.Parts) == 0 {
-		bad("no parts")
+		bad("parts", "no parts")
 	}
 	if q.Options != nil || q.Answer != "" || q.Marks != 0 {
-		bad("a written question has no options, answer or marks of its own (its parts have marks)")
+		bad("options", "a written question has no options, answer or marks of its own (its parts have marks)")
 	}
 	labels := map[string]bool{}
-	for _, p := range q.Parts {
+	total := 0
+	for i, p := range q.Parts {
+		part := fmt.Sprintf("parts[%d]", i)
 		if p.Label == "" || labels[p.Label] {
-			bad("part %q: the label is empty or used twice", p.Label)
+			bad(part+".label", "part %q: the label is empty or used twice", p.Label)
 		}
 		labels[p.Label] = true
-		if strings.TrimSpace(p.Prompt) == "" || p.Marks < 1 {
-			bad("part %s: no prompt, or no marks", p.Label)
+		if strings.TrimSpace(p.Prompt) == "" {
+			bad(part+".prompt", "part %s: no prompt", p.Label)
 		}
+		if p.Marks < 1 {
+			bad(part+".marks", "part %s: no marks", p.Label)
+		}
+		total += p.Marks
 		// The levels cover 1..marks, in order, without gaps or overlaps.
 		next := 1
-		for i, l := range p.MarkScheme.Levels {
-			if l.Level != i+1 || l.Min != next || l.Max < l.Min || strings.TrimSpace(l.Descriptor) == "" {
-				bad("part %s: level %d covers %d–%d, want level %d from %d, with a descriptor", p.Label, l.Level, l.Min, l.Max, i+1, next)
+		for k, l := range p.MarkScheme.Levels {
+			if l.Level != k+1 || l.Min != next || l.Max < l.Min || strings.TrimSpace(l.Descriptor) == "" {
+				bad(fmt.Sprintf("%s.mark_scheme.levels[%d]", part, k), "part %s: level %d covers %d–%d, want level %d from %d, with a descriptor",
+					p.Label, l.Level, l.Min, l.Max, k+1, next)
 			}
 			next = l.Max + 1
 		}
 		if next != p.Marks+1 {
-			bad("part %s: the levels end at %d, want %d (the part's marks)", p.Label, next-1, p.Marks)
+			bad(part+".mark_scheme.levels", "part %s: the levels end at %d, want %d (the part's marks)", p.Label, next-1, p.Marks)
 		}
 		if len(p.MarkScheme.IndicativeContent) == 0 {
-			bad("part %s: no indicative content", p.Label)
+			bad(part+".mark_scheme.indicative_content", "part %s: no indicative content", p.Label)
 		}
 	}
-	return problems
+	if total > maxQuestionMarks {
+		bad("parts", "the parts' marks add up to %d, more than %d", total, maxQuestionMarks)
+	}
 }
 
 // asTopic reports whether syllabus point code is of an AS topic (9708.1 to 9708.6).

@@ -1,6 +1,7 @@
 // Package seed loads the global catalogue that every student reads: subjects, their papers and
-// their syllabus points. Seeding brings the database in line with the catalogue shipped in this
-// package and is idempotent: a second run changes nothing and reports no changes.
+// their syllabus points, and their question banks. Seeding brings the database in line with the
+// catalogue shipped in this package and is idempotent: a second run changes nothing and reports
+// no changes.
 package seed
 
 import (
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/jackc/pgx/v5"
 
@@ -75,18 +77,22 @@ func (s Subject) Syllabus() ([]Point, error) {
 	return points, nil
 }
 
-// Result counts the rows a run inserted and the rows it changed to match the catalogue.
+// Result counts the catalogue rows a run inserted and the rows it changed to match the catalogue,
+// and the questions of the subjects' banks.
 type Result struct {
 	Added, Updated int64
+	Questions      QuestionResult
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("%d rows added, %d rows updated", r.Added, r.Updated)
+	return fmt.Sprintf("%d rows added, %d rows updated; %s", r.Added, r.Updated, r.Questions)
 }
 
 // Run inserts every missing subject, paper and syllabus point and updates those that differ
-// from the catalogue, in one transaction, as the database owner (seeding is administration, not
-// a student's request). Rows the catalogue no longer lists are left alone: exams refer to papers.
+// from the catalogue, then imports each subject's question bank (data/<code>_questions.json,
+// as ImportQuestions does), in one transaction, as the database owner (seeding is
+// administration, not a student's request). Rows the catalogue no longer lists are left alone:
+// exams refer to papers and questions.
 func Run(ctx context.Context, db Executor) (Result, error) {
 	var res Result
 	count := func(inserted bool) {
@@ -146,6 +152,20 @@ func Run(ctx context.Context, db Executor) (Result, error) {
 					return err
 				}
 			}
+			bank, err := s.Questions()
+			if errors.Is(err, fs.ErrNotExist) { // a subject without a bank
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			questions, err := importQuestions(ctx, q, bank)
+			if err != nil {
+				return fmt.Errorf("seed: questions of %s: %w", s.Code, err)
+			}
+			res.Questions.Added += questions.Added
+			res.Questions.Updated += questions.Updated
+			res.Questions.Unchanged += questions.Unchanged
 		}
 		return nil
 	})

@@ -96,15 +96,27 @@ func TestThe9708PapersAreTheCatalogueOf2023To2025(t *testing.T) {
 	}
 }
 
-// catalogue is every catalogue row, ids included, as one text.
-func catalogue(t *testing.T, pool *pgxpool.Pool) string {
+// catalogue is every row of the catalogue and the question bank, ids included, as one text; with
+// versions, each row's xmin too (a new one whenever the row is written) and the questions'
+// updated_at, which a row put back to what it was does not get back.
+func catalogue(t *testing.T, pool *pgxpool.Pool, versions bool) string {
 	t.Helper()
 	var out string
 	err := pool.QueryRow(t.Context(), `
-		SELECT concat_ws(E'\n',
-		  (SELECT string_agg(row_to_json(s)::text, E'\n' ORDER BY s.code) FROM subjects s),
-		  (SELECT string_agg(row_to_json(p)::text, E'\n' ORDER BY p.subject_id, p.number) FROM papers p),
-		  (SELECT string_agg(row_to_json(sp)::text, E'\n' ORDER BY sp.subject_id, sp.code_path) FROM syllabus_points sp))`).Scan(&out)
+		WITH r (tbl, key, j) AS (
+		  SELECT 1, s.code, to_jsonb(s) || CASE WHEN $1 THEN jsonb_build_object('xmin', s.xmin::text) ELSE '{}' END FROM subjects s
+		  UNION ALL
+		  SELECT 2, p.subject_id || '/' || p.number, to_jsonb(p) || CASE WHEN $1 THEN jsonb_build_object('xmin', p.xmin::text) ELSE '{}' END FROM papers p
+		  UNION ALL
+		  SELECT 3, sp.subject_id || '/' || sp.code, to_jsonb(sp) || CASE WHEN $1 THEN jsonb_build_object('xmin', sp.xmin::text) ELSE '{}' END FROM syllabus_points sp
+		  UNION ALL
+		  SELECT 4, q.code, CASE WHEN $1 THEN to_jsonb(q) || jsonb_build_object('xmin', q.xmin::text) ELSE to_jsonb(q) - 'updated_at' END FROM questions q
+		  UNION ALL
+		  SELECT 5, k.question_id::text, to_jsonb(k) || CASE WHEN $1 THEN jsonb_build_object('xmin', k.xmin::text) ELSE '{}' END FROM question_keys k
+		  UNION ALL
+		  SELECT 6, qsp.question_id || '/' || qsp.syllabus_point_id, to_jsonb(qsp) || CASE WHEN $1 THEN jsonb_build_object('xmin', qsp.xmin::text) ELSE '{}' END FROM question_syllabus_points qsp
+		)
+		SELECT string_agg(j::text, E'\n' ORDER BY tbl, key COLLATE "C") FROM r`, versions).Scan(&out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,24 +126,29 @@ func catalogue(t *testing.T, pool *pgxpool.Pool) string {
 func TestSeedingTwiceChangesNothing(t *testing.T) {
 	t.Parallel()
 	pool := testdb.Pool(t)
-	_, points := economics(t)
+	s, points := economics(t)
+	bank, err := s.Questions()
+	if err != nil {
+		t.Fatal(err)
+	}
 	res, err := seed.Run(t.Context(), pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (seed.Result{Added: int64(1 + 4 + len(points))}); res != want {
+	questions := int64(len(bank.Questions))
+	if want := (seed.Result{Added: int64(1 + 4 + len(points)), Questions: seed.QuestionResult{Added: questions}}); res != want {
 		t.Fatalf("first run: got %v, want %v", res, want)
 	}
-	before := catalogue(t, pool)
+	before := catalogue(t, pool, true)
 	res, err = seed.Run(t.Context(), pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res != (seed.Result{}) {
+	if want := (seed.Result{Questions: seed.QuestionResult{Unchanged: questions}}); res != want {
 		t.Fatalf("second run: got %v, want no changes", res)
 	}
-	if after := catalogue(t, pool); after != before {
-		t.Fatalf("the second run changed the catalogue:\nbefore %s\nafter  %s", before, after)
+	if after := catalogue(t, pool, true); after != before {
+		t.Fatalf("the second run wrote to the catalogue:\nbefore %s\nafter  %s", before, after)
 	}
 }
 
@@ -141,21 +158,30 @@ func TestSeedingPutsBackWhatWasEdited(t *testing.T) {
 	if _, err := seed.Run(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	want := catalogue(t, pool)
+	want := catalogue(t, pool, false)
+	// Three catalogue rows; of the questions, a stem, a key and a tag.
 	if _, err := pool.Exec(t.Context(), `
 		UPDATE papers SET duration_minutes = 1 WHERE number = 2;
 		UPDATE syllabus_points SET topics = '{}' WHERE code = '9708.7.6';
-		UPDATE subjects SET name = 'Home Economics' WHERE code = '9708'`); err != nil {
+		UPDATE subjects SET name = 'Home Economics' WHERE code = '9708';
+		UPDATE questions SET stem = 'Edited.' WHERE code = '9708-P1-001';
+		UPDATE question_keys SET answer = 'A' WHERE question_id = (SELECT id FROM questions WHERE code = '9708-P1-002');
+		DELETE FROM question_syllabus_points WHERE question_id = (SELECT id FROM questions WHERE code = '9708-P3-001')`); err != nil {
 		t.Fatal(err)
 	}
 	res, err := seed.Run(t.Context(), pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res != (seed.Result{Updated: 3}) {
-		t.Fatalf("got %v, want 3 rows updated", res)
+	s, _ := economics(t)
+	bank, err := s.Questions()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := catalogue(t, pool); got != want {
+	if want := (seed.Result{Updated: 3, Questions: seed.QuestionResult{Updated: 3, Unchanged: int64(len(bank.Questions)) - 3}}); res != want {
+		t.Fatalf("got %v, want %v", res, want)
+	}
+	if got := catalogue(t, pool, false); got != want {
 		t.Fatalf("the catalogue was not put back:\ngot  %s\nwant %s", got, want)
 	}
 }
