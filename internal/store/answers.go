@@ -61,10 +61,10 @@ func (s *Store) ExamQuestions(ctx context.Context, st tenant.Student, id uuid.UU
 func examQuestion(number int, id uuid.UUID, kind, stem string, options, parts []byte, marks int, points []string) (examiner.ExamQuestion, error) {
 	q := examiner.ExamQuestion{Number: number, QuestionID: id, Kind: kind, Stem: stem, Marks: marks,
 		Options: []examiner.Option{}, Parts: []examiner.QuestionPart{}, SyllabusPoints: nonNil(points)}
-	if err := fromJSON(options, &q.Options); err != nil {
+	if err := fromJSONIfAny(options, &q.Options); err != nil {
 		return q, err
 	}
-	if err := fromJSON(parts, &q.Parts); err != nil {
+	if err := fromJSONIfAny(parts, &q.Parts); err != nil {
 		return q, err
 	}
 	q.Options, q.Parts = nonNil(q.Options), nonNil(q.Parts)
@@ -172,7 +172,7 @@ func (s *Store) Review(ctx context.Context, st tenant.Student, id uuid.UUID) ([]
 		if r.Explanation != nil {
 			item.Explanation = *r.Explanation
 		}
-		if err := fromJSON(r.MarkSchemes, &item.MarkSchemes); err != nil {
+		if err := fromJSONIfAny(r.MarkSchemes, &item.MarkSchemes); err != nil {
 			return nil, err
 		}
 		item.MarkSchemes = nonNil(item.MarkSchemes)
@@ -211,4 +211,12 @@ func (s *Store) Progress(ctx context.Context, st tenant.Student, subjectCode str
 		return nil, translate(err)
 	}
 	return convert(rows, func(r dbsqlc.ProgressRow) examiner.ProgressPoint { return examiner.ProgressPoint(r) }), nil
+}
+
+// fromJSONIfAny decodes raw into v, leaving v as it is for SQL NULL (no bytes).
+func fromJSONIfAny(raw []byte, v any) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	return fromJSON(raw, v)
 }

@@ -35,7 +35,7 @@ WITH subject AS (
               ELSE sqlc.narg(total_marks)::integer END AS marks
   FROM subject LEFT JOIN paper ON true
 ), slots AS (
-  SELECT k.n, pg_catalog.nullif(k.kind, '') AS kind, pg_catalog.nullif(sc.section, '') AS section, c.wanted
+  SELECT k.n, nullif(k.kind, '') AS kind, nullif(sc.section, '') AS section, c.wanted
   FROM pg_catalog.unnest(sqlc.arg(slot_kinds)::text[]) WITH ORDINALITY AS k(kind, n)
   JOIN pg_catalog.unnest(sqlc.arg(slot_sections)::text[]) WITH ORDINALITY AS sc(section, n) ON sc.n = k.n
   JOIN pg_catalog.unnest(sqlc.arg(slot_counts)::integer[]) WITH ORDINALITY AS c(wanted, n) ON c.n = k.n
@@ -60,7 +60,7 @@ WITH subject AS (
   FROM candidates AS c JOIN slots AS sl ON sl.n = c.slot
   WHERE c.rank <= sl.wanted
 ), counts AS (
-  SELECT (SELECT pg_catalog.coalesce(pg_catalog.sum(sl.wanted), 0) FROM slots)::integer AS wanted,
+  SELECT (SELECT coalesce(pg_catalog.sum(sl.wanted), 0) FROM slots AS sl)::integer AS wanted,
          (SELECT pg_catalog.count(DISTINCT c.id) FROM candidates AS c)::integer AS available,
          (SELECT pg_catalog.count(*) FROM chosen)::integer AS chosen
 ), inserted AS (
