@@ -431,7 +431,8 @@ func TestTheContractCheckCatchesResponsesTheDocumentDoesNotAllow(t *testing.T) {
 	}
 	const exam = `{"id":"3f1c2a9e-7a51-4d43-9b1e-8b8d1c1d2e3f","subject_code":"9708","exam_type":"PRACTICE","status":"PENDING",
 		"paper_number":null,"duration_minutes":null,"total_marks":null,"created_at":"2026-11-25T10:00:00Z",
-		"updated_at":"2026-11-25T10:00:00Z","started_at":null,"completed_at":null}`
+		"updated_at":"2026-11-25T10:00:00Z","started_at":null,"completed_at":null,
+		"question_count":10,"score":null,"max_score":null,"marked_at":null}`
 	const problem = `{"type":"urn:examiner:problem:not_found","title":"Not Found","status":404,"detail":"x","request_id":"r1"}`
 	cases := []struct {
 		name, method, path string

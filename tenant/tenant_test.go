@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -210,9 +209,11 @@ func TestMovingARowToAnotherStudentFailsWithAnRLSError(t *testing.T) {
 		_, err := tx.Exec(ctx, `UPDATE exams SET student_id = $1 WHERE id = $2`, w.a, w.examB)
 		return err
 	})
+	// A student may update no exam's student_id at all (migration 016's column grants), and the
+	// policies' WITH CHECK would refuse the move besides: 42501 either way.
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != "42501" || !strings.Contains(pgErr.Message, "row-level security") {
-		t.Fatalf("B handing B's exam to A: got %v, want a row-level security (42501) error", err)
+	if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+		t.Fatalf("B handing B's exam to A: got %v, want a permission (42501) error", err)
 	}
 }
 
@@ -273,7 +274,7 @@ func TestWithoutAStudentSettingNothingIsVisible(t *testing.T) {
 						t.Errorf("%s: got %d rows, want 0", table, got)
 					}
 				}
-				tag, err := tx.Exec(ctx, `UPDATE exams SET total_marks = 1`)
+				tag, err := tx.Exec(ctx, `UPDATE exams SET updated_at = now()`)
 				if err != nil {
 					return err
 				}

@@ -139,11 +139,13 @@ func (q *Queries) ListAnswers(ctx context.Context, arg ListAnswersParams) ([]Lis
 }
 
 const markExam = `-- name: MarkExam :exec
-SELECT app.mark_exam($1::uuid)
+SELECT app.mark_exam(e.id) FROM public.exams AS e
+WHERE e.id = $1::uuid AND e.status = 'COMPLETED' AND e.marked_at IS NULL
 `
 
-// Marks the exam if it is completed (app.mark_exam, owned by examiner_marker: students cannot
-// write marks themselves); nothing otherwise.
+// Marks the exam if it is completed and not yet marked (app.mark_exam, owned by examiner_marker:
+// students cannot write marks themselves); nothing otherwise, so that a refused move changes
+// nothing.
 func (q *Queries) MarkExam(ctx context.Context, id uuid.UUID) error {
 	_, err := q.db.Exec(ctx, markExam, id)
 	return err
@@ -151,7 +153,7 @@ func (q *Queries) MarkExam(ctx context.Context, id uuid.UUID) error {
 
 const moveExam = `-- name: MoveExam :exec
 UPDATE public.exams AS e
-SET status = $1::text, updated_at = pg_catalog.statement_timestamp()
+SET status = $1::text, updated_at = pg_catalog.clock_timestamp()
 WHERE e.id = $2 AND e.student_id = $3 AND e.status = $4::text
 `
 

@@ -67,7 +67,8 @@ WITH subject AS (
   WHERE ($2::smallint IS NULL OR proposal.paper_found)
     AND NOT ($12::boolean AND $2::smallint IS NULL)
     AND NOT ($13::boolean AND proposal.duration IS NULL)
-    AND counts.wanted > 0 AND counts.chosen = counts.wanted
+    AND counts.wanted > 0
+    AND (counts.chosen = counts.wanted OR (NOT $14::boolean AND counts.chosen > 0))
   RETURNING id, student_id, subject_id, exam_type, status, paper_number, duration_minutes, total_marks, created_at, updated_at, started_at, completed_at, question_count, score, max_score, marked_at
 ), assembled AS (
   INSERT INTO public.exam_questions (exam_id, number, student_id, question_id, marks)
@@ -106,6 +107,7 @@ type CreateExamParams struct {
 	ExamType           string
 	RequiresPaper      bool
 	RequiresDuration   bool
+	ExactCount         bool
 }
 
 type CreateExamRow struct {
@@ -140,7 +142,8 @@ type CreateExamRow struct {
 // order of examiner.Exam: the generated row types convert to it directly, so a column added here
 // and not there (or the other way round) does not compile.
 // Inserts the exam with its questions only when the request is valid and the bank has enough
-// questions, and always answers one row: whether the subject and the paper exist, the duration
+// questions (exact_count: as many as wanted; else at least one, up to as many), and always
+// answers one row: whether the subject and the paper exist, the duration
 // the exam would have (0 for none), the subject's papers when the paper is not one of them, how
 // many questions were wanted and how many the bank has that fit, and the new exam's columns (NULL
 // when nothing was inserted). What the exam type implies comes from the core
@@ -165,6 +168,7 @@ func (q *Queries) CreateExam(ctx context.Context, arg CreateExamParams) (CreateE
 		arg.ExamType,
 		arg.RequiresPaper,
 		arg.RequiresDuration,
+		arg.ExactCount,
 	)
 	var i CreateExamRow
 	err := row.Scan(

@@ -30,6 +30,8 @@ func (s *Store) CreateExam(ctx context.Context, st tenant.Student, n examiner.Ne
 		RequiresPaper:      examiner.RequiresPaper(n.ExamType),
 		RequiresDuration:   examiner.RequiresDuration(n.ExamType),
 		SyllabusPoints:     n.SyllabusPoints,
+		// A count asked for, or a full paper, must be met; the default count is at most.
+		ExactCount: n.QuestionCount != nil || n.ExamType == examiner.FullPaper,
 	}
 	for _, sl := range slots {
 		p.SlotKinds, p.SlotSections, p.SlotCounts = append(p.SlotKinds, sl.Kind), append(p.SlotSections, sl.Section), append(p.SlotCounts, sl.Count)

@@ -60,13 +60,15 @@ ORDER BY a.number;
 -- COMPLETED); nothing when the exam is in another. The database stamps the times
 -- (app.exam_state, migration 016). Sent in one pipeline with MarkExam and GetExam.
 UPDATE public.exams AS e
-SET status = sqlc.arg(status)::text, updated_at = pg_catalog.statement_timestamp()
+SET status = sqlc.arg(status)::text, updated_at = pg_catalog.clock_timestamp()
 WHERE e.id = sqlc.arg(id) AND e.student_id = sqlc.arg(student_id) AND e.status = sqlc.arg(from_status)::text;
 
 -- name: MarkExam :exec
--- Marks the exam if it is completed (app.mark_exam, owned by examiner_marker: students cannot
--- write marks themselves); nothing otherwise.
-SELECT app.mark_exam(sqlc.arg(id)::uuid);
+-- Marks the exam if it is completed and not yet marked (app.mark_exam, owned by examiner_marker:
+-- students cannot write marks themselves); nothing otherwise, so that a refused move changes
+-- nothing.
+SELECT app.mark_exam(e.id) FROM public.exams AS e
+WHERE e.id = sqlc.arg(id)::uuid AND e.status = 'COMPLETED' AND e.marked_at IS NULL;
 
 -- name: Review :many
 -- A completed exam's questions with the student's answers, keys, explanations and mark schemes

@@ -8,7 +8,8 @@
 
 -- name: CreateExam :one
 -- Inserts the exam with its questions only when the request is valid and the bank has enough
--- questions, and always answers one row: whether the subject and the paper exist, the duration
+-- questions (exact_count: as many as wanted; else at least one, up to as many), and always
+-- answers one row: whether the subject and the paper exist, the duration
 -- the exam would have (0 for none), the subject's papers when the paper is not one of them, how
 -- many questions were wanted and how many the bank has that fit, and the new exam's columns (NULL
 -- when nothing was inserted). What the exam type implies comes from the core
@@ -71,7 +72,8 @@ WITH subject AS (
   WHERE (sqlc.narg(paper_number)::smallint IS NULL OR proposal.paper_found)
     AND NOT (sqlc.arg(requires_paper)::boolean AND sqlc.narg(paper_number)::smallint IS NULL)
     AND NOT (sqlc.arg(requires_duration)::boolean AND proposal.duration IS NULL)
-    AND counts.wanted > 0 AND counts.chosen = counts.wanted
+    AND counts.wanted > 0
+    AND (counts.chosen = counts.wanted OR (NOT sqlc.arg(exact_count)::boolean AND counts.chosen > 0))
   RETURNING *
 ), assembled AS (
   INSERT INTO public.exam_questions (exam_id, number, student_id, question_id, marks)
