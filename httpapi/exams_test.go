@@ -26,6 +26,10 @@ type exam struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 	StartedAt       *time.Time `json:"started_at"`
 	CompletedAt     *time.Time `json:"completed_at"`
+	QuestionCount   int        `json:"question_count"`
+	Score           *int       `json:"score"`
+	MaxScore        *int       `json:"max_score"`
+	MarkedAt        *time.Time `json:"marked_at"`
 }
 
 type examPage struct {
