@@ -19,7 +19,14 @@ BEGIN
 EXCEPTION WHEN duplicate_object OR unique_violation THEN
   RAISE NOTICE 'role examiner_marker already exists';
 END $$;
-GRANT examiner_marker TO CURRENT_USER;
+-- The owner hands the marking functions to the role. Roles and memberships are the cluster's:
+-- another database's migration may be granting the same membership at this moment.
+DO $$
+BEGIN
+  GRANT examiner_marker TO CURRENT_USER;
+EXCEPTION WHEN unique_violation THEN
+  RAISE NOTICE 'the owner is already a member of examiner_marker';
+END $$;
 GRANT USAGE ON SCHEMA app TO examiner_marker;
 
 -- How long after its duration an exam still takes answers: the network's and the client's slack.
@@ -159,18 +166,38 @@ CREATE POLICY exam_questions_marker ON exam_questions FOR SELECT TO examiner_mar
 GRANT SELECT, INSERT ON exam_questions TO examiner_student;
 GRANT SELECT ON exam_questions TO examiner_marker;
 
+-- An exam's question is worth what the question is worth. The student's transaction writes
+-- exam_questions, marks included, and marking counts those marks (and bounds a self-mark by
+-- them): without this a student could make a 1-mark MCQ worth 100. Every role is held to it.
+CREATE FUNCTION app.exam_question_marks() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF NEW.marks IS DISTINCT FROM (SELECT q.marks FROM public.questions AS q WHERE q.id = NEW.question_id) THEN
+    RAISE EXCEPTION 'exam question %: its marks are the question''s', NEW.number
+      USING ERRCODE = '23514', CONSTRAINT = 'exam_questions_marks_of_question';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER exam_questions_marks_of_question BEFORE INSERT OR UPDATE ON exam_questions
+  FOR EACH ROW EXECUTE FUNCTION app.exam_question_marks();
+
 ALTER TABLE answers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE answers FORCE ROW LEVEL SECURITY;
 CALL app.create_owner_policies('public.answers', 'student_id');
--- Answers are written only while the exam runs, before its deadline (now() is the transaction's
--- start). No deadline without a duration (a PRACTICE exam).
+-- Answers are written only while the exam runs, before its deadline, by the clock of the
+-- statement that writes them: statement_timestamp(), not now(), which is the transaction's start
+-- and would let a transaction opened before the deadline go on writing after it. No deadline
+-- without a duration (a PRACTICE exam; the others have one, see app.exam_state()).
 CREATE FUNCTION app.accepts_answers(p_status text, p_started_at timestamptz, p_duration_minutes integer) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT p_status = 'IN_PROGRESS'
      AND (p_duration_minutes IS NULL
-          OR pg_catalog.now() <= p_started_at + pg_catalog.make_interval(mins => p_duration_minutes) + app.answer_grace())
+          OR pg_catalog.statement_timestamp() <= p_started_at + pg_catalog.make_interval(mins => p_duration_minutes) + app.answer_grace())
 $$;
 GRANT EXECUTE ON FUNCTION app.accepts_answers(text, timestamptz, integer) TO examiner_student, examiner_marker;
 CREATE POLICY answers_while_open_insert ON answers AS RESTRICTIVE FOR INSERT TO examiner_student
@@ -218,8 +245,10 @@ CREATE TRIGGER answers_fit_question BEFORE INSERT OR UPDATE OF choice, text ON a
 
 -- The exam's own state, as the database keeps it against a student's writes (examiner_student's;
 -- the owner's fixtures and the marker are not held to it): a new exam is PENDING and unmarked;
+-- only a PRACTICE exam goes without a duration (a deadline);
 -- its times are the database's clock when the row is written (clock_timestamp: after any wait
--- for the row, so a completion is never stamped before a start it waited for) at each move (PENDING → IN_PROGRESS → COMPLETED, never back);
+-- for the row, so a completion is never stamped before a start it waited for) at each move
+-- (PENDING → IN_PROGRESS → COMPLETED, never back);
 -- what decides its questions and its deadline (type, paper, duration, marks, question count) no
 -- longer changes once it has started; a completed exam does not change; marks are the marker's.
 CREATE FUNCTION app.exam_state() RETURNS trigger
@@ -234,6 +263,11 @@ BEGIN
     IF NEW.status <> 'PENDING' OR NEW.started_at IS NOT NULL OR NEW.completed_at IS NOT NULL
        OR NEW.score IS NOT NULL OR NEW.max_score IS NOT NULL OR NEW.marked_at IS NOT NULL THEN
       RAISE EXCEPTION 'exam: a new exam is PENDING and unmarked' USING ERRCODE = '23514', CONSTRAINT = 'exams_state';
+    END IF;
+    -- Only a PRACTICE exam may run without a clock (the API gives TIMED and FULL_PAPER exams
+    -- theirs); otherwise leaving the duration out would lift the deadline.
+    IF NEW.exam_type <> 'PRACTICE' AND NEW.duration_minutes IS NULL THEN
+      RAISE EXCEPTION 'exam: a % exam has a duration', NEW.exam_type USING ERRCODE = '23514', CONSTRAINT = 'exams_state';
     END IF;
     RETURN NEW;
   END IF;
@@ -265,9 +299,9 @@ CREATE POLICY exams_marker_update ON exams FOR UPDATE TO examiner_marker
   USING (current_user = 'examiner_marker' AND student_id = (SELECT app.current_student_id()))
   WITH CHECK (current_user = 'examiner_marker' AND student_id = (SELECT app.current_student_id()));
 GRANT SELECT, UPDATE (score, max_score, marked_at, updated_at) ON exams TO examiner_marker;
--- The marking functions read a question's kind and marks: without a policy of its own the marker
--- would see no question (RLS is enabled on questions), mark_exam would score every exam 0 of 0
--- and self_mark find no written answer.
+-- The marking functions read each question's kind (an MCQ counts in max_score answered or not;
+-- a written answer once self-marked) and its marks: without a policy of its own the marker would
+-- see no question, and every exam would score 0 out of 0.
 CREATE POLICY questions_marker ON questions FOR SELECT TO examiner_marker
   USING (current_user = 'examiner_marker');
 GRANT SELECT ON questions TO examiner_marker;
@@ -354,8 +388,10 @@ GRANT UPDATE (status, started_at, completed_at, updated_at) ON exams TO examiner
 
 REVOKE UPDATE (status, started_at, completed_at, updated_at) ON exams FROM examiner_student;
 GRANT UPDATE ON exams TO examiner_student;
+REVOKE EXECUTE ON FUNCTION app.current_student_id() FROM examiner_marker;
 DROP FUNCTION app.self_mark(uuid, integer, integer);
 DROP FUNCTION app.mark_exam(uuid);
+DROP POLICY questions_marker ON questions;
 DROP POLICY exams_marker_update ON exams;
 DROP POLICY exams_marker_select ON exams;
 REVOKE ALL ON exams FROM examiner_marker;
@@ -366,6 +402,7 @@ DROP FUNCTION app.answer_fits_question();
 DROP FUNCTION app.accepts_answers(text, timestamptz, integer);
 DROP TABLE question_keys; -- its policy reads exam_questions
 DROP TABLE exam_questions;
+DROP FUNCTION app.exam_question_marks();
 ALTER TABLE exams
   DROP CONSTRAINT exams_score_within,
   DROP CONSTRAINT exams_marked_when_completed,
@@ -379,8 +416,9 @@ DROP TABLE questions;
 DROP FUNCTION app.valid_mcq_options(jsonb);
 DROP FUNCTION app.answer_grace();
 REVOKE ALL ON SCHEMA app FROM examiner_marker;
--- The role's memberships are the cluster's: they go with the role, or stay while another
--- database uses it.
+-- Dropping the role ends the owner's membership with it. While another database of the cluster
+-- still uses the role, the membership stays too: revoking it would pull it from under that
+-- database's owner (the same role, in tests), perhaps in the middle of its migration.
 DO $$
 BEGIN
   DROP ROLE examiner_marker;

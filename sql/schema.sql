@@ -67,6 +67,62 @@ COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
 
 
 --
+-- Name: accepts_answers(text, timestamp with time zone, integer); Type: FUNCTION; Schema: app; Owner: postgres
+--
+
+CREATE FUNCTION app.accepts_answers(p_status text, p_started_at timestamp with time zone, p_duration_minutes integer) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  SELECT p_status = 'IN_PROGRESS'
+     AND (p_duration_minutes IS NULL
+          OR pg_catalog.statement_timestamp() <= p_started_at + pg_catalog.make_interval(mins => p_duration_minutes) + app.answer_grace())
+$$;
+
+
+ALTER FUNCTION app.accepts_answers(p_status text, p_started_at timestamp with time zone, p_duration_minutes integer) OWNER TO postgres;
+
+--
+-- Name: answer_fits_question(); Type: FUNCTION; Schema: app; Owner: postgres
+--
+
+CREATE FUNCTION app.answer_fits_question() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+  v_kind text;
+BEGIN
+  SELECT q.kind INTO v_kind
+  FROM public.exam_questions AS eq JOIN public.questions AS q ON q.id = eq.question_id
+  WHERE eq.exam_id = NEW.exam_id AND eq.number = NEW.number;
+  IF v_kind IS NULL THEN
+    RAISE EXCEPTION 'answer: no question % in exam %', NEW.number, NEW.exam_id USING ERRCODE = '23503';
+  END IF;
+  IF (v_kind = 'MCQ') <> (NEW.choice IS NOT NULL) THEN
+    RAISE EXCEPTION 'answer: question % is %, which takes %', NEW.number, v_kind,
+      CASE v_kind WHEN 'MCQ' THEN 'a choice' ELSE 'text' END USING ERRCODE = '23514', CONSTRAINT = 'answers_fit_question';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+
+ALTER FUNCTION app.answer_fits_question() OWNER TO postgres;
+
+--
+-- Name: answer_grace(); Type: FUNCTION; Schema: app; Owner: postgres
+--
+
+CREATE FUNCTION app.answer_grace() RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ SELECT interval '30 seconds' $$;
+
+
+ALTER FUNCTION app.answer_grace() OWNER TO postgres;
+
+--
 -- Name: change_password_checked(text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
 --
 
@@ -193,6 +249,112 @@ $$;
 ALTER FUNCTION app.current_student_id() OWNER TO examiner_verifier;
 
 --
+-- Name: exam_question_marks(); Type: FUNCTION; Schema: app; Owner: postgres
+--
+
+CREATE FUNCTION app.exam_question_marks() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+  IF NEW.marks IS DISTINCT FROM (SELECT q.marks FROM public.questions AS q WHERE q.id = NEW.question_id) THEN
+    RAISE EXCEPTION 'exam question %: its marks are the question''s', NEW.number
+      USING ERRCODE = '23514', CONSTRAINT = 'exam_questions_marks_of_question';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+
+ALTER FUNCTION app.exam_question_marks() OWNER TO postgres;
+
+--
+-- Name: exam_state(); Type: FUNCTION; Schema: app; Owner: postgres
+--
+
+CREATE FUNCTION app.exam_state() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+  IF current_user <> 'examiner_student' THEN
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.status <> 'PENDING' OR NEW.started_at IS NOT NULL OR NEW.completed_at IS NOT NULL
+       OR NEW.score IS NOT NULL OR NEW.max_score IS NOT NULL OR NEW.marked_at IS NOT NULL THEN
+      RAISE EXCEPTION 'exam: a new exam is PENDING and unmarked' USING ERRCODE = '23514', CONSTRAINT = 'exams_state';
+    END IF;
+    -- Only a PRACTICE exam may run without a clock (the API gives TIMED and FULL_PAPER exams
+    -- theirs); otherwise leaving the duration out would lift the deadline.
+    IF NEW.exam_type <> 'PRACTICE' AND NEW.duration_minutes IS NULL THEN
+      RAISE EXCEPTION 'exam: a % exam has a duration', NEW.exam_type USING ERRCODE = '23514', CONSTRAINT = 'exams_state';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF OLD.status = 'COMPLETED' THEN
+    RAISE EXCEPTION 'exam: a completed exam cannot change' USING ERRCODE = '23514', CONSTRAINT = 'exams_state';
+  END IF;
+  IF NEW.status <> OLD.status AND NOT ((OLD.status = 'PENDING' AND NEW.status = 'IN_PROGRESS')
+                                       OR (OLD.status = 'IN_PROGRESS' AND NEW.status = 'COMPLETED')) THEN
+    RAISE EXCEPTION 'exam: % cannot move to %', OLD.status, NEW.status USING ERRCODE = '23514', CONSTRAINT = 'exams_state';
+  END IF;
+  IF OLD.status <> 'PENDING' AND (NEW.exam_type, NEW.paper_number, NEW.duration_minutes, NEW.total_marks, NEW.question_count, NEW.subject_id)
+                                 IS DISTINCT FROM (OLD.exam_type, OLD.paper_number, OLD.duration_minutes, OLD.total_marks, OLD.question_count, OLD.subject_id) THEN
+    RAISE EXCEPTION 'exam: a started exam keeps its questions and its time' USING ERRCODE = '23514', CONSTRAINT = 'exams_state';
+  END IF;
+  NEW.started_at := CASE WHEN OLD.status = 'PENDING' AND NEW.status = 'IN_PROGRESS' THEN pg_catalog.statement_timestamp() ELSE OLD.started_at END;
+  NEW.completed_at := CASE WHEN OLD.status = 'IN_PROGRESS' AND NEW.status = 'COMPLETED' THEN pg_catalog.statement_timestamp() ELSE OLD.completed_at END;
+  NEW.score := OLD.score;
+  NEW.max_score := OLD.max_score;
+  NEW.marked_at := OLD.marked_at;
+  RETURN NEW;
+END
+$$;
+
+
+ALTER FUNCTION app.exam_state() OWNER TO postgres;
+
+--
+-- Name: mark_exam(uuid); Type: FUNCTION; Schema: app; Owner: examiner_marker
+--
+
+CREATE FUNCTION app.mark_exam(p_exam_id uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+  v_score integer;
+BEGIN
+  PERFORM FROM public.exams AS e
+  WHERE e.id = p_exam_id AND e.student_id = app.current_student_id() AND e.status = 'COMPLETED'
+  FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  UPDATE public.answers AS a
+  SET marks_awarded = CASE WHEN a.choice = k.answer THEN eq.marks ELSE 0 END, marked_at = pg_catalog.now()
+  FROM public.exam_questions AS eq JOIN public.question_keys AS k ON k.question_id = eq.question_id
+  WHERE a.exam_id = p_exam_id AND eq.exam_id = a.exam_id AND eq.number = a.number AND a.choice IS NOT NULL;
+  UPDATE public.exams AS e
+  SET (score, max_score) = (
+        SELECT coalesce(pg_catalog.sum(a.marks_awarded), 0),
+               coalesce(pg_catalog.sum(eq.marks) FILTER (WHERE q.kind = 'MCQ' OR a.marks_awarded IS NOT NULL), 0)
+        FROM public.exam_questions AS eq
+        JOIN public.questions AS q ON q.id = eq.question_id
+        LEFT JOIN public.answers AS a ON a.exam_id = eq.exam_id AND a.number = eq.number
+        WHERE eq.exam_id = p_exam_id),
+      marked_at = pg_catalog.now(), updated_at = pg_catalog.now()
+  WHERE e.id = p_exam_id
+  RETURNING e.score INTO v_score;
+  RETURN v_score;
+END
+$$;
+
+
+ALTER FUNCTION app.mark_exam(p_exam_id uuid) OWNER TO examiner_marker;
+
+--
 -- Name: record_auth_failure(text, text, text, text, inet, text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
 --
 
@@ -266,6 +428,40 @@ $$;
 ALTER FUNCTION app.schema_version() OWNER TO examiner_auth;
 
 --
+-- Name: self_mark(uuid, integer, integer); Type: FUNCTION; Schema: app; Owner: examiner_marker
+--
+
+CREATE FUNCTION app.self_mark(p_exam_id uuid, p_number integer, p_marks integer) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+  v_max integer;
+BEGIN
+  SELECT eq.marks INTO v_max
+  FROM public.exams AS e
+  JOIN public.exam_questions AS eq ON eq.exam_id = e.id
+  JOIN public.questions AS q ON q.id = eq.question_id
+  JOIN public.answers AS a ON a.exam_id = eq.exam_id AND a.number = eq.number
+  WHERE e.id = p_exam_id AND eq.number = p_number AND e.student_id = app.current_student_id()
+    AND e.status = 'COMPLETED' AND q.kind = 'WRITTEN'
+  FOR UPDATE OF e;
+  IF v_max IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF p_marks IS NULL OR p_marks < 0 OR p_marks > v_max THEN
+    RAISE EXCEPTION 'self_mark: marks must be from 0 to %', v_max USING ERRCODE = '22023';
+  END IF;
+  UPDATE public.answers AS a SET marks_awarded = p_marks, self_marked = true, marked_at = pg_catalog.now()
+  WHERE a.exam_id = p_exam_id AND a.number = p_number;
+  RETURN app.mark_exam(p_exam_id);
+END
+$$;
+
+
+ALTER FUNCTION app.self_mark(p_exam_id uuid, p_number integer, p_marks integer) OWNER TO examiner_marker;
+
+--
 -- Name: sign_in(text, text, text, integer, inet, text, text); Type: FUNCTION; Schema: app; Owner: examiner_auth
 --
 
@@ -324,6 +520,24 @@ $_$;
 ALTER FUNCTION app.sign_in(p_email text, p_email_key text, p_prehash text, p_cost integer, p_client_ip inet, p_user_agent text, p_request_id text) OWNER TO examiner_auth;
 
 --
+-- Name: valid_mcq_options(jsonb); Type: FUNCTION; Schema: app; Owner: postgres
+--
+
+CREATE FUNCTION app.valid_mcq_options(p_options jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  SELECT pg_catalog.jsonb_typeof(p_options) = 'array'
+     AND (SELECT pg_catalog.array_agg(o ->> 'key' ORDER BY o ->> 'key') FROM pg_catalog.jsonb_array_elements(p_options) AS o)
+         = ARRAY['A', 'B', 'C', 'D']
+     AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(p_options) AS o
+                     WHERE pg_catalog.jsonb_typeof(o -> 'text') IS DISTINCT FROM 'string' OR o ->> 'text' = '')
+$$;
+
+
+ALTER FUNCTION app.valid_mcq_options(p_options jsonb) OWNER TO postgres;
+
+--
 -- Name: valid_target_grades(jsonb); Type: FUNCTION; Schema: app; Owner: postgres
 --
 
@@ -362,6 +576,31 @@ CREATE TABLE app.claim_keys (
 ALTER TABLE app.claim_keys OWNER TO postgres;
 
 --
+-- Name: answers; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.answers (
+    exam_id uuid NOT NULL,
+    number smallint NOT NULL,
+    student_id uuid NOT NULL,
+    choice text,
+    text text,
+    saved_at timestamp with time zone DEFAULT now() NOT NULL,
+    marks_awarded integer,
+    self_marked boolean DEFAULT false NOT NULL,
+    marked_at timestamp with time zone,
+    CONSTRAINT answers_choice CHECK ((choice = ANY (ARRAY['A'::text, 'B'::text, 'C'::text, 'D'::text]))),
+    CONSTRAINT answers_marks_awarded_range CHECK ((marks_awarded >= 0)),
+    CONSTRAINT answers_one_kind CHECK (((choice IS NULL) <> (text IS NULL))),
+    CONSTRAINT answers_text_length CHECK ((char_length(text) <= 20000))
+);
+
+ALTER TABLE ONLY public.answers FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.answers OWNER TO postgres;
+
+--
 -- Name: auth_events; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -390,6 +629,25 @@ ALTER TABLE ONLY public.auth_events FORCE ROW LEVEL SECURITY;
 ALTER TABLE public.auth_events OWNER TO postgres;
 
 --
+-- Name: exam_questions; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.exam_questions (
+    exam_id uuid NOT NULL,
+    number smallint NOT NULL,
+    student_id uuid NOT NULL,
+    question_id uuid NOT NULL,
+    marks integer NOT NULL,
+    CONSTRAINT exam_questions_marks_range CHECK (((marks >= 1) AND (marks <= 100))),
+    CONSTRAINT exam_questions_number_range CHECK (((number >= 1) AND (number <= 50)))
+);
+
+ALTER TABLE ONLY public.exam_questions FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE public.exam_questions OWNER TO postgres;
+
+--
 -- Name: exams; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -406,10 +664,19 @@ CREATE TABLE public.exams (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     started_at timestamp with time zone,
     completed_at timestamp with time zone,
+    question_count integer DEFAULT 0 NOT NULL,
+    score integer,
+    max_score integer,
+    marked_at timestamp with time zone,
     CONSTRAINT exams_completed_when_completed CHECK (((status = 'COMPLETED'::text) = (completed_at IS NOT NULL))),
     CONSTRAINT exams_duration_range CHECK (((duration_minutes >= 1) AND (duration_minutes <= 600))),
     CONSTRAINT exams_exam_type CHECK ((exam_type = ANY (ARRAY['PRACTICE'::text, 'TIMED'::text, 'FULL_PAPER'::text]))),
+    CONSTRAINT exams_marked_when_completed CHECK (((marked_at IS NULL) OR (status = 'COMPLETED'::text))),
+    CONSTRAINT exams_max_score_range CHECK ((max_score >= 0)),
     CONSTRAINT exams_paper_number_range CHECK (((paper_number >= 1) AND (paper_number <= 9))),
+    CONSTRAINT exams_question_count_range CHECK (((question_count >= 0) AND (question_count <= 50))),
+    CONSTRAINT exams_score_range CHECK ((score >= 0)),
+    CONSTRAINT exams_score_within CHECK (((score IS NULL) OR (score <= max_score))),
     CONSTRAINT exams_started_when_not_pending CHECK (((status = 'PENDING'::text) = (started_at IS NULL))),
     CONSTRAINT exams_status CHECK ((status = ANY (ARRAY['PENDING'::text, 'IN_PROGRESS'::text, 'COMPLETED'::text]))),
     CONSTRAINT exams_total_marks_range CHECK (((total_marks >= 1) AND (total_marks <= 1000)))
@@ -440,6 +707,65 @@ CREATE TABLE public.papers (
 
 
 ALTER TABLE public.papers OWNER TO postgres;
+
+--
+-- Name: question_keys; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.question_keys (
+    question_id uuid NOT NULL,
+    answer text,
+    explanation text DEFAULT ''::text NOT NULL,
+    mark_schemes jsonb,
+    CONSTRAINT question_keys_answer CHECK ((answer = ANY (ARRAY['A'::text, 'B'::text, 'C'::text, 'D'::text]))),
+    CONSTRAINT question_keys_explanation_length CHECK ((char_length(explanation) <= 20000))
+);
+
+
+ALTER TABLE public.question_keys OWNER TO postgres;
+
+--
+-- Name: question_syllabus_points; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.question_syllabus_points (
+    question_id uuid NOT NULL,
+    syllabus_point_id uuid NOT NULL
+);
+
+
+ALTER TABLE public.question_syllabus_points OWNER TO postgres;
+
+--
+-- Name: questions; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.questions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    subject_id uuid NOT NULL,
+    paper_number smallint NOT NULL,
+    kind text NOT NULL,
+    section text,
+    stem text NOT NULL,
+    options jsonb,
+    parts jsonb,
+    marks integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT questions_code_shape CHECK ((code ~ '^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$'::text)),
+    CONSTRAINT questions_kind CHECK ((kind = ANY (ARRAY['MCQ'::text, 'WRITTEN'::text]))),
+    CONSTRAINT questions_marks_range CHECK (((marks >= 1) AND (marks <= 100))),
+    CONSTRAINT questions_mcq_marks CHECK (((kind <> 'MCQ'::text) OR (marks = 1))),
+    CONSTRAINT questions_mcq_shape CHECK (((kind = 'MCQ'::text) = ((options IS NOT NULL) AND (parts IS NULL) AND (section IS NULL)))),
+    CONSTRAINT questions_options CHECK (((options IS NULL) OR app.valid_mcq_options(options))),
+    CONSTRAINT questions_parts CHECK (((parts IS NULL) OR ((jsonb_typeof(parts) = 'array'::text) AND (jsonb_array_length(parts) >= 1)))),
+    CONSTRAINT questions_section CHECK ((section = ANY (ARRAY['data_response'::text, 'essay'::text]))),
+    CONSTRAINT questions_stem_length CHECK (((char_length(stem) >= 1) AND (char_length(stem) <= 20000))),
+    CONSTRAINT questions_written_shape CHECK (((kind = 'WRITTEN'::text) = ((parts IS NOT NULL) AND (options IS NULL) AND (section IS NOT NULL))))
+);
+
+
+ALTER TABLE public.questions OWNER TO postgres;
 
 --
 -- Name: schema_version; Type: TABLE; Schema: public; Owner: postgres
@@ -524,6 +850,14 @@ ALTER TABLE ONLY app.claim_keys
 
 
 --
+-- Name: answers answers_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.answers
+    ADD CONSTRAINT answers_pkey PRIMARY KEY (exam_id, number);
+
+
+--
 -- Name: auth_events auth_events_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
 --
 
@@ -532,11 +866,35 @@ ALTER TABLE ONLY public.auth_events
 
 
 --
+-- Name: exam_questions exam_questions_once; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.exam_questions
+    ADD CONSTRAINT exam_questions_once UNIQUE (exam_id, question_id);
+
+
+--
+-- Name: exam_questions exam_questions_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.exam_questions
+    ADD CONSTRAINT exam_questions_pkey PRIMARY KEY (exam_id, number);
+
+
+--
 -- Name: exams exams_completed_after_started; Type: CHECK CONSTRAINT; Schema: public; Owner: postgres
 --
 
 ALTER TABLE public.exams
     ADD CONSTRAINT exams_completed_after_started CHECK ((completed_at >= started_at)) NOT VALID;
+
+
+--
+-- Name: exams exams_id_student_key; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.exams
+    ADD CONSTRAINT exams_id_student_key UNIQUE (id, student_id);
 
 
 --
@@ -561,6 +919,38 @@ ALTER TABLE ONLY public.papers
 
 ALTER TABLE ONLY public.papers
     ADD CONSTRAINT papers_subject_number_key UNIQUE (subject_id, number);
+
+
+--
+-- Name: question_keys question_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.question_keys
+    ADD CONSTRAINT question_keys_pkey PRIMARY KEY (question_id);
+
+
+--
+-- Name: question_syllabus_points question_syllabus_points_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.question_syllabus_points
+    ADD CONSTRAINT question_syllabus_points_pkey PRIMARY KEY (question_id, syllabus_point_id);
+
+
+--
+-- Name: questions questions_code_key; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.questions
+    ADD CONSTRAINT questions_code_key UNIQUE (code);
+
+
+--
+-- Name: questions questions_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.questions
+    ADD CONSTRAINT questions_pkey PRIMARY KEY (id);
 
 
 --
@@ -604,10 +994,24 @@ ALTER TABLE ONLY public.syllabus_points
 
 
 --
+-- Name: answers_student; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX answers_student ON public.answers USING btree (student_id);
+
+
+--
 -- Name: auth_events_student_recent; Type: INDEX; Schema: public; Owner: postgres
 --
 
 CREATE INDEX auth_events_student_recent ON public.auth_events USING btree (student_id, created_at DESC, id DESC);
+
+
+--
+-- Name: exam_questions_student_question; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX exam_questions_student_question ON public.exam_questions USING btree (student_id, question_id);
 
 
 --
@@ -625,6 +1029,20 @@ CREATE INDEX exams_subject_paper ON public.exams USING btree (subject_id, paper_
 
 
 --
+-- Name: question_syllabus_points_point; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX question_syllabus_points_point ON public.question_syllabus_points USING btree (syllabus_point_id);
+
+
+--
+-- Name: questions_subject_paper; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX questions_subject_paper ON public.questions USING btree (subject_id, paper_number, kind);
+
+
+--
 -- Name: students_email_key; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -639,11 +1057,64 @@ CREATE INDEX syllabus_points_subject_order ON public.syllabus_points USING btree
 
 
 --
+-- Name: answers answers_fit_question; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER answers_fit_question BEFORE INSERT OR UPDATE OF choice, text ON public.answers FOR EACH ROW EXECUTE FUNCTION app.answer_fits_question();
+
+
+--
+-- Name: exam_questions exam_questions_marks_of_question; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER exam_questions_marks_of_question BEFORE INSERT OR UPDATE ON public.exam_questions FOR EACH ROW EXECUTE FUNCTION app.exam_question_marks();
+
+
+--
+-- Name: exams exams_state; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER exams_state BEFORE INSERT OR UPDATE ON public.exams FOR EACH ROW EXECUTE FUNCTION app.exam_state();
+
+
+--
+-- Name: answers answers_exam; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.answers
+    ADD CONSTRAINT answers_exam FOREIGN KEY (exam_id, student_id) REFERENCES public.exams(id, student_id) ON DELETE CASCADE;
+
+
+--
+-- Name: answers answers_question; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.answers
+    ADD CONSTRAINT answers_question FOREIGN KEY (exam_id, number) REFERENCES public.exam_questions(exam_id, number) ON DELETE CASCADE;
+
+
+--
 -- Name: auth_events auth_events_student_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
 --
 
 ALTER TABLE ONLY public.auth_events
     ADD CONSTRAINT auth_events_student_id_fkey FOREIGN KEY (student_id) REFERENCES public.students(id) ON DELETE SET NULL;
+
+
+--
+-- Name: exam_questions exam_questions_exam; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.exam_questions
+    ADD CONSTRAINT exam_questions_exam FOREIGN KEY (exam_id, student_id) REFERENCES public.exams(id, student_id) ON DELETE CASCADE;
+
+
+--
+-- Name: exam_questions exam_questions_question_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.exam_questions
+    ADD CONSTRAINT exam_questions_question_id_fkey FOREIGN KEY (question_id) REFERENCES public.questions(id);
 
 
 --
@@ -679,11 +1150,119 @@ ALTER TABLE ONLY public.papers
 
 
 --
+-- Name: question_keys question_keys_question_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.question_keys
+    ADD CONSTRAINT question_keys_question_id_fkey FOREIGN KEY (question_id) REFERENCES public.questions(id) ON DELETE CASCADE;
+
+
+--
+-- Name: question_syllabus_points question_syllabus_points_question_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.question_syllabus_points
+    ADD CONSTRAINT question_syllabus_points_question_id_fkey FOREIGN KEY (question_id) REFERENCES public.questions(id) ON DELETE CASCADE;
+
+
+--
+-- Name: question_syllabus_points question_syllabus_points_syllabus_point_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.question_syllabus_points
+    ADD CONSTRAINT question_syllabus_points_syllabus_point_id_fkey FOREIGN KEY (syllabus_point_id) REFERENCES public.syllabus_points(id) ON DELETE CASCADE;
+
+
+--
+-- Name: questions questions_paper; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.questions
+    ADD CONSTRAINT questions_paper FOREIGN KEY (subject_id, paper_number) REFERENCES public.papers(subject_id, number);
+
+
+--
+-- Name: questions questions_subject_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.questions
+    ADD CONSTRAINT questions_subject_id_fkey FOREIGN KEY (subject_id) REFERENCES public.subjects(id) ON DELETE CASCADE;
+
+
+--
 -- Name: syllabus_points syllabus_points_subject_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
 --
 
 ALTER TABLE ONLY public.syllabus_points
     ADD CONSTRAINT syllabus_points_subject_id_fkey FOREIGN KEY (subject_id) REFERENCES public.subjects(id) ON DELETE CASCADE;
+
+
+--
+-- Name: answers; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.answers ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: answers answers_delete; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY answers_delete ON public.answers FOR DELETE TO examiner_student USING ((student_id = ( SELECT app.current_student_id() AS current_student_id)));
+
+
+--
+-- Name: answers answers_insert; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY answers_insert ON public.answers FOR INSERT TO examiner_student WITH CHECK ((student_id = ( SELECT app.current_student_id() AS current_student_id)));
+
+
+--
+-- Name: answers answers_marker_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY answers_marker_select ON public.answers FOR SELECT TO examiner_marker USING (((CURRENT_USER = 'examiner_marker'::name) AND (student_id = ( SELECT app.current_student_id() AS current_student_id))));
+
+
+--
+-- Name: answers answers_marker_update; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY answers_marker_update ON public.answers FOR UPDATE TO examiner_marker USING (((CURRENT_USER = 'examiner_marker'::name) AND (student_id = ( SELECT app.current_student_id() AS current_student_id)))) WITH CHECK (((CURRENT_USER = 'examiner_marker'::name) AND (student_id = ( SELECT app.current_student_id() AS current_student_id))));
+
+
+--
+-- Name: answers answers_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY answers_select ON public.answers FOR SELECT TO examiner_student USING ((student_id = ( SELECT app.current_student_id() AS current_student_id)));
+
+
+--
+-- Name: answers answers_update; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY answers_update ON public.answers FOR UPDATE TO examiner_student USING ((student_id = ( SELECT app.current_student_id() AS current_student_id))) WITH CHECK ((student_id = ( SELECT app.current_student_id() AS current_student_id)));
+
+
+--
+-- Name: answers answers_while_open_insert; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY answers_while_open_insert ON public.answers AS RESTRICTIVE FOR INSERT TO examiner_student WITH CHECK ((EXISTS ( SELECT
+   FROM public.exams e
+  WHERE ((e.id = answers.exam_id) AND app.accepts_answers(e.status, e.started_at, e.duration_minutes)))));
+
+
+--
+-- Name: answers answers_while_open_update; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY answers_while_open_update ON public.answers AS RESTRICTIVE FOR UPDATE TO examiner_student USING ((EXISTS ( SELECT
+   FROM public.exams e
+  WHERE ((e.id = answers.exam_id) AND app.accepts_answers(e.status, e.started_at, e.duration_minutes))))) WITH CHECK ((EXISTS ( SELECT
+   FROM public.exams e
+  WHERE ((e.id = answers.exam_id) AND app.accepts_answers(e.status, e.started_at, e.duration_minutes)))));
 
 
 --
@@ -735,6 +1314,56 @@ CREATE POLICY auth_events_update ON public.auth_events FOR UPDATE TO examiner_st
 
 
 --
+-- Name: exam_questions; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.exam_questions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: exam_questions exam_questions_delete; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY exam_questions_delete ON public.exam_questions FOR DELETE TO examiner_student USING ((student_id = ( SELECT app.current_student_id() AS current_student_id)));
+
+
+--
+-- Name: exam_questions exam_questions_insert; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY exam_questions_insert ON public.exam_questions FOR INSERT TO examiner_student WITH CHECK ((student_id = ( SELECT app.current_student_id() AS current_student_id)));
+
+
+--
+-- Name: exam_questions exam_questions_marker; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY exam_questions_marker ON public.exam_questions FOR SELECT TO examiner_marker USING (((CURRENT_USER = 'examiner_marker'::name) AND (student_id = ( SELECT app.current_student_id() AS current_student_id))));
+
+
+--
+-- Name: exam_questions exam_questions_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY exam_questions_select ON public.exam_questions FOR SELECT TO examiner_student USING ((student_id = ( SELECT app.current_student_id() AS current_student_id)));
+
+
+--
+-- Name: exam_questions exam_questions_update; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY exam_questions_update ON public.exam_questions FOR UPDATE TO examiner_student USING ((student_id = ( SELECT app.current_student_id() AS current_student_id))) WITH CHECK ((student_id = ( SELECT app.current_student_id() AS current_student_id)));
+
+
+--
+-- Name: exam_questions exam_questions_while_pending; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY exam_questions_while_pending ON public.exam_questions AS RESTRICTIVE FOR INSERT TO examiner_student WITH CHECK ((NOT (EXISTS ( SELECT
+   FROM public.exams e
+  WHERE ((e.id = exam_questions.exam_id) AND (e.status <> 'PENDING'::text))))));
+
+
+--
 -- Name: exams; Type: ROW SECURITY; Schema: public; Owner: postgres
 --
 
@@ -752,6 +1381,20 @@ CREATE POLICY exams_delete ON public.exams FOR DELETE TO examiner_student USING 
 --
 
 CREATE POLICY exams_insert ON public.exams FOR INSERT TO examiner_student WITH CHECK ((student_id = ( SELECT app.current_student_id() AS current_student_id)));
+
+
+--
+-- Name: exams exams_marker_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY exams_marker_select ON public.exams FOR SELECT TO examiner_marker USING (((CURRENT_USER = 'examiner_marker'::name) AND (student_id = ( SELECT app.current_student_id() AS current_student_id))));
+
+
+--
+-- Name: exams exams_marker_update; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY exams_marker_update ON public.exams FOR UPDATE TO examiner_marker USING (((CURRENT_USER = 'examiner_marker'::name) AND (student_id = ( SELECT app.current_student_id() AS current_student_id)))) WITH CHECK (((CURRENT_USER = 'examiner_marker'::name) AND (student_id = ( SELECT app.current_student_id() AS current_student_id))));
 
 
 --
@@ -779,6 +1422,62 @@ ALTER TABLE public.papers ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY papers_read ON public.papers FOR SELECT TO examiner_student USING ((( SELECT app.current_student_id() AS current_student_id) IS NOT NULL));
+
+
+--
+-- Name: question_keys; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.question_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: question_keys question_keys_after_completion; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY question_keys_after_completion ON public.question_keys FOR SELECT TO examiner_student USING ((EXISTS ( SELECT
+   FROM (public.exam_questions eq
+     JOIN public.exams e ON ((e.id = eq.exam_id)))
+  WHERE ((eq.question_id = question_keys.question_id) AND (e.status = 'COMPLETED'::text)))));
+
+
+--
+-- Name: question_keys question_keys_marker; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY question_keys_marker ON public.question_keys FOR SELECT TO examiner_marker USING ((CURRENT_USER = 'examiner_marker'::name));
+
+
+--
+-- Name: question_syllabus_points; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.question_syllabus_points ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: question_syllabus_points question_syllabus_points_read; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY question_syllabus_points_read ON public.question_syllabus_points FOR SELECT TO examiner_student USING ((( SELECT app.current_student_id() AS current_student_id) IS NOT NULL));
+
+
+--
+-- Name: questions; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.questions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: questions questions_marker; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY questions_marker ON public.questions FOR SELECT TO examiner_marker USING ((CURRENT_USER = 'examiner_marker'::name));
+
+
+--
+-- Name: questions questions_read; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY questions_read ON public.questions FOR SELECT TO examiner_student USING ((( SELECT app.current_student_id() AS current_student_id) IS NOT NULL));
 
 
 --
@@ -878,6 +1577,7 @@ GRANT USAGE ON SCHEMA app TO examiner_anon;
 GRANT USAGE ON SCHEMA app TO examiner_auth;
 GRANT USAGE ON SCHEMA app TO examiner_authenticator;
 GRANT USAGE ON SCHEMA app TO examiner_verifier;
+GRANT USAGE ON SCHEMA app TO examiner_marker;
 
 
 --
@@ -886,6 +1586,31 @@ GRANT USAGE ON SCHEMA app TO examiner_verifier;
 
 GRANT USAGE ON SCHEMA crypto TO examiner_verifier;
 GRANT USAGE ON SCHEMA crypto TO examiner_auth;
+
+
+--
+-- Name: FUNCTION accepts_answers(p_status text, p_started_at timestamp with time zone, p_duration_minutes integer); Type: ACL; Schema: app; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION app.accepts_answers(p_status text, p_started_at timestamp with time zone, p_duration_minutes integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.accepts_answers(p_status text, p_started_at timestamp with time zone, p_duration_minutes integer) TO examiner_student;
+GRANT ALL ON FUNCTION app.accepts_answers(p_status text, p_started_at timestamp with time zone, p_duration_minutes integer) TO examiner_marker;
+
+
+--
+-- Name: FUNCTION answer_fits_question(); Type: ACL; Schema: app; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION app.answer_fits_question() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION answer_grace(); Type: ACL; Schema: app; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION app.answer_grace() FROM PUBLIC;
+GRANT ALL ON FUNCTION app.answer_grace() TO examiner_student;
+GRANT ALL ON FUNCTION app.answer_grace() TO examiner_marker;
 
 
 --
@@ -918,6 +1643,29 @@ REVOKE ALL ON PROCEDURE app.create_owner_policies(IN p_table regclass, IN p_owne
 REVOKE ALL ON FUNCTION app.current_student_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION app.current_student_id() TO examiner_student;
 GRANT ALL ON FUNCTION app.current_student_id() TO examiner_auth;
+GRANT ALL ON FUNCTION app.current_student_id() TO examiner_marker;
+
+
+--
+-- Name: FUNCTION exam_question_marks(); Type: ACL; Schema: app; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION app.exam_question_marks() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION exam_state(); Type: ACL; Schema: app; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION app.exam_state() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION mark_exam(p_exam_id uuid); Type: ACL; Schema: app; Owner: examiner_marker
+--
+
+REVOKE ALL ON FUNCTION app.mark_exam(p_exam_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.mark_exam(p_exam_id uuid) TO examiner_student;
 
 
 --
@@ -953,11 +1701,26 @@ GRANT ALL ON FUNCTION app.schema_version() TO examiner_anon;
 
 
 --
+-- Name: FUNCTION self_mark(p_exam_id uuid, p_number integer, p_marks integer); Type: ACL; Schema: app; Owner: examiner_marker
+--
+
+REVOKE ALL ON FUNCTION app.self_mark(p_exam_id uuid, p_number integer, p_marks integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app.self_mark(p_exam_id uuid, p_number integer, p_marks integer) TO examiner_student;
+
+
+--
 -- Name: FUNCTION sign_in(p_email text, p_email_key text, p_prehash text, p_cost integer, p_client_ip inet, p_user_agent text, p_request_id text); Type: ACL; Schema: app; Owner: examiner_auth
 --
 
 REVOKE ALL ON FUNCTION app.sign_in(p_email text, p_email_key text, p_prehash text, p_cost integer, p_client_ip inet, p_user_agent text, p_request_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app.sign_in(p_email text, p_email_key text, p_prehash text, p_cost integer, p_client_ip inet, p_user_agent text, p_request_id text) TO examiner_anon;
+
+
+--
+-- Name: FUNCTION valid_mcq_options(p_options jsonb); Type: ACL; Schema: app; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION app.valid_mcq_options(p_options jsonb) FROM PUBLIC;
 
 
 --
@@ -1299,6 +2062,77 @@ GRANT SELECT ON TABLE app.claim_keys TO examiner_verifier;
 
 
 --
+-- Name: TABLE answers; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.answers TO examiner_student;
+GRANT SELECT ON TABLE public.answers TO examiner_marker;
+
+
+--
+-- Name: COLUMN answers.exam_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(exam_id) ON TABLE public.answers TO examiner_student;
+
+
+--
+-- Name: COLUMN answers.number; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(number) ON TABLE public.answers TO examiner_student;
+
+
+--
+-- Name: COLUMN answers.student_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(student_id) ON TABLE public.answers TO examiner_student;
+
+
+--
+-- Name: COLUMN answers.choice; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(choice),UPDATE(choice) ON TABLE public.answers TO examiner_student;
+
+
+--
+-- Name: COLUMN answers.text; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(text),UPDATE(text) ON TABLE public.answers TO examiner_student;
+
+
+--
+-- Name: COLUMN answers.saved_at; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(saved_at) ON TABLE public.answers TO examiner_student;
+
+
+--
+-- Name: COLUMN answers.marks_awarded; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(marks_awarded) ON TABLE public.answers TO examiner_marker;
+
+
+--
+-- Name: COLUMN answers.self_marked; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(self_marked) ON TABLE public.answers TO examiner_marker;
+
+
+--
+-- Name: COLUMN answers.marked_at; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(marked_at) ON TABLE public.answers TO examiner_marker;
+
+
+--
 -- Name: TABLE auth_events; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -1335,10 +2169,69 @@ GRANT SELECT(created_at) ON TABLE public.auth_events TO examiner_auth;
 
 
 --
+-- Name: TABLE exam_questions; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT,INSERT ON TABLE public.exam_questions TO examiner_student;
+GRANT SELECT ON TABLE public.exam_questions TO examiner_marker;
+
+
+--
 -- Name: TABLE exams; Type: ACL; Schema: public; Owner: postgres
 --
 
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.exams TO examiner_student;
+GRANT SELECT,INSERT,DELETE ON TABLE public.exams TO examiner_student;
+GRANT SELECT ON TABLE public.exams TO examiner_marker;
+
+
+--
+-- Name: COLUMN exams.status; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(status) ON TABLE public.exams TO examiner_student;
+
+
+--
+-- Name: COLUMN exams.updated_at; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(updated_at) ON TABLE public.exams TO examiner_marker;
+GRANT UPDATE(updated_at) ON TABLE public.exams TO examiner_student;
+
+
+--
+-- Name: COLUMN exams.started_at; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(started_at) ON TABLE public.exams TO examiner_student;
+
+
+--
+-- Name: COLUMN exams.completed_at; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(completed_at) ON TABLE public.exams TO examiner_student;
+
+
+--
+-- Name: COLUMN exams.score; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(score) ON TABLE public.exams TO examiner_marker;
+
+
+--
+-- Name: COLUMN exams.max_score; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(max_score) ON TABLE public.exams TO examiner_marker;
+
+
+--
+-- Name: COLUMN exams.marked_at; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(marked_at) ON TABLE public.exams TO examiner_marker;
 
 
 --
@@ -1346,6 +2239,29 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.exams TO examiner_student;
 --
 
 GRANT SELECT ON TABLE public.papers TO examiner_student;
+
+
+--
+-- Name: TABLE question_keys; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.question_keys TO examiner_student;
+GRANT SELECT ON TABLE public.question_keys TO examiner_marker;
+
+
+--
+-- Name: TABLE question_syllabus_points; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.question_syllabus_points TO examiner_student;
+
+
+--
+-- Name: TABLE questions; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.questions TO examiner_student;
+GRANT SELECT ON TABLE public.questions TO examiner_marker;
 
 
 --

@@ -33,7 +33,7 @@ SELECT format('%I.%I', schemaname, tablename) AS "table", policyname AS policy, 
 FROM pg_policies
 ORDER BY 1, array_to_string(roles, ', ') DESC, CASE cmd WHEN 'SELECT' THEN 1 WHEN 'INSERT' THEN 2 WHEN 'UPDATE' THEN 3 WHEN 'DELETE' THEN 4 ELSE 5 END, 2;
 
-\echo '== Table and column privileges of examiner_student, examiner_anon, examiner_auth and PUBLIC'
+\echo '== Table and column privileges of examiner_student, examiner_anon, examiner_auth, examiner_marker and PUBLIC'
 WITH relations AS (
   SELECT c.oid, c.relacl, format('%I.%I', n.nspname, c.relname) AS name
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -51,7 +51,7 @@ grants AS (
 wanted AS (
   SELECT CASE g.grantee WHEN 0 THEN 'PUBLIC' ELSE pg_get_userbyid(g.grantee) END AS grantee, g.name, g.col, g.privilege_type
   FROM grants g
-  WHERE g.grantee = 0 OR pg_get_userbyid(g.grantee) IN ('examiner_student', 'examiner_anon', 'examiner_auth')
+  WHERE g.grantee = 0 OR pg_get_userbyid(g.grantee) IN ('examiner_student', 'examiner_anon', 'examiner_auth', 'examiner_marker')
 )
 SELECT grantee, name AS "table", string_agg(privilege_type, ', ' ORDER BY privilege_type) AS privileges, NULL AS "only on columns"
 FROM wanted WHERE col IS NULL
@@ -88,8 +88,15 @@ SELECT r.rolname AS role, r.rolcanlogin AS can_login, r.rolsuper AS superuser, r
        r.rolcreaterole AS create_role, r.rolcreatedb AS create_db, r.rolinherit AS inherit,
        coalesce((SELECT string_agg(pg_get_userbyid(m.roleid), ', ' ORDER BY pg_get_userbyid(m.roleid)) FROM pg_auth_members m WHERE m.member = r.oid), '') AS member_of,
        coalesce((SELECT string_agg(pg_get_userbyid(m.member), ', ' ORDER BY pg_get_userbyid(m.member)) FROM pg_auth_members m WHERE m.roleid = r.oid), '') AS members
-FROM pg_roles r WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_auth', 'examiner_verifier', 'examiner_authenticator')
+FROM pg_roles r WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_auth', 'examiner_verifier', 'examiner_marker', 'examiner_authenticator')
 ORDER BY 1 DESC;
+
+\echo '== What the owners of the SECURITY DEFINER functions own (examiner_marker: the marking functions only)'
+SELECT r.rolname AS role, pg_describe_object(d.classid, d.objid, d.objsubid) AS owns
+FROM pg_roles r JOIN pg_shdepend d ON d.refclassid = 'pg_authid'::regclass AND d.refobjid = r.oid AND d.deptype = 'o'
+WHERE r.rolname IN ('examiner_auth', 'examiner_verifier', 'examiner_marker')
+  AND d.dbid IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+ORDER BY 1, 2;
 
 \echo '== Breaches of the isolation rules (sql/audit/rls_violations.sql; none is good)'
 \ir rls_violations.sql

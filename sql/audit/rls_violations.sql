@@ -6,22 +6,29 @@
 --   and forced, and a permissive policy for examiner_student for each of SELECT, INSERT, UPDATE
 --   and DELETE; every permissive policy that applies to examiner_student there is exactly
 --   "<key> = (SELECT app.current_student_id())" in USING and in WITH CHECK, where each applies;
--- * the request roles (examiner_student, examiner_anon), examiner_auth and examiner_verifier
---   cannot log in, bypass RLS, replicate, or act as superusers, and own nothing; the request
---   roles are members of no role;
+-- * the request roles (examiner_student, examiner_anon) and the owners of the SECURITY DEFINER
+--   functions (examiner_auth, examiner_verifier, examiner_marker) cannot log in, bypass RLS,
+--   replicate, or act as superusers, and own no relation or schema; none of them is a member of
+--   any role (a definer owner would run its functions with that role's privileges too);
 -- * the login role, examiner_authenticator, exists and can log in, and is NOINHERIT,
 --   NOSUPERUSER, NOCREATEROLE, NOCREATEDB, NOREPLICATION and NOBYPASSRLS; it is a member of
 --   exactly examiner_student and examiner_anon, without ADMIN OPTION, owns nothing, and has no
 --   settings of its own (ALTER ROLE … SET, which every new connection would start with);
 -- * examiner_verifier owns app.current_student_id(); no request role and not the login role has
 --   any privilege on app.claim_keys;
+-- * examiner_marker (migration 016) owns exactly the marking functions, app.mark_exam(uuid) and
+--   app.self_mark(uuid,integer,integer), and nothing else in this database or the cluster: it
+--   may write marks, so nothing else may run with its rights;
+-- * public.question_keys (the answer keys and mark schemes) has row-level security enabled, and
+--   neither examiner_anon nor the login role has any privilege on it: only examiner_student's
+--   policy, for questions of the student's own completed exams, and the marker's reach it;
 -- * PUBLIC, the request roles and the login role cannot create temporary objects (which could
 --   shadow ours for the next request on a connection) or schemas in the database;
 -- * examiner_anon has no privileges on any table or column; examiner_student none on a table
 --   without RLS;
 -- * every SECURITY DEFINER function a request role may execute has a fixed search_path and is
---   owned by examiner_auth or examiner_verifier (whose reach is fixed by their own grants and
---   policies);
+--   owned by examiner_auth, examiner_verifier or examiner_marker (whose reach is fixed by their
+--   own grants and policies);
 -- * views run as their caller (security_invoker).
 --
 -- Objects that belong to an extension (pg_depend deptype 'e'), such as the views and functions
@@ -68,7 +75,15 @@ scoped AS (
                 WHERE a.attrelid = t.oid AND a.attname = 'student_id' AND a.attnum > 0 AND NOT a.attisdropped)
 ),
 expected_roles (rolname) AS (
-  VALUES ('examiner_student'), ('examiner_anon'), ('examiner_auth'), ('examiner_verifier')
+  VALUES ('examiner_student'), ('examiner_anon'), ('examiner_auth'), ('examiner_verifier'), ('examiner_marker')
+),
+-- The roles that own SECURITY DEFINER functions a request role may call.
+definer_owners (rolname) AS (
+  VALUES ('examiner_auth'), ('examiner_verifier'), ('examiner_marker')
+),
+-- What examiner_marker owns, and all it may own.
+marker_functions (signature) AS (
+  VALUES ('app.mark_exam(uuid)'), ('app.self_mark(uuid,integer,integer)')
 ),
 roles AS (
   SELECT r.oid, r.rolname, r.rolcanlogin, r.rolbypassrls, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication
@@ -173,6 +188,45 @@ breaches (object, problem) AS (
     AND pg_catalog.pg_get_userbyid(p.proowner) <> 'examiner_verifier'
 
   UNION ALL
+  SELECT 'function ' || f.signature, 'does not exist (the marking functions of migration 016)'
+  FROM marker_functions f WHERE pg_catalog.to_regprocedure(f.signature) IS NULL
+
+  UNION ALL
+  SELECT 'function ' || f.signature, 'owned by ' || pg_catalog.pg_get_userbyid(p.proowner) || ', not examiner_marker'
+  FROM marker_functions f JOIN pg_catalog.pg_proc p ON p.oid = pg_catalog.to_regprocedure(f.signature)
+  WHERE pg_catalog.pg_get_userbyid(p.proowner) <> 'examiner_marker'
+
+  UNION ALL
+  -- Everything it owns in this database or in the cluster, as for the login role.
+  SELECT 'role examiner_marker', 'owns ' || pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid)
+         || ' (it may own only app.mark_exam(uuid) and app.self_mark(uuid,integer,integer))'
+  FROM roles r JOIN pg_catalog.pg_shdepend d ON d.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass AND d.refobjid = r.oid
+  WHERE r.rolname = 'examiner_marker' AND d.deptype = 'o'
+    AND d.dbid IN (0, (SELECT db.oid FROM pg_catalog.pg_database db WHERE db.datname = pg_catalog.current_database()))
+    AND NOT (d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+             AND d.objid IN (SELECT pg_catalog.to_regprocedure(f.signature) FROM marker_functions f))
+
+  UNION ALL
+  SELECT 'role ' || r.rolname, 'is a member of ' || pg_catalog.pg_get_userbyid(m.roleid) || ' (its SECURITY DEFINER functions would run with that role''s privileges and policies)'
+  FROM roles r JOIN definer_owners o USING (rolname) JOIN pg_catalog.pg_auth_members m ON m.member = r.oid
+
+  UNION ALL
+  SELECT 'table public.question_keys', 'does not exist (the answer keys of migration 016)'
+  WHERE pg_catalog.to_regclass('public.question_keys') IS NULL
+
+  UNION ALL
+  SELECT 'table public.question_keys', 'row-level security is not enabled (every key and mark scheme would be readable before an exam is completed)'
+  FROM pg_catalog.pg_class c
+  WHERE c.oid = pg_catalog.to_regclass('public.question_keys') AND NOT c.relrowsecurity
+
+  UNION ALL
+  SELECT 'table public.question_keys', r.rolname || ' has privileges on it (the keys are for the students of completed exams only)'
+  FROM connection_roles r
+  WHERE r.rolname <> 'examiner_student' AND pg_catalog.to_regclass('public.question_keys') IS NOT NULL
+    AND (pg_catalog.has_table_privilege(r.oid, pg_catalog.to_regclass('public.question_keys'), 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+         OR pg_catalog.has_any_column_privilege(r.oid, pg_catalog.to_regclass('public.question_keys'), 'SELECT, INSERT, UPDATE, REFERENCES'))
+
+  UNION ALL
   SELECT 'table app.claim_keys', 'does not exist (the claim keys of migration 014)'
   WHERE pg_catalog.to_regclass('app.claim_keys') IS NULL
 
@@ -271,11 +325,11 @@ breaches (object, problem) AS (
 
   UNION ALL
   SELECT 'function ' || p.oid::regprocedure::text,
-         format('SECURITY DEFINER owned by %s, not examiner_auth or examiner_verifier, and %s may execute it', pg_catalog.pg_get_userbyid(p.proowner), r.rolname)
+         format('SECURITY DEFINER owned by %s, not examiner_auth, examiner_verifier or examiner_marker, and %s may execute it', pg_catalog.pg_get_userbyid(p.proowner), r.rolname)
   FROM all_functions p
   CROSS JOIN request_roles r
   WHERE p.prosecdef
     AND pg_catalog.has_function_privilege(r.oid, p.oid, 'EXECUTE')
-    AND pg_catalog.pg_get_userbyid(p.proowner) NOT IN ('examiner_auth', 'examiner_verifier')
+    AND pg_catalog.pg_get_userbyid(p.proowner) NOT IN (SELECT rolname FROM definer_owners)
 )
 SELECT object, problem FROM breaches ORDER BY object, problem;

@@ -1,10 +1,11 @@
 -- Roles. The two request roles (examiner_student for signed-in students, examiner_anon for
 -- register and sign-in), examiner_auth (the owner of the SECURITY DEFINER functions) and
--- examiner_verifier (the owner of the claim verifier, migration 014) can never log in, are not
--- superusers, bypass no row-level security, create no roles or databases, and belong to no other
--- role, so they gain nobody's privileges or policies. The tables' owner is a member of each:
--- that is how it becomes a request role, and how it hands functions to examiner_auth and
--- examiner_verifier. Nothing but those functions is owned by any of them.
+-- examiner_verifier (the owner of the claim verifier, migration 014) and examiner_marker (the
+-- owner of the marking functions, migration 016) can never log in, are not superusers, bypass no
+-- row-level security, create no roles or databases, and belong to no other role, so they gain
+-- nobody's privileges or policies. The tables' owner is a member of each: that is how it becomes
+-- a request role, and how it hands functions to examiner_auth, examiner_verifier and
+-- examiner_marker. Nothing but those functions is owned by any of them.
 --
 -- The server logs in as examiner_authenticator (migration 012): it may log in and nothing more,
 -- inherits nothing (NOINHERIT), owns nothing, and is a member of the two request roles only, so
@@ -15,14 +16,15 @@
 -- Run by hand: pg_prove -d examiner sql/tests/01_roles.sql (the transaction is rolled back).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(61);
+SELECT plan(71);
 
 -- The five roles, and each attribute that must be off, one check per role and attribute.
 SELECT has_role(r.name, 'role ' || r.name || ' exists')
 FROM (VALUES ('examiner_student'), ('examiner_anon'), ('examiner_auth'), ('examiner_verifier'),
-             ('examiner_authenticator')) AS r(name);
+             ('examiner_marker'), ('examiner_authenticator')) AS r(name);
 SELECT is(a.has, false, r.name || ' ' || a.rule)
-FROM (VALUES (1, 'examiner_student'), (2, 'examiner_anon'), (3, 'examiner_auth'), (4, 'examiner_verifier')) AS r(n, name)
+FROM (VALUES (1, 'examiner_student'), (2, 'examiner_anon'), (3, 'examiner_auth'), (4, 'examiner_verifier'),
+             (5, 'examiner_marker')) AS r(n, name)
 LEFT JOIN pg_roles p ON p.rolname = r.name
 CROSS JOIN LATERAL (VALUES (1, p.rolcanlogin,    'cannot log in'),
                            (2, p.rolsuper,       'is not a superuser'),
@@ -49,7 +51,8 @@ ORDER BY a.n;
 -- Memberships: a member of a role gets its privileges and falls under its policies.
 SELECT is(ARRAY(SELECT pg_get_userbyid(m.roleid)::text FROM pg_auth_members m WHERE m.member = p.oid ORDER BY 1),
           '{}'::text[], r.name || ' is a member of no role')
-FROM (VALUES (1, 'examiner_student'), (2, 'examiner_anon'), (3, 'examiner_auth'), (4, 'examiner_verifier')) AS r(n, name)
+FROM (VALUES (1, 'examiner_student'), (2, 'examiner_anon'), (3, 'examiner_auth'), (4, 'examiner_verifier'),
+             (5, 'examiner_marker')) AS r(n, name)
 LEFT JOIN pg_roles p ON p.rolname = r.name
 ORDER BY r.n;
 SELECT is(ARRAY(SELECT pg_get_userbyid(m.roleid)::text FROM pg_auth_members m
@@ -73,16 +76,20 @@ SELECT is_empty(
   $$SELECT r.name FROM (VALUES ('examiner_authenticator'), ('examiner_student'), ('examiner_anon'), ('examiner_auth')) AS r(name)
     WHERE pg_has_role(r.name, 'examiner_verifier', 'MEMBER')$$,
   'neither the login role, nor a request role, nor examiner_auth is a member of examiner_verifier (which may read the claim keys), directly or not');
+SELECT is_empty(
+  $$SELECT r.name FROM (VALUES ('examiner_authenticator'), ('examiner_student'), ('examiner_anon'), ('examiner_auth'), ('examiner_verifier')) AS r(name)
+    WHERE pg_has_role(r.name, 'examiner_marker', 'MEMBER')$$,
+  'neither the login role, nor a request role, nor the other definer owners is a member of examiner_marker (which writes marks), directly or not');
 
 -- Ownership: an owner bypasses privileges and, unless FORCE is set, row-level security.
 SELECT is_empty(
   $$SELECT c.oid::regclass::text FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
-    WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_auth', 'examiner_verifier')$$,
-  'none of the four roles owns a table, view, sequence or index');
+    WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_auth', 'examiner_verifier', 'examiner_marker')$$,
+  'none of the five roles owns a table, view, sequence or index');
 SELECT is_empty(
   $$SELECT n.nspname::text FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner
-    WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_auth', 'examiner_verifier')$$,
-  'none of the four roles owns a schema');
+    WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_auth', 'examiner_verifier', 'examiner_marker')$$,
+  'none of the five roles owns a schema');
 SELECT is_empty(
   $$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
     WHERE r.rolname IN ('examiner_student', 'examiner_anon')$$,
@@ -96,9 +103,13 @@ SELECT is_empty(
     WHERE r.rolname = 'examiner_verifier' AND NOT p.prosecdef$$,
   'examiner_verifier owns only SECURITY DEFINER functions (the verifier of 05_functions.sql)');
 SELECT is_empty(
+  $$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+    WHERE r.rolname = 'examiner_marker' AND NOT p.prosecdef$$,
+  'examiner_marker owns only SECURITY DEFINER functions (the marking functions of 05_functions.sql)');
+SELECT is_empty(
   $$SELECT t.oid::regtype::text FROM pg_type t JOIN pg_roles r ON r.oid = t.typowner
-    WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_auth', 'examiner_verifier')$$,
-  'none of the four roles owns a type');
+    WHERE r.rolname IN ('examiner_student', 'examiner_anon', 'examiner_auth', 'examiner_verifier', 'examiner_marker')$$,
+  'none of the five roles owns a type');
 -- pg_shdepend records every owner, of every kind of object, in this database and the cluster.
 SELECT is_empty(
   $$SELECT pg_describe_object(d.classid, d.objid, d.objsubid)

@@ -6,7 +6,8 @@
 -- checks below compare against that text. app.current_student_id() is the verifier of the signed
 -- claim in app.claim (migration 014), so no policy reads a setting itself. examiner_auth's
 -- policies hold only while current_user is examiner_auth, that is inside its SECURITY DEFINER
--- functions, and examiner_verifier's only inside the verifier. The catalogue tables have one
+-- functions, examiner_verifier's only inside the verifier, and examiner_marker's only inside the
+-- marking functions (09_exam_integrity.sql has the tables of migration 016). The catalogue tables have one
 -- read-only policy each, for signed-in students: a transaction without a verified claim reads
 -- nothing. The sets are exact: a policy added, dropped or renamed fails here, and so does a policy
 -- widened to another role or command.
@@ -14,7 +15,7 @@
 -- Run by hand: pg_prove -d examiner sql/tests/03_policies.sql (the transaction is rolled back).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(76);
+SELECT plan(83);
 
 -- The expressions, as PostgreSQL prints them back.
 \set own_id         '(id = ( SELECT app.current_student_id() AS current_student_id))'
@@ -22,6 +23,7 @@ SELECT plan(76);
 \set auth_only      '(CURRENT_USER = ''examiner_auth''::name)'
 \set verifier_only  '(CURRENT_USER = ''examiner_verifier''::name)'
 \set signed_in      '(( SELECT app.current_student_id() AS current_student_id) IS NOT NULL)'
+\set marker_own     '((CURRENT_USER = ''examiner_marker''::name) AND (student_id = ( SELECT app.current_student_id() AS current_student_id)))'
 
 -- Every policy, one row each, in the order checked: its table, name, command, the one role it
 -- applies to, its USING and WITH CHECK (NULL: the command has none), and what they allow. Rolled
@@ -41,17 +43,20 @@ CREATE TEMP TABLE expected_policy (n, tbl, policy, cmd, role, using_expr, check_
   (10, 'exams', 'exams_insert', 'INSERT', 'examiner_student', NULL, :'own_student_id', 'a student adds exams only for themselves'),
   (11, 'exams', 'exams_update', 'UPDATE', 'examiner_student', :'own_student_id', :'own_student_id', 'a student changes only their own exams and cannot hand one to another'),
   (12, 'exams', 'exams_delete', 'DELETE', 'examiner_student', :'own_student_id', NULL, 'a student deletes only their own exams'),
+  -- examiner_marker's (migration 016) hold only inside the marking functions, and only for the verified student.
+  (13, 'exams', 'exams_marker_select', 'SELECT', 'examiner_marker', :'marker_own', NULL, 'only inside the marking functions, and only the verified student''s exams'),
+  (14, 'exams', 'exams_marker_update', 'UPDATE', 'examiner_marker', :'marker_own', :'marker_own', 'only inside the marking functions (the score), and only the verified student''s exams'),
   -- auth_events: key student_id. (examiner_student's grants make the trail append-only: see 04_grants.sql.)
-  (13, 'auth_events', 'auth_events_select', 'SELECT', 'examiner_student', :'own_student_id', NULL, 'a student sees only the events filed under their account'),
-  (14, 'auth_events', 'auth_events_insert', 'INSERT', 'examiner_student', NULL, :'own_student_id', 'a student files events only under their own account'),
-  (15, 'auth_events', 'auth_events_update', 'UPDATE', 'examiner_student', :'own_student_id', :'own_student_id', 'only their own events, and they stay under their account'),
-  (16, 'auth_events', 'auth_events_delete', 'DELETE', 'examiner_student', :'own_student_id', NULL, 'only their own events'),
-  (17, 'auth_events', 'auth_events_auth_insert', 'INSERT', 'examiner_auth', NULL, :'auth_only', 'only while current_user is examiner_auth (register and login events)'),
-  (18, 'auth_events', 'auth_events_auth_select', 'SELECT', 'examiner_auth', :'auth_only', NULL, 'only while current_user is examiner_auth (sign-in counting an account''s recent wrong passwords)'),
+  (15, 'auth_events', 'auth_events_select', 'SELECT', 'examiner_student', :'own_student_id', NULL, 'a student sees only the events filed under their account'),
+  (16, 'auth_events', 'auth_events_insert', 'INSERT', 'examiner_student', NULL, :'own_student_id', 'a student files events only under their own account'),
+  (17, 'auth_events', 'auth_events_update', 'UPDATE', 'examiner_student', :'own_student_id', :'own_student_id', 'only their own events, and they stay under their account'),
+  (18, 'auth_events', 'auth_events_delete', 'DELETE', 'examiner_student', :'own_student_id', NULL, 'only their own events'),
+  (19, 'auth_events', 'auth_events_auth_insert', 'INSERT', 'examiner_auth', NULL, :'auth_only', 'only while current_user is examiner_auth (register and login events)'),
+  (20, 'auth_events', 'auth_events_auth_select', 'SELECT', 'examiner_auth', :'auth_only', NULL, 'only while current_user is examiner_auth (sign-in counting an account''s recent wrong passwords)'),
   -- The shared catalogue: read-only, every row, for a transaction with a verified claim.
-  (19, 'subjects', 'subjects_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every subject, for a signed-in student (a shared catalogue)'),
-  (20, 'papers', 'papers_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every paper, for a signed-in student (a shared catalogue)'),
-  (21, 'syllabus_points', 'syllabus_points_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every syllabus point, for a signed-in student (a shared catalogue)');
+  (21, 'subjects', 'subjects_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every subject, for a signed-in student (a shared catalogue)'),
+  (22, 'papers', 'papers_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every paper, for a signed-in student (a shared catalogue)'),
+  (23, 'syllabus_points', 'syllabus_points_read', 'SELECT', 'examiner_student', :'signed_in', NULL, 'every syllabus point, for a signed-in student (a shared catalogue)');
 
 -- Each table has exactly the policies listed for it, and each policy is as listed.
 SELECT policies_are('public', tbl, array_agg(policy::name ORDER BY n),

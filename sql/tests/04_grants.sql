@@ -6,12 +6,14 @@
 -- login role, examiner_authenticator, holds no privilege on any table: it may find names in schema
 -- app, and reaches rows only after a transaction has switched it into a request role. The claim
 -- keys (app.claim_keys) are examiner_verifier's alone to read, and examiner_verifier reads of a
--- student only the two columns the verifier compares.
+-- student only the two columns the verifier compares. Marks (migration 016) are examiner_marker's
+-- alone to write: a student writes an exam's status (its times are the database's), its questions
+-- while it is pending and the answers, never a mark or a score.
 --
 -- Run by hand: pg_prove -d examiner sql/tests/04_grants.sql (the transaction is rolled back).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(39);
+SELECT plan(55);
 
 -- examiner_student, table by table. (Table privileges; column privileges follow.)
 SELECT table_privs_are('public', 'students', 'examiner_student', ARRAY['DELETE'],
@@ -36,29 +38,59 @@ SELECT is_empty(
   'examiner_student may not INSERT into students (registration is app.register_student) nor reference it');
 SELECT column_privs_are('public', 'students', 'password_hash', 'examiner_student', ARRAY[]::name[],
   'examiner_student has no privilege on students.password_hash, not even to read its own');
-SELECT table_privs_are('public', 'exams', 'examiner_student', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
-  'examiner_student may SELECT, INSERT, UPDATE and DELETE exams (the policies keep it to its own)');
+SELECT table_privs_are('public', 'exams', 'examiner_student', ARRAY['SELECT', 'INSERT', 'DELETE'],
+  'examiner_student may SELECT, INSERT and DELETE exams (the policies keep it to its own); its UPDATE is per column');
+SELECT set_eq(
+  $$SELECT a.attname::text FROM pg_attribute a
+    WHERE a.attrelid = to_regclass('public.exams') AND a.attnum > 0 AND NOT a.attisdropped
+      AND has_column_privilege('examiner_student', a.attrelid, a.attnum, 'UPDATE')$$,
+  ARRAY['status', 'started_at', 'completed_at', 'updated_at'],
+  'examiner_student may update exactly the status and times of exams (not score, max_score, marked_at, duration or type; app.exam_state() sets the times)');
 SELECT table_privs_are('public', 'auth_events', 'examiner_student', ARRAY['SELECT', 'INSERT'],
   'examiner_student may SELECT and INSERT auth_events, not UPDATE or DELETE them (the trail is append-only)');
 SELECT table_privs_are('public', 'subjects', 'examiner_student', ARRAY['SELECT'], 'examiner_student may only SELECT subjects');
 SELECT table_privs_are('public', 'papers', 'examiner_student', ARRAY['SELECT'], 'examiner_student may only SELECT papers');
 SELECT table_privs_are('public', 'syllabus_points', 'examiner_student', ARRAY['SELECT'], 'examiner_student may only SELECT syllabus_points');
+-- The question bank (migration 016): read-only, the keys behind their policy.
+SELECT table_privs_are('public', 'questions', 'examiner_student', ARRAY['SELECT'], 'examiner_student may only SELECT questions');
+SELECT table_privs_are('public', 'question_syllabus_points', 'examiner_student', ARRAY['SELECT'], 'examiner_student may only SELECT question_syllabus_points');
+SELECT table_privs_are('public', 'question_keys', 'examiner_student', ARRAY['SELECT'],
+  'examiner_student may only SELECT question_keys (its policy shows the keys of its own completed exams only)');
+SELECT table_privs_are('public', 'exam_questions', 'examiner_student', ARRAY['SELECT', 'INSERT'],
+  'examiner_student may SELECT and INSERT exam_questions, not UPDATE or DELETE them (an exam''s questions are fixed)');
+SELECT table_privs_are('public', 'answers', 'examiner_student', ARRAY['SELECT'],
+  'examiner_student may SELECT answers; its INSERT and UPDATE are per column, and it may not DELETE them');
+SELECT set_eq(
+  $$SELECT a.attname::text FROM pg_attribute a
+    WHERE a.attrelid = to_regclass('public.answers') AND a.attnum > 0 AND NOT a.attisdropped
+      AND has_column_privilege('examiner_student', a.attrelid, a.attnum, 'INSERT')$$,
+  ARRAY['exam_id', 'number', 'student_id', 'choice', 'text'],
+  'examiner_student may insert exactly these columns of answers (not marks_awarded, self_marked or marked_at)');
+SELECT set_eq(
+  $$SELECT a.attname::text FROM pg_attribute a
+    WHERE a.attrelid = to_regclass('public.answers') AND a.attnum > 0 AND NOT a.attisdropped
+      AND has_column_privilege('examiner_student', a.attrelid, a.attnum, 'UPDATE')$$,
+  ARRAY['choice', 'text', 'saved_at'],
+  'examiner_student may update exactly the answer itself (not its exam, number, owner or marks)');
 SELECT is_empty(
   $$SELECT format('%s.%I: %s', c.oid::regclass, a.attname, p.priv)
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('REFERENCES')) AS p(priv)
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
-      AND c.oid IS DISTINCT FROM to_regclass('public.students')
+      AND c.oid NOT IN (SELECT to_regclass(t) FROM unnest(ARRAY['public.students', 'public.exams', 'public.answers']) AS t
+                        WHERE to_regclass(t) IS NOT NULL)
       AND has_column_privilege('examiner_student', c.oid, a.attnum, p.priv)
       AND NOT has_table_privilege('examiner_student', c.oid, p.priv)$$,
-  'examiner_student holds no column privilege beyond its table privileges, except on students as above');
+  'examiner_student holds no column privilege beyond its table privileges, except on students, exams and answers as above');
 SELECT is_empty(
   $$SELECT c.oid::regclass::text
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
       AND c.oid NOT IN (SELECT to_regclass(t) FROM unnest(ARRAY['public.students', 'public.exams', 'public.auth_events',
-                                                             'public.subjects', 'public.papers', 'public.syllabus_points']) AS t
+                                                             'public.subjects', 'public.papers', 'public.syllabus_points',
+                                                             'public.questions', 'public.question_syllabus_points', 'public.question_keys',
+                                                             'public.exam_questions', 'public.answers']) AS t
                         WHERE to_regclass(t) IS NOT NULL)
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
       AND (has_table_privilege('examiner_student', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
@@ -99,6 +131,39 @@ SELECT set_eq(
   'examiner_auth may update exactly these columns of students (rehash, password change, logout)');
 SELECT table_privs_are('public', 'auth_events', 'examiner_auth', ARRAY['INSERT'],
   'examiner_auth may only INSERT auth_events (register and login events)');
+
+-- examiner_marker: what the marking functions read, and the marks they write; nothing else.
+SELECT table_privs_are('public', 'exams', 'examiner_marker', ARRAY['SELECT'],
+  'examiner_marker may SELECT exams; its UPDATE is per column');
+SELECT set_eq(
+  $$SELECT a.attname::text FROM pg_attribute a
+    WHERE a.attrelid = to_regclass('public.exams') AND a.attnum > 0 AND NOT a.attisdropped
+      AND has_column_privilege('examiner_marker', a.attrelid, a.attnum, 'UPDATE')$$,
+  ARRAY['score', 'max_score', 'marked_at', 'updated_at'],
+  'examiner_marker may update exactly the score of exams (not their status, times or owner)');
+SELECT table_privs_are('public', 'answers', 'examiner_marker', ARRAY['SELECT'],
+  'examiner_marker may SELECT answers; its UPDATE is per column');
+SELECT set_eq(
+  $$SELECT a.attname::text FROM pg_attribute a
+    WHERE a.attrelid = to_regclass('public.answers') AND a.attnum > 0 AND NOT a.attisdropped
+      AND has_column_privilege('examiner_marker', a.attrelid, a.attnum, 'UPDATE')$$,
+  ARRAY['marks_awarded', 'self_marked', 'marked_at'],
+  'examiner_marker may update exactly the marks of answers (not the answer itself)');
+SELECT table_privs_are('public', 'exam_questions', 'examiner_marker', ARRAY['SELECT'], 'examiner_marker may only SELECT exam_questions');
+SELECT table_privs_are('public', 'question_keys', 'examiner_marker', ARRAY['SELECT'], 'examiner_marker may only SELECT question_keys');
+SELECT table_privs_are('public', 'questions', 'examiner_marker', ARRAY['SELECT'], 'examiner_marker may only SELECT questions');
+SELECT is_empty(
+  $$SELECT c.oid::regclass::text
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+      AND c.oid NOT IN (SELECT to_regclass(t) FROM unnest(ARRAY['public.exams', 'public.answers', 'public.exam_questions',
+                                                             'public.question_keys', 'public.questions']) AS t
+                        WHERE to_regclass(t) IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      AND (has_table_privilege('examiner_marker', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+           OR has_any_column_privilege('examiner_marker', c.oid, 'SELECT, INSERT, UPDATE, REFERENCES')
+           OR (c.relkind = 'S' AND has_sequence_privilege('examiner_marker', c.oid, 'USAGE, SELECT, UPDATE')))$$,
+  'examiner_marker has no privilege on any other table, view or sequence (not students, not the claim keys)');
 
 -- The login role: no table, column, view or sequence, and no schema or database privilege beyond
 -- finding names in app (pgx parses a request's statements before the transaction switches role).

@@ -7,12 +7,13 @@
 -- anonymous one cannot change a password, and the login role, until it has become one of them,
 -- calls nothing. No function hands out a password hash or compares one it is given: the password
 -- is checked inside app.sign_in and app.change_password_checked (migration 015), and the doors
--- that returned hashes are gone. The function-wide checks also cover functions added later.
+-- that returned hashes are gone. The marking functions (migration 016) run as examiner_marker, the
+-- only role that may write marks. The function-wide checks also cover functions added later.
 --
 -- Run by hand: pg_prove -d examiner sql/tests/05_functions.sql (the transaction is rolled back).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(28);
+SELECT plan(35);
 
 SELECT set_eq(
   $$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -30,8 +31,10 @@ SELECT set_eq(
   ARRAY['app.change_password_checked(text,text)',
         'app.revoke_tokens()',
         'app.current_student_id()',
-        'app.check_claim_key(text)'],
-  'examiner_student may execute exactly these SECURITY DEFINER functions: change its password, log out, the verifier, the key check');
+        'app.check_claim_key(text)',
+        'app.mark_exam(uuid)',
+        'app.self_mark(uuid,integer,integer)'],
+  'examiner_student may execute exactly these SECURITY DEFINER functions: change its password, log out, the verifier, the key check, mark its exam, self-mark an answer');
 SELECT function_privs_are('app', 'sign_in', ARRAY['text', 'text', 'text', 'integer', 'inet', 'text', 'text'], 'examiner_student', ARRAY[]::name[],
   'examiner_student cannot call app.sign_in: a student cannot sign anyone in, nor try passwords by email');
 SELECT function_privs_are('app', 'change_password_checked', ARRAY['text', 'text'], 'examiner_anon', ARRAY[]::name[],
@@ -89,12 +92,16 @@ SELECT is_empty(
   $$SELECT p.oid::regprocedure::text || ' is owned by ' || pg_get_userbyid(p.proowner)
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-      AND pg_get_userbyid(p.proowner) NOT IN ('examiner_auth', 'examiner_verifier')$$,
-  'every SECURITY DEFINER function is owned by examiner_auth or examiner_verifier (it runs with that role''s grants and policies, nothing more)');
+      AND pg_get_userbyid(p.proowner) NOT IN ('examiner_auth', 'examiner_verifier', 'examiner_marker')$$,
+  'every SECURITY DEFINER function is owned by examiner_auth, examiner_verifier or examiner_marker (it runs with that role''s grants and policies, nothing more)');
 SELECT set_eq(
   $$SELECT p.oid::regprocedure::text FROM pg_proc p WHERE pg_get_userbyid(p.proowner) = 'examiner_verifier'$$,
   ARRAY['app.current_student_id()', 'app.check_claim_key(text)'],
   'examiner_verifier, which may read the claim keys, owns exactly app.current_student_id() and app.check_claim_key(text)');
+SELECT set_eq(
+  $$SELECT p.oid::regprocedure::text FROM pg_proc p WHERE pg_get_userbyid(p.proowner) = 'examiner_marker'$$,
+  ARRAY['app.mark_exam(uuid)', 'app.self_mark(uuid,integer,integer)'],
+  'examiner_marker, which may write marks, owns exactly app.mark_exam(uuid) and app.self_mark(uuid,integer,integer)');
 
 -- The verifier, which every student-scoped policy calls: a definer, so that it may read the
 -- claim keys and the student's token generation, which its callers may not.
@@ -117,6 +124,21 @@ SELECT function_privs_are('app', 'check_claim_key', ARRAY['text'], 'examiner_stu
   'examiner_student may execute app.check_claim_key(text) (serve asks it at start-up whether its key is installed)');
 SELECT function_privs_are('app', 'check_claim_key', ARRAY['text'], 'examiner_anon', ARRAY[]::name[],
   'examiner_anon cannot execute app.check_claim_key(text)');
+
+-- The marking functions: definers, so that they may write the marks their callers may not; each
+-- marks only the verified student's completed exam (09_exam_integrity.sql tries them).
+SELECT is_definer('app', 'mark_exam', ARRAY['uuid'],
+  'app.mark_exam(uuid) is SECURITY DEFINER: it writes marks, which the student may not');
+SELECT is_definer('app', 'self_mark', ARRAY['uuid', 'integer', 'integer'],
+  'app.self_mark(uuid, integer, integer) is SECURITY DEFINER: it writes a bounded self-mark, which the student may not write directly');
+SELECT function_privs_are('app', f.name, f.args, 'examiner_student', ARRAY['EXECUTE'],
+  format('examiner_student may execute app.%s (submitting marks the exam; a written answer is self-marked)', f.name))
+FROM (VALUES (1, 'mark_exam', ARRAY['uuid']), (2, 'self_mark', ARRAY['uuid', 'integer', 'integer'])) AS f(n, name, args)
+ORDER BY f.n;
+SELECT function_privs_are('app', f.name, f.args, 'examiner_anon', ARRAY[]::name[],
+  format('examiner_anon cannot execute app.%s', f.name))
+FROM (VALUES (1, 'mark_exam', ARRAY['uuid']), (2, 'self_mark', ARRAY['uuid', 'integer', 'integer'])) AS f(n, name, args)
+ORDER BY f.n;
 
 SELECT * FROM finish();
 ROLLBACK;

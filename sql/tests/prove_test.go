@@ -137,6 +137,57 @@ func TestThePgTAPSuiteCatchesAMACBlindVerifier(t *testing.T) {
 	t.Logf("pg_prove with a MAC-blind verifier, as expected, failed:\n%s", out)
 }
 
+// Exam integrity (migration 016), broken three ways at once as a migration could break it: the key
+// policy without the exam's status, so that a key shows while the exam runs; app.accepts_answers
+// without the deadline; and the students' UPDATE privilege on marks_awarded. Each must fail its
+// checks in 09_exam_integrity.sql, by name.
+func TestThePgTAPSuiteCatchesBrokenExamIntegrity(t *testing.T) {
+	t.Parallel()
+	out := proveBroken(t,
+		`DROP POLICY question_keys_after_completion ON public.question_keys;
+		 CREATE POLICY question_keys_after_completion ON public.question_keys FOR SELECT TO examiner_student
+		   USING (EXISTS (SELECT FROM public.exam_questions AS eq JOIN public.exams AS e ON e.id = eq.exam_id
+		                  WHERE eq.question_id = question_keys.question_id))`,
+		`CREATE OR REPLACE FUNCTION app.accepts_answers(p_status text, p_started_at timestamptz, p_duration_minutes integer)
+		 RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+		 AS $$ SELECT p_status = 'IN_PROGRESS' $$`,
+		`GRANT UPDATE (marks_awarded) ON public.answers TO examiner_student`,
+	)
+	for _, desc := range []string{
+		"A reads no key of a question of their PENDING exam",
+		"A reads no key of a question of their IN_PROGRESS exam",
+		"A cannot answer a question of their IN_PROGRESS exam whose deadline has passed (42501, answers_while_open_insert)",
+		"A's UPDATE of an answer of their IN_PROGRESS exam whose deadline has passed changes nothing (answers_while_open_update)",
+		"A cannot set marks_awarded on their own answers, even while the exam runs (42501)",
+	} {
+		if !regexp.MustCompile(`(?m)^not ok \d+ - ` + regexp.QuoteMeta(desc) + `$`).MatchString(out) {
+			t.Errorf("pg_prove's output has no failed check %q; its output:\n%s", desc, out)
+		}
+	}
+	if !strings.Contains(out, "Result: FAIL") {
+		t.Errorf("pg_prove's output does not say Result: FAIL; its output:\n%s", out)
+	}
+	t.Logf("pg_prove with the exam integrity broken, as expected, failed:\n%s", out)
+}
+
+// A deadline read from now(), the transaction's start, as migration 016 was first written: a
+// transaction opened before the deadline writes answers after it. Only the check that lets the
+// deadline pass inside one transaction can tell.
+func TestThePgTAPSuiteCatchesADeadlineByTheTransactionsClock(t *testing.T) {
+	t.Parallel()
+	out := proveBroken(t,
+		`CREATE OR REPLACE FUNCTION app.accepts_answers(p_status text, p_started_at timestamptz, p_duration_minutes integer)
+		 RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+		 AS $$ SELECT p_status = 'IN_PROGRESS'
+		         AND (p_duration_minutes IS NULL
+		              OR pg_catalog.now() <= p_started_at + pg_catalog.make_interval(mins => p_duration_minutes) + app.answer_grace()) $$`,
+	)
+	desc := "past E3's deadline, in the same transaction, A's UPDATE changes nothing: the deadline is the statement's clock, not the transaction's"
+	if !regexp.MustCompile(`(?m)^not ok \d+ - ` + regexp.QuoteMeta(desc) + `$`).MatchString(out) {
+		t.Errorf("pg_prove's output has no failed check %q; its output:\n%s", desc, out)
+	}
+}
+
 // proveBroken runs the suite on a fresh database after running faults on it as its owner, and
 // returns pg_prove's output; it fails the test unless pg_prove exits non-zero.
 func proveBroken(t *testing.T, faults ...string) string {
