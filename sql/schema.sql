@@ -303,8 +303,8 @@ BEGIN
                                  IS DISTINCT FROM (OLD.exam_type, OLD.paper_number, OLD.duration_minutes, OLD.total_marks, OLD.question_count, OLD.subject_id) THEN
     RAISE EXCEPTION 'exam: a started exam keeps its questions and its time' USING ERRCODE = '23514', CONSTRAINT = 'exams_state';
   END IF;
-  NEW.started_at := CASE WHEN OLD.status = 'PENDING' AND NEW.status = 'IN_PROGRESS' THEN pg_catalog.statement_timestamp() ELSE OLD.started_at END;
-  NEW.completed_at := CASE WHEN OLD.status = 'IN_PROGRESS' AND NEW.status = 'COMPLETED' THEN pg_catalog.statement_timestamp() ELSE OLD.completed_at END;
+  NEW.started_at := CASE WHEN OLD.status = 'PENDING' AND NEW.status = 'IN_PROGRESS' THEN pg_catalog.clock_timestamp() ELSE OLD.started_at END;
+  NEW.completed_at := CASE WHEN OLD.status = 'IN_PROGRESS' AND NEW.status = 'COMPLETED' THEN pg_catalog.clock_timestamp() ELSE OLD.completed_at END;
   NEW.score := OLD.score;
   NEW.max_score := OLD.max_score;
   NEW.marked_at := OLD.marked_at;
@@ -344,7 +344,7 @@ BEGIN
         JOIN public.questions AS q ON q.id = eq.question_id
         LEFT JOIN public.answers AS a ON a.exam_id = eq.exam_id AND a.number = eq.number
         WHERE eq.exam_id = p_exam_id),
-      marked_at = pg_catalog.now(), updated_at = pg_catalog.now()
+      marked_at = pg_catalog.clock_timestamp(), updated_at = pg_catalog.clock_timestamp()
   WHERE e.id = p_exam_id
   RETURNING e.score INTO v_score;
   RETURN v_score;
