@@ -166,3 +166,46 @@ func TestAnExamTheBankCannotFillIsRefused(t *testing.T) {
 		t.Fatalf("exams after the refusal: %d (%v), want none", len(exams), err)
 	}
 }
+
+// A TIMED exam takes answers until started_at + duration + the grace, by the database's clock;
+// past it the next answer is refused, and the exam is completed and marked with what it has.
+func TestATimedExamWhoseTimeIsUpTakesNoMoreAnswersAndIsCompleted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t, pgx.QueryExecModeCacheDescribe, true)
+	s := store.New(w.pool)
+	exam, err := s.CreateExam(ctx, w.student, examiner.NewExam{SubjectCode: "9708", ExamType: examiner.Timed, PaperNumber: intp(3), QuestionCount: intp(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetExamStatus(ctx, w.student, exam.ID, examiner.InProgress); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveAnswer(ctx, w.student, exam.ID, 1, strp("A"), nil); err != nil {
+		t.Fatal(err)
+	}
+	// The exam started its duration and 29 s ago: the grace (30 s) still lets it take answers.
+	move := func(ago string) {
+		t.Helper()
+		if _, err := w.owner.Exec(ctx, `UPDATE public.exams SET started_at = now() - make_interval(mins => duration_minutes) - $2::interval WHERE id = $1`,
+			exam.ID, ago); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move("29 seconds")
+	if _, err := s.SaveAnswer(ctx, w.student, exam.ID, 2, strp("B"), nil); err != nil {
+		t.Fatalf("an answer within the grace: %v", err)
+	}
+	move("31 seconds")
+	if _, err := s.SaveAnswer(ctx, w.student, exam.ID, 3, strp("C"), nil); code(err) != examiner.Conflict {
+		t.Fatalf("an answer past the deadline: got %v, want a conflict", err)
+	}
+	got, err := s.ExamByID(ctx, w.student, exam.ID)
+	if err != nil || got.Status != examiner.Completed || got.MarkedAt == nil || *got.MaxScore != 5 {
+		t.Fatalf("after the deadline: %+v (%v), want it COMPLETED and marked out of its 5 questions", got, err)
+	}
+	answers, err := s.Answers(ctx, w.student, exam.ID)
+	if err != nil || len(answers) != 2 {
+		t.Fatalf("answers kept: %d (%v), want the 2 given in time", len(answers), err)
+	}
+}
