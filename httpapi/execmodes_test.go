@@ -58,6 +58,22 @@ func TestEveryRouteWorksInEveryQueryExecMode(t *testing.T) {
 			a.do("GET", "/api/exams/"+exam.ID, tok, nil).want(t, http.StatusOK)
 			a.do("PATCH", "/api/exams/"+exam.ID, tok, map[string]any{"status": "IN_PROGRESS"}).want(t, http.StatusOK)
 			a.do("PATCH", "/api/exams/"+exam.ID, tok, map[string]any{"status": "PENDING"}).want(t, http.StatusConflict)
+			// Practice: questions, answers of both kinds, submitting, the review, a self-mark, progress.
+			picked := a.createExam(tok, map[string]any{"subject_code": "9708", "exam_type": "PRACTICE", "paper_number": 1, "question_count": 2,
+				"syllabus_points": []string{"9708.2.2", "9708.1.1"}})
+			p := "/api/exams/" + picked.ID
+			a.do("PATCH", p, tok, map[string]any{"status": "IN_PROGRESS"}).want(t, http.StatusOK)
+			a.do("GET", p+"/questions", tok, nil).want(t, http.StatusOK)
+			a.do("PUT", p+"/answers/1", tok, map[string]any{"choice": "A"}).want(t, http.StatusOK)
+			written := a.createExam(tok, map[string]any{"subject_code": "9708", "exam_type": "FULL_PAPER", "paper_number": 2})
+			wp := "/api/exams/" + written.ID
+			a.do("PATCH", wp, tok, map[string]any{"status": "IN_PROGRESS"}).want(t, http.StatusOK)
+			a.do("PUT", wp+"/answers/1", tok, map[string]any{"text": "Demand is inelastic."}).want(t, http.StatusOK)
+			a.do("GET", wp+"/answers", tok, nil).want(t, http.StatusOK)
+			a.do("PATCH", wp, tok, map[string]any{"status": "COMPLETED"}).want(t, http.StatusOK)
+			a.do("PUT", wp+"/answers/1/self-mark", tok, map[string]any{"marks": 3}).want(t, http.StatusOK)
+			a.do("GET", wp+"/review", tok, nil).want(t, http.StatusOK)
+			a.do("GET", "/api/students/me/progress?subject_code=9708", tok, nil).want(t, http.StatusOK)
 			a.do("DELETE", "/api/exams/"+exam.ID, tok, nil).want(t, http.StatusNoContent)
 			a.do("GET", "/api/exams/"+exam.ID, tok, nil).want(t, http.StatusNotFound)
 			a.do("PUT", "/api/students/me/password", tok, map[string]string{"current_password": "a good password", "new_password": "a newer password"}).want(t, http.StatusNoContent)
