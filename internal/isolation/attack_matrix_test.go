@@ -306,20 +306,19 @@ func (a *attacker) attackTable(t *testing.T, r attackRole, s attackSetting, tb a
 		a.judgeWrites(who, res, nil)
 	}
 
-	// A's own account, but the columns rule 2 keeps to the verified paths: changing one's token
-	// generation back would bring revoked tokens back to life.
-	if tb.keyIsUnique {
-		for _, c := range tb.columns {
-			if !slices.Contains(guardedColumns, c.name) {
-				continue
-			}
-			res := a.try(t, updateSQL(tb, c.name), w.a.id.String(), jsonText(tb.attackerRow))
-			reached("UPDATE of A's own "+c.name, res)
-			if res.err == nil && res.tag.RowsAffected() > 0 {
-				a.report.violate("%s%s: UPDATE of A's own %s succeeded, outside the verified path", who, tb.name, c.name)
-			}
-			a.judgeWrites(who, res, nil)
+	// A's own rows, but the columns rule 2 keeps to the verified paths: changing one's token
+	// generation back would bring revoked tokens back to life, and one's marks are the marking
+	// functions' to write.
+	for _, c := range tb.columns {
+		if !slices.Contains(guardedColumns[tb.name], c.name) {
+			continue
 		}
+		res := a.try(t, updateSQL(tb, c.name), w.a.id.String(), jsonText(tb.attackerRow))
+		reached("UPDATE of A's own "+c.name, res)
+		if res.err == nil && res.tag.RowsAffected() > 0 {
+			a.report.violate("%s%s: UPDATE of A's own %s succeeded, outside the verified path", who, tb.name, c.name)
+		}
+		a.judgeWrites(who, res, nil)
 	}
 
 	pk := tb.primaryKey()
@@ -349,9 +348,14 @@ func (a *attacker) attackTable(t *testing.T, r attackRole, s attackSetting, tb a
 	a.judgeWrites(who, res, nil)
 }
 
-// guardedColumns are the columns of a student's own row that only the definer functions change
-// (sign-in, password change, logout): rule 2.
-var guardedColumns = []string{"password_hash", "email", "email_key", "token_generation"}
+// guardedColumns are, by table, the columns of a student's own rows that only the definer
+// functions change: sign-in, password change and logout (rule 2), and marking (migration 016).
+// The exams' are tried too, though app.exam_state() would keep a student's score as it was.
+var guardedColumns = map[string][]string{
+	"public.students": {"password_hash", "email", "email_key", "token_generation"},
+	"public.answers":  {"marks_awarded", "self_marked", "marked_at"},
+	"public.exams":    {"score", "max_score", "marked_at"},
+}
 
 // updateSQL sets column col of the rows of student $1 in tb to its value in the JSON document $2
 // (the row's own, so that no constraint stands in the way, only privileges and policies), without
@@ -432,13 +436,14 @@ func (tb attackTable) proposal(w *attackWorld, owner uuid.UUID, withKey bool) ([
 }
 
 // argChoices are the values the attacker passes for an argument of type typ, built from B's data
-// (as text, cast by the call): B's id, B's email and email key, a hash and a pre-hash of the right
-// shape, B's token generation and the next one. nil is NULL, for a type the suite has no value
-// for.
+// (as text, cast by the call): B's id and the ids of B's running and completed exams, B's email
+// and email key, a hash and a pre-hash of the right shape, B's token generation and the next one,
+// 4 (a cost app.sign_in accepts, and the number of the written question of B's exams: marks a
+// self-mark of 4 is within). nil is NULL, for a type the suite has no value for.
 func (w *attackWorld) argChoices(typ string) []any {
 	switch typ {
 	case "uuid":
-		return []any{w.b.id.String()}
+		return []any{w.b.id.String(), w.b.running.String(), w.b.completed.String()}
 	case "text", "character varying", "name", "citext":
 		return []any{w.b.email, w.b.emailKey, attackHashLike, attackPrehashLike}
 	case "bigint":

@@ -215,6 +215,23 @@ var attackFaults = []attackFault{
 		want:  "UPDATE of A's own token_generation succeeded",
 	},
 	{
+		// Exam integrity (migration 016): marks are the marking functions' to write.
+		name:  "a student may set the marks of their own answers",
+		plant: `GRANT UPDATE (marks_awarded) ON public.answers TO examiner_student`,
+		want:  "UPDATE of A's own marks_awarded succeeded",
+	},
+	{
+		// The marker's policies forget the student, and app.mark_exam marks whatever exam it is
+		// given: only a call with one of B's exam ids, seen by the witness, can tell.
+		name: "the marking function marks any student's exam",
+		plant: `ALTER POLICY answers_marker_select ON public.answers USING (current_user = 'examiner_marker');
+			ALTER POLICY answers_marker_update ON public.answers USING (current_user = 'examiner_marker') WITH CHECK (current_user = 'examiner_marker');
+			CREATE OR REPLACE FUNCTION app.mark_exam(p_exam_id uuid) RETURNS integer
+			LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+			AS $$ UPDATE public.answers AS a SET marked_at = pg_catalog.now() WHERE a.exam_id = p_exam_id RETURNING 0 $$`,
+		want: "app.mark_exam(uuid): UPDATE public.answers touched a row of B's",
+	},
+	{
 		// And two of the pool. pgx's default names statements after their text, so the
 		// swap of prepared statements works against it.
 		name: "the next request's pool names statements after their text (pgx's cache_statement)",

@@ -27,6 +27,9 @@ type attackStudent struct {
 	password        string
 	gen             int64
 	hash            string // as stored; searched for in every answer, never printed
+	// running and completed are exams with questions and answers (migration 016): one started
+	// and answered, one submitted and marked. Question 4 of each is the written one.
+	running, completed uuid.UUID
 }
 
 // attackWorld is one database with three students: A, whose claim the attacker holds; B, the
@@ -40,7 +43,9 @@ type attackWorld struct {
 
 // newAttackWorld registers A, B and C as the server does (store.Register as examiner_anon, on the
 // login role's connection), signs B in once (a login event in B's trail), and gives each a
-// practice exam, B two.
+// practice exam, B two, and two exams with questions and answers: one running, one completed and
+// marked (so that every student has rows in exam_questions and answers, and the marking functions
+// have an exam of B's to be called with).
 func newAttackWorld(t *testing.T, url string) *attackWorld {
 	t.Helper()
 	ctx := context.Background()
@@ -82,10 +87,22 @@ func newAttackWorld(t *testing.T, url string) *attackWorld {
 		t.Fatalf("B signs in: got %v, reason %q, error %v; want B", id, reason, err)
 	}
 
+	for _, s := range []*attackStudent{&w.a, &w.b, &w.c} {
+		if err := owner.QueryRow(ctx, `SELECT token_generation, password_hash FROM public.students WHERE id = $1`, s.id).Scan(&s.gen, &s.hash); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	var subject uuid.UUID
 	if err := owner.QueryRow(ctx, `
-		INSERT INTO public.subjects (code, name, level, exam_board, syllabus_year)
-		VALUES ('9708', 'Economics', 'AS & A Level', 'Cambridge', '2026') RETURNING id`).Scan(&subject); err != nil {
+		WITH s AS (
+		  INSERT INTO public.subjects (code, name, level, exam_board, syllabus_year)
+		  VALUES ('9708', 'Economics', 'AS & A Level', 'Cambridge', '2026') RETURNING id
+		), p AS (
+		  INSERT INTO public.papers (subject_id, number, name, level, duration_minutes, total_marks)
+		  SELECT s.id, n, 'Paper ' || n, 'AS', 60, 30 FROM s CROSS JOIN (VALUES (1), (2)) AS v(n)
+		)
+		SELECT id FROM s`).Scan(&subject); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []*attackStudent{&w.a, &w.b, &w.b, &w.c} {
@@ -93,9 +110,23 @@ func newAttackWorld(t *testing.T, url string) *attackWorld {
 			t.Fatal(err)
 		}
 	}
+	questions, err := insertQuestions(ctx, owner, subject)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range []*attackStudent{&w.a, &w.b, &w.c} {
-		if err := owner.QueryRow(ctx, `SELECT token_generation, password_hash FROM public.students WHERE id = $1`, s.id).Scan(&s.gen, &s.hash); err != nil {
-			t.Fatal(err)
+		for _, e := range []struct {
+			into *uuid.UUID
+			exam fixtureExam
+		}{
+			{&s.running, fixtureExam{status: "IN_PROGRESS", startedAgo: "5 minutes", duration: minutes(60),
+				questions: []string{"m1", "m2", "m3", "w1"}, answers: map[int]string{1: "A", 4: "An essay of " + s.name + "."}}},
+			{&s.completed, fixtureExam{status: "COMPLETED", startedAgo: "1 hour",
+				questions: []string{"m1", "m2", "m3", "w1"}, answers: map[int]string{1: "B", 4: "An essay of " + s.name + "."}}},
+		} {
+			if *e.into, err = insertExam(ctx, owner, questions, s.id, s.gen, subject, e.exam); err != nil {
+				t.Fatalf("an exam of %s: %v", s.name, err)
+			}
 		}
 	}
 	return w

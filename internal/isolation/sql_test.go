@@ -23,7 +23,10 @@ import (
 // table; each case aims a command at A's rows, or at every row. Only A, with A's genuine claim, may
 // see or change A's rows, and only B B's; anyone else — nobody, an empty or malformed claim, A's
 // claim edited or expired or signed with another key, A's id in the old app.student_id setting —
-// must see none and change nothing, whatever the command answers.
+// must see none and change nothing, whatever the command answers. The exam tables' commands aim
+// at A's exams in the state that would let A write them: questions at A's PENDING exam, answers
+// at A's running one, so that the owner policies alone stand in the way. What A may do to A's own
+// rows, given their exam's state, is sql_state_test.go's.
 //
 // The cases switch into examiner_student from the owner's connection, not the login role's, so
 // that the owner can read, in the same transaction before it is rolled back, what the command
@@ -63,9 +66,10 @@ var sqlSettings = []sqlSetting{
 }
 
 // sqlArgs are the values a command may use: the target student (A), the id of one of A's
-// existing rows, a subject, and self: the acting student (B when nobody acts).
+// existing rows (for the exam tables, the exam of one), a subject, a question in no exam, and
+// self: the acting student (B when nobody acts).
 type sqlArgs struct {
-	target, row, subject, self uuid.UUID
+	target, row, subject, question, self uuid.UUID
 }
 
 type sqlCommand struct {
@@ -86,13 +90,15 @@ type sqlTable struct {
 	fingerprint, anyRow string
 }
 
-func target(a sqlArgs) []any              { return []any{a.target} }
-func targetAndRow(a sqlArgs) []any        { return []any{a.target, a.row} }
-func targetAndSubject(a sqlArgs) []any    { return []any{a.target, a.subject} }
-func targetRowAndSubject(a sqlArgs) []any { return []any{a.target, a.row, a.subject} }
-func selfRowAndSubject(a sqlArgs) []any   { return []any{a.self, a.row, a.subject} }
-func selfAndRow(a sqlArgs) []any          { return []any{a.self, a.row} }
-func none(sqlArgs) []any                  { return nil }
+func target(a sqlArgs) []any               { return []any{a.target} }
+func targetAndRow(a sqlArgs) []any         { return []any{a.target, a.row} }
+func targetAndSubject(a sqlArgs) []any     { return []any{a.target, a.subject} }
+func targetRowAndSubject(a sqlArgs) []any  { return []any{a.target, a.row, a.subject} }
+func selfRowAndSubject(a sqlArgs) []any    { return []any{a.self, a.row, a.subject} }
+func selfAndRow(a sqlArgs) []any           { return []any{a.self, a.row} }
+func targetRowAndQuestion(a sqlArgs) []any { return []any{a.target, a.row, a.question} }
+func selfRowAndQuestion(a sqlArgs) []any   { return []any{a.self, a.row, a.question} }
+func none(sqlArgs) []any                   { return nil }
 
 // sqlTables must name every student-scoped table: TestTheSQLMatrixCoversEveryStudentScopedTable
 // fails when a migration adds one that is not here.
@@ -115,16 +121,19 @@ var sqlTables = map[string]sqlTable{
 		owners: `SELECT student_id FROM exams`,
 		commands: []sqlCommand{
 			{"INSERT", `INSERT INTO exams (student_id, subject_id, exam_type) VALUES ($1, $2, 'PRACTICE')`, targetAndSubject},
-			{"UPDATE", `UPDATE exams SET total_marks = 77 WHERE student_id = $1`, target},
+			// A student's UPDATE of an exam may set its status and times only (migration 016):
+			// updated_at is one of those, and app.exam_state() lets it through.
+			{"UPDATE", `UPDATE exams SET updated_at = now() WHERE student_id = $1`, target},
 			{"DELETE", `DELETE FROM exams WHERE student_id = $1`, target},
-			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET total_marks = 77`, targetRowAndSubject},
+			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET updated_at = now()`, targetRowAndSubject},
 			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT DO NOTHING`, targetRowAndSubject},
 			// Without a WHERE clause the SELECT policy does not join in: the UPDATE and DELETE
 			// policies alone decide. And an upsert proposing the actor's own row on A's id
 			// passes the INSERT check, leaving the conflict to the UPDATE policy alone.
-			{"UPDATE every row", `UPDATE exams SET total_marks = 77`, none},
+			{"UPDATE every row", `UPDATE exams SET updated_at = now()`, none},
 			{"DELETE every row", `DELETE FROM exams`, none},
-			{"INSERT own row ON CONFLICT with A's id DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET total_marks = 77`, selfRowAndSubject},
+			{"INSERT own row ON CONFLICT with A's id DO UPDATE", `INSERT INTO exams (student_id, id, subject_id, exam_type) VALUES ($1, $2, $3, 'PRACTICE') ON CONFLICT (id) DO UPDATE SET updated_at = now()`, selfRowAndSubject},
+			{"UPDATE of the score", `UPDATE exams SET score = 1, max_score = 1 WHERE student_id = $1`, target},
 		},
 		fingerprint: `SELECT count(*), coalesce(md5(string_agg(e::text, ',' ORDER BY e.id)), '') FROM exams e WHERE student_id = $1`,
 		anyRow:      `SELECT id FROM exams WHERE student_id = $1 LIMIT 1`,
@@ -144,6 +153,45 @@ var sqlTables = map[string]sqlTable{
 		fingerprint: `SELECT count(*), coalesce(md5(string_agg(e::text, ',' ORDER BY e.id)), '') FROM auth_events e WHERE student_id = $1`,
 		anyRow:      `SELECT id FROM auth_events WHERE student_id = $1 LIMIT 1`,
 	},
+	// Aimed at A's PENDING exam, which still takes questions. Students may not UPDATE or DELETE
+	// an exam's questions at all; the commands are tried anyway.
+	"public.exam_questions": {
+		owners: `SELECT student_id FROM exam_questions`,
+		commands: []sqlCommand{
+			{"INSERT", `INSERT INTO exam_questions (exam_id, number, student_id, question_id, marks) VALUES ($2, 3, $1, $3, 1)`, targetRowAndQuestion},
+			{"UPDATE", `UPDATE exam_questions SET question_id = question_id WHERE student_id = $1`, target},
+			{"DELETE", `DELETE FROM exam_questions WHERE student_id = $1`, target},
+			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO exam_questions (exam_id, number, student_id, question_id, marks) VALUES ($2, 1, $1, $3, 1) ON CONFLICT (exam_id, number) DO UPDATE SET question_id = EXCLUDED.question_id`, targetRowAndQuestion},
+			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO exam_questions (exam_id, number, student_id, question_id, marks) VALUES ($2, 3, $1, $3, 1) ON CONFLICT DO NOTHING`, targetRowAndQuestion},
+			{"UPDATE every row", `UPDATE exam_questions SET question_id = question_id`, none},
+			{"DELETE every row", `DELETE FROM exam_questions`, none},
+			{"INSERT own row ON CONFLICT with A's exam DO UPDATE", `INSERT INTO exam_questions (exam_id, number, student_id, question_id, marks) VALUES ($2, 1, $1, $3, 1) ON CONFLICT (exam_id, number) DO UPDATE SET question_id = EXCLUDED.question_id`, selfRowAndQuestion},
+		},
+		fingerprint: `SELECT count(*), coalesce(md5(string_agg(q::text, ',' ORDER BY q.exam_id, q.number)), '') FROM exam_questions q WHERE student_id = $1`,
+		anyRow: `SELECT q.exam_id FROM exam_questions q JOIN exams e ON e.id = q.exam_id
+		         WHERE q.student_id = $1 AND e.status = 'PENDING' LIMIT 1`,
+	},
+	// Aimed at A's running exam, which still takes answers: question 3 is unanswered.
+	"public.answers": {
+		owners: `SELECT student_id FROM answers`,
+		commands: []sqlCommand{
+			{"INSERT", `INSERT INTO answers (exam_id, number, student_id, choice) VALUES ($2, 3, $1, 'A')`, targetAndRow},
+			{"UPDATE", `UPDATE answers SET saved_at = now() WHERE student_id = $1`, target},
+			{"UPDATE of the choice", `UPDATE answers SET choice = 'D' WHERE student_id = $1 AND number = 1`, target},
+			{"UPDATE of the marks", `UPDATE answers SET marks_awarded = 1 WHERE student_id = $1`, target},
+			{"DELETE", `DELETE FROM answers WHERE student_id = $1`, target},
+			{"INSERT ON CONFLICT DO UPDATE", `INSERT INTO answers (exam_id, number, student_id, choice) VALUES ($2, 1, $1, 'D') ON CONFLICT (exam_id, number) DO UPDATE SET choice = EXCLUDED.choice, saved_at = now()`, targetAndRow},
+			{"INSERT ON CONFLICT DO NOTHING", `INSERT INTO answers (exam_id, number, student_id, choice) VALUES ($2, 3, $1, 'A') ON CONFLICT DO NOTHING`, targetAndRow},
+			// saved_at, not the choice: an answer of every kind takes it without the question's
+			// kind (app.answer_fits_question()) standing in the way.
+			{"UPDATE every row", `UPDATE answers SET saved_at = now()`, none},
+			{"DELETE every row", `DELETE FROM answers`, none},
+			{"INSERT own row ON CONFLICT with A's exam DO UPDATE", `INSERT INTO answers (exam_id, number, student_id, choice) VALUES ($2, 1, $1, 'D') ON CONFLICT (exam_id, number) DO UPDATE SET saved_at = now()`, selfAndRow},
+		},
+		fingerprint: `SELECT count(*), coalesce(md5(string_agg(a::text, ',' ORDER BY a.exam_id, a.number)), '') FROM answers a WHERE student_id = $1`,
+		anyRow: `SELECT a.exam_id FROM answers a JOIN exams e ON e.id = a.exam_id
+		         WHERE a.student_id = $1 AND app.accepts_answers(e.status, e.started_at, e.duration_minutes) LIMIT 1`,
+	},
 }
 
 // studentScopedTables lists, from the catalogue, every table that holds students' rows: those
@@ -158,11 +206,23 @@ const studentScopedTables = `
 	                  WHERE a.attrelid = c.oid AND a.attname = 'student_id' AND a.attnum > 0 AND NOT a.attisdropped))
 	ORDER BY 1`
 
-// sqlWorld is a database where students A and B own a row in every student-scoped table.
+// sqlWorld is a database where students A and B own a row in every student-scoped table: each
+// has an audit event, a PENDING exam with two questions, and a running exam (started five
+// minutes ago, for an hour) with three questions, two of them answered.
 type sqlWorld struct {
 	url           string
 	a, b, subject uuid.UUID
+	questions     map[string]uuid.UUID
+	// exams[student][name] are the fixture exams: "pending", "running", and in the state world
+	// (newSQLStateWorld) "completed", "expired".
+	exams map[uuid.UUID]map[string]uuid.UUID
 }
+
+var (
+	pendingExam = fixtureExam{status: "PENDING", questions: []string{"m1", "w1"}}
+	runningExam = fixtureExam{status: "IN_PROGRESS", startedAgo: "5 minutes", duration: minutes(60),
+		questions: []string{"m1", "w1", "m2"}, answers: map[int]string{1: "B", 2: "An answer."}}
+)
 
 func newSQLWorld(t *testing.T) sqlWorld {
 	t.Helper()
@@ -179,6 +239,10 @@ func newSQLWorld(t *testing.T) sqlWorld {
 	if err := conn.QueryRow(ctx, `SELECT id FROM subjects WHERE code = '9708'`).Scan(&w.subject); err != nil {
 		t.Fatal(err)
 	}
+	if w.questions, err = insertQuestions(ctx, conn, w.subject); err != nil {
+		t.Fatal(err)
+	}
+	w.exams = map[uuid.UUID]map[string]uuid.UUID{}
 	for _, s := range []struct {
 		email string
 		id    *uuid.UUID
@@ -187,17 +251,31 @@ func newSQLWorld(t *testing.T) sqlWorld {
 			WITH s AS (
 			  INSERT INTO students (email, email_key, password_hash, full_name) VALUES ($1, $1, 'not a real hash', 'Student')
 			  RETURNING id
-			), e AS (
-			  INSERT INTO exams (student_id, subject_id, exam_type) SELECT s.id, $2, 'PRACTICE' FROM s
 			), ev AS (
 			  INSERT INTO auth_events (student_id, kind, succeeded) SELECT s.id, 'login', true FROM s
 			)
-			SELECT id FROM s`, s.email, w.subject).Scan(s.id)
+			SELECT id FROM s`, s.email).Scan(s.id)
 		if err != nil {
 			t.Fatal(err)
 		}
+		w.addExams(t, conn, *s.id, map[string]fixtureExam{"pending": pendingExam, "running": runningExam})
 	}
 	return w
+}
+
+// addExams adds the fixture exams, by name, for student (at token generation 0).
+func (w sqlWorld) addExams(t *testing.T, conn *pgx.Conn, student uuid.UUID, exams map[string]fixtureExam) {
+	t.Helper()
+	if w.exams[student] == nil {
+		w.exams[student] = map[string]uuid.UUID{}
+	}
+	for name, e := range exams {
+		id, err := insertExam(context.Background(), conn, w.questions, student, 0, w.subject, e)
+		if err != nil {
+			t.Fatalf("%s exam of %s: %v", name, who(w, student), err)
+		}
+		w.exams[student][name] = id
+	}
 }
 
 // sqlOutcome is what one case did: the command's answer and what became of the rows.
@@ -291,7 +369,7 @@ func (w sqlWorld) runSQLCase(ctx context.Context, table sqlTable, setting sqlSet
 		if acting != nil {
 			self = *acting
 		}
-		tag, err := tx.Exec(ctx, command.sql, command.args(sqlArgs{target: w.a, row: row, subject: w.subject, self: self})...)
+		tag, err := tx.Exec(ctx, command.sql, command.args(sqlArgs{target: w.a, row: row, subject: w.subject, question: w.questions["spare"], self: self})...)
 		cmdErr = err
 		if err == nil {
 			out.answer = fmt.Sprintf("%d rows", tag.RowsAffected())
@@ -450,6 +528,14 @@ func TestTheSQLMatrixCatchesAPolicyThatLetsRowsThrough(t *testing.T) {
 		{"an INSERT policy without a check",
 			`DROP POLICY auth_events_insert ON auth_events; CREATE POLICY auth_events_insert ON auth_events FOR INSERT TO examiner_student WITH CHECK (true)`,
 			"public.auth_events INSERT with the setting wrong student: changed A's rows"},
+		// The exam tables (migration 016). exam_questions_while_pending cannot stand in for the
+		// owner policy: another student's exam is invisible to it, so NOT EXISTS holds.
+		{"an exam_questions INSERT policy without a check",
+			`DROP POLICY exam_questions_insert ON exam_questions; CREATE POLICY exam_questions_insert ON exam_questions FOR INSERT TO examiner_student WITH CHECK (true)`,
+			"public.exam_questions INSERT with the setting wrong student: changed A's rows"},
+		{"an answers SELECT policy for every signed-in student",
+			`DROP POLICY answers_select ON answers; CREATE POLICY answers_select ON answers FOR SELECT TO examiner_student USING ((SELECT app.current_student_id()) IS NOT NULL)`,
+			"public.answers SELECT with the setting wrong student: sees a row of student A"},
 	}
 	for _, f := range faults {
 		t.Run(f.name, func(t *testing.T) {
