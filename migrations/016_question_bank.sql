@@ -149,7 +149,8 @@ GRANT SELECT ON questions, question_syllabus_points TO examiner_student;
 ALTER TABLE question_keys ENABLE ROW LEVEL SECURITY;
 CREATE POLICY question_keys_after_completion ON question_keys FOR SELECT TO examiner_student
   USING (EXISTS (SELECT FROM public.exam_questions AS eq JOIN public.exams AS e ON e.id = eq.exam_id
-                 WHERE eq.question_id = question_keys.question_id AND e.status = 'COMPLETED'));
+                 WHERE eq.question_id = question_keys.question_id AND e.status = 'COMPLETED'
+                   AND e.student_id = (SELECT app.current_student_id())));
 CREATE POLICY question_keys_marker ON question_keys FOR SELECT TO examiner_marker
   USING (current_user = 'examiner_marker');
 GRANT SELECT ON question_keys TO examiner_student, examiner_marker;

@@ -1437,7 +1437,7 @@ ALTER TABLE public.question_keys ENABLE ROW LEVEL SECURITY;
 CREATE POLICY question_keys_after_completion ON public.question_keys FOR SELECT TO examiner_student USING ((EXISTS ( SELECT
    FROM (public.exam_questions eq
      JOIN public.exams e ON ((e.id = eq.exam_id)))
-  WHERE ((eq.question_id = question_keys.question_id) AND (e.status = 'COMPLETED'::text)))));
+  WHERE ((eq.question_id = question_keys.question_id) AND (e.status = 'COMPLETED'::text) AND (e.student_id = ( SELECT app.current_student_id() AS current_student_id))))));
 
 
 --

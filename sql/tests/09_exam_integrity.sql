@@ -55,7 +55,7 @@ SELECT (rolsuper OR rolbypassrls) AS owner_bypasses_rls FROM pg_roles WHERE roln
 \set signed_in      '(( SELECT app.current_student_id() AS current_student_id) IS NOT NULL)'
 \set marker_only    '(CURRENT_USER = ''examiner_marker''::name)'
 \set marker_own     '((CURRENT_USER = ''examiner_marker''::name) AND (student_id = ( SELECT app.current_student_id() AS current_student_id)))'
-\set after_completion '(EXISTS ( SELECT FROM (exam_questions eq JOIN exams e ON ((e.id = eq.exam_id))) WHERE ((eq.question_id = question_keys.question_id) AND (e.status = ''COMPLETED''::text))))'
+\set after_completion '(EXISTS ( SELECT FROM (exam_questions eq JOIN exams e ON ((e.id = eq.exam_id))) WHERE ((eq.question_id = question_keys.question_id) AND (e.status = ''COMPLETED''::text) AND (e.student_id = ( SELECT app.current_student_id() AS current_student_id)))))'
 \set while_pending  '(NOT (EXISTS ( SELECT FROM exams e WHERE ((e.id = exam_questions.exam_id) AND (e.status <> ''PENDING''::text)))))'
 \set while_open     '(EXISTS ( SELECT FROM exams e WHERE ((e.id = answers.exam_id) AND app.accepts_answers(e.status, e.started_at, e.duration_minutes))))'
 
