@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -31,20 +33,38 @@ func TestDevServesOnItsOwnDatabaseAndKeepsItsData(t *testing.T) {
 	if err := os.Chmod(dataDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	pgPort, httpPort, metricsPort := freePort(t), freePort(t), freePort(t)
-	metricsAddr := "127.0.0.1:" + strconv.Itoa(metricsPort)
-	vars := env(map[string]string{
-		"EXAMINER_DATA_DIR": dataDir, "DEV_PG_PORT": strconv.Itoa(pgPort),
-		"HTTP_ADDR": "127.0.0.1:" + strconv.Itoa(httpPort), "BCRYPT_COST": "4", "METRICS_ADDR": metricsAddr,
-	})
-	base := "http://127.0.0.1:" + strconv.Itoa(httpPort)
+	pgPort := freePort(t)
+	var httpPort int
+	var base, metricsAddr string
 
+	// A port found free may be taken by another test's process before dev listens on it (the
+	// packages' tests run at once): then dev stops at once, and the test tries other ports.
 	start := func() (stop func(), out *lockedBuffer) {
-		out = &lockedBuffer{}
-		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan error, 1)
-		go func() { done <- run(ctx, []string{"dev"}, vars, out, out) }()
-		waitReady(t, base, done, out)
+		var cancel context.CancelFunc
+		var done chan error
+		for attempt := 1; ; attempt++ {
+			httpPort = freePort(t)
+			metricsAddr = "127.0.0.1:" + strconv.Itoa(freePort(t))
+			base = "http://127.0.0.1:" + strconv.Itoa(httpPort)
+			vars := env(map[string]string{
+				"EXAMINER_DATA_DIR": dataDir, "DEV_PG_PORT": strconv.Itoa(pgPort),
+				"HTTP_ADDR": "127.0.0.1:" + strconv.Itoa(httpPort), "BCRYPT_COST": "4", "METRICS_ADDR": metricsAddr,
+			})
+			out = &lockedBuffer{}
+			var ctx context.Context
+			ctx, cancel = context.WithCancel(t.Context())
+			done = make(chan error, 1)
+			go func() { done <- run(ctx, []string{"dev"}, vars, out, out) }()
+			err := readyOrStopped(base, done)
+			if err == nil {
+				break
+			}
+			cancel()
+			if attempt < 3 && strings.Contains(err.Error(), "address already in use") {
+				continue
+			}
+			t.Fatalf("%v\n%s", err, out.String())
+		}
 		return func() {
 			cancel()
 			select {
@@ -125,22 +145,29 @@ func freePort(t *testing.T) int {
 
 func waitReady(t *testing.T, base string, done <-chan error, out *lockedBuffer) {
 	t.Helper()
+	if err := readyOrStopped(base, done); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+}
+
+// readyOrStopped waits until base/readyz answers 200 (nil), the process stops, or 90 s pass.
+func readyOrStopped(base string, done <-chan error) error {
 	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-done:
-			t.Fatalf("stopped before it was ready: %v\n%s", err, out.String())
+			return fmt.Errorf("stopped before it was ready: %w", err)
 		default:
 		}
 		if res, err := http.Get(base + "/readyz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("not ready after 90 s:\n%s", out.String())
+	return errors.New("not ready after 90 s")
 }
 
 func post(t *testing.T, url, body string, want int) string {
