@@ -198,26 +198,42 @@ func serveAndExercise(t *testing.T, ownerURL, serveURL string, extra map[string]
 	if err := run(t.Context(), []string{"seed"}, env(map[string]string{"DATABASE_URL": ownerURL}), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	addr, metricsAddr := "127.0.0.1:"+strconv.Itoa(freePort(t)), "127.0.0.1:"+strconv.Itoa(freePort(t))
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	done := make(chan error, 1)
-	vars := map[string]string{
-		"DATABASE_URL": serveURL, "JWT_SECRET": string(testdb.JWTSecret), "HTTP_ADDR": addr, "BCRYPT_COST": "4",
-		"METRICS_ADDR": metricsAddr,
-	}
-	maps.Copy(vars, extra)
 	logs := &lockedBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("the server's log:\n%s", logs)
 		}
 	})
-	go func() {
-		done <- run(ctx, []string{"serve"}, env(vars), &bytes.Buffer{}, logs)
-	}()
-	base := "http://" + addr
-	waitReady(t, base, done, logs)
+	// A port found free may be taken by another test's process before serve listens on it:
+	// serve then stops at once, and the test tries other ports.
+	var addr, metricsAddr, base string
+	var ctx context.Context
+	var cancel context.CancelFunc
+	var done chan error
+	for attempt := 1; ; attempt++ {
+		addr, metricsAddr = "127.0.0.1:"+strconv.Itoa(freePort(t)), "127.0.0.1:"+strconv.Itoa(freePort(t))
+		ctx, cancel = context.WithCancel(t.Context())
+		done = make(chan error, 1)
+		vars := map[string]string{
+			"DATABASE_URL": serveURL, "JWT_SECRET": string(testdb.JWTSecret), "HTTP_ADDR": addr, "BCRYPT_COST": "4",
+			"METRICS_ADDR": metricsAddr,
+		}
+		maps.Copy(vars, extra)
+		go func() {
+			done <- run(ctx, []string{"serve"}, env(vars), &bytes.Buffer{}, logs)
+		}()
+		base = "http://" + addr
+		err := readyOrStopped(base, done)
+		if err == nil {
+			break
+		}
+		cancel()
+		if attempt < 3 && strings.Contains(err.Error(), "address already in use") {
+			continue
+		}
+		t.Fatalf("%v\n%s", err, logs)
+	}
+	defer cancel()
 	call := func(method, path, bearer, body string, want int) string {
 		t.Helper()
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
