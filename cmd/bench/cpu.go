@@ -149,17 +149,21 @@ func perRequest(d time.Duration, requests int) float64 {
 	return float64(d.Microseconds()) / float64(max(requests, 1))
 }
 
-// report says how busy each was, in % of one core, and the CPU per request of the server and of
-// PostgreSQL when requests > 0.
+// report says how busy each was, in % of one core, and the CPU per request (per transaction, for
+// pgbench) of the server and of PostgreSQL when requests > 0.
 func (m *cpuMeter) report(requests int) string { return m.stop().describe(requests) }
 
 func (u cpuUse) describe(requests int) string {
 	pct := func(d time.Duration) string { return fmt.Sprintf("%.0f%%", 100*d.Seconds()/u.wall.Seconds()) }
+	unit := "request"
+	if !u.hasServer && !u.selfLoad { // pgbench's: its transactions
+		unit = "transaction"
+	}
 	each := func(d time.Duration) string {
 		if requests <= 0 {
 			return ""
 		}
-		return fmt.Sprintf(" (%.0f µs/request)", perRequest(d, requests))
+		return fmt.Sprintf(" (%.0f µs/%s)", perRequest(d, requests), unit)
 	}
 	var parts []string
 	if u.hasServer {

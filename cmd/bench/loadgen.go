@@ -19,8 +19,11 @@ type endpoint struct {
 	method string
 	want   int                                          // the status every answer must have
 	path   func(w *world, i int, rng *rand.Rand) string // for student i
-	body   []byte
+	body   func(rng *rand.Rand) []byte                  // the request's JSON body; nil for none
 }
+
+// fixedBody is a body that is the same for every request.
+func fixedBody(b string) func(*rand.Rand) []byte { return func(*rand.Rand) []byte { return []byte(b) } }
 
 var (
 	listExams = endpoint{name: "GET /api/exams", method: "GET", want: http.StatusOK,
@@ -31,7 +34,7 @@ var (
 		}}
 	createExam = endpoint{name: "POST /api/exams", method: "POST", want: http.StatusCreated,
 		path: func(*world, int, *rand.Rand) string { return "/api/exams" },
-		body: []byte(`{"subject_code":"9708","exam_type":"FULL_PAPER","paper_number":2}`)}
+		body: fixedBody(`{"subject_code":"9708","exam_type":"FULL_PAPER","paper_number":2}`)}
 	getMe = endpoint{name: "GET /api/students/me", method: "GET", want: http.StatusOK,
 		path: func(*world, int, *rand.Rand) string { return "/api/students/me" }}
 )
@@ -109,7 +112,7 @@ func runLoad(ctx context.Context, base string, conns int, ep endpoint, w *world)
 			i := rng.IntN(len(w.students))
 			var body io.Reader
 			if ep.body != nil {
-				body = bytes.NewReader(ep.body)
+				body = bytes.NewReader(ep.body(rng))
 			}
 			req, err := http.NewRequestWithContext(ctx, ep.method, base+ep.path(w, i, rng), body)
 			if err != nil {

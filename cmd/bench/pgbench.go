@@ -40,10 +40,16 @@ import (
 // against it. Every script runs as the login role, as the server does, and its opening statement
 // has the database verify the claim (app.current_student_id, migration 014) as the server's does.
 var (
-	setStudentParams = map[int]string{1: claimLookupSQL(":n"),
-		2: millisLiteral(tenant.DefaultTimeouts.Statement), 3: millisLiteral(tenant.DefaultTimeouts.Lock), 4: millisLiteral(tenant.DefaultTimeouts.IdleInTransaction)}
-	listExamsParams = map[int]string{1: studentUUIDSQL(":n"), 2: ":after", 3: ":afterid", 4: ":limit"}
+	setStudentParams = openingParams(":n")
+	listExamsParams  = map[int]string{1: studentUUIDSQL(":n"), 2: ":after", 3: ":afterid", 4: ":limit"}
 )
+
+// openingParams binds the opening statement for student n (an integer expression): n's claim
+// from bench.bench_claims, and the default timeouts.
+func openingParams(n string) map[int]string {
+	return map[int]string{1: claimLookupSQL(n),
+		2: millisLiteral(tenant.DefaultTimeouts.Statement), 3: millisLiteral(tenant.DefaultTimeouts.Lock), 4: millisLiteral(tenant.DefaultTimeouts.IdleInTransaction)}
+}
 
 const leanList = `SELECT e.*, s.code FROM public.exams AS e JOIN public.subjects AS s ON s.id = e.subject_id
 ORDER BY e.created_at DESC, e.id DESC LIMIT :limit`
@@ -117,10 +123,22 @@ func pgbenchVariables() []string {
 
 // pgbenchResult is one pgbench run.
 type pgbenchResult struct {
-	TPS     float64
-	Latency stats
-	Failed  int
-	Command string
+	TPS          float64
+	Latency      stats
+	Failed       int
+	Transactions int // processed in the warm-up and the measured run: what a CPU meter around runPgbench saw
+	Command      string
+}
+
+var processed = regexp.MustCompile(`number of transactions actually processed: ([0-9]+)`)
+
+// transactions is what a pgbench output says it processed; 0 when it does not say.
+func transactions(out []byte) int {
+	n := 0
+	if m := processed.FindSubmatch(out); m != nil {
+		n, _ = strconv.Atoi(string(m[1]))
+	}
+	return n
 }
 
 func pgbenchPath() (string, error) {
@@ -160,15 +178,16 @@ func runPgbench(ctx context.Context, lg login, dir, name, script string, clients
 		cmd.Env = append(os.Environ(), "PGPASSWORD="+lg.Password)
 		return cmd
 	}
-	if out, err := pgbench(args(warmup)).CombinedOutput(); err != nil {
-		return pgbenchResult{}, fmt.Errorf("pgbench warm-up: %v\n%s", err, out)
+	warm, err := pgbench(args(warmup)).CombinedOutput()
+	if err != nil {
+		return pgbenchResult{}, fmt.Errorf("pgbench warm-up: %v\n%s", err, warm)
 	}
 	measured := append(args(duration), "-l", "--log-prefix="+filepath.Join(logDir, "tx"))
 	out, err := pgbench(measured).CombinedOutput()
 	if err != nil {
 		return pgbenchResult{}, fmt.Errorf("pgbench: %v\n%s", err, out)
 	}
-	res := pgbenchResult{Command: "pgbench " + strings.Join(measured, " ") + " $DATABASE_URL"}
+	res := pgbenchResult{Command: "pgbench " + strings.Join(measured, " ") + " $DATABASE_URL", Transactions: transactions(warm) + transactions(out)}
 	if m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out); m != nil {
 		res.TPS, _ = strconv.ParseFloat(string(m[1]), 64)
 	} else {

@@ -69,3 +69,24 @@ func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
 func rate(st stats, unit string) string {
 	return fmt.Sprintf("%.0f %s, p50 %s, p99 %s", st.PerSec, unit, ms(st.P50), ms(st.P99))
 }
+
+// phaseCPU is what a phase's CPU meter read, and how many requests (or pgbench transactions,
+// warm-up included) it covered.
+type phaseCPU struct {
+	use      cpuUse
+	requests int
+}
+
+// ceilingRatio is an endpoint's throughput against its pgbench ceiling, with the CPU each cost
+// per request: where the difference goes.
+func ceilingRatio(ep stats, epCPU phaseCPU, ceiling pgbenchResult, ceilingCPU phaseCPU) string {
+	s := fmt.Sprintf("%.2f (%.0f req/s ÷ %.0f tx/s)", ep.PerSec/ceiling.TPS, ep.PerSec, ceiling.TPS)
+	if epCPU.use.hasPG && ceilingCPU.use.hasPG {
+		s += fmt.Sprintf("; PostgreSQL %.0f µs per request, %.0f per pgbench transaction",
+			perRequest(epCPU.use.pg, epCPU.requests), perRequest(ceilingCPU.use.pg, ceilingCPU.requests))
+	}
+	if epCPU.use.hasServer {
+		s += fmt.Sprintf("; server %.0f µs per request", perRequest(epCPU.use.server, epCPU.requests))
+	}
+	return s
+}

@@ -93,7 +93,7 @@ func listLoadFor(ctx context.Context, pool *pgxpool.Pool, conns int, w *world, q
 			if ctx.Err() != nil {
 				break
 			}
-			if want := min(21, len(w.exams[i])); err == nil && n != want {
+			if want := min(21, w.examCount(i)); err == nil && n != want {
 				err = fmt.Errorf("a page of %d exams, want %d", n, want)
 			}
 			if err != nil {

@@ -22,7 +22,7 @@ const (
 	targetListRatio  = 0.6                   // GET /api/exams ÷ pipelined pgbench ceiling
 	targetLeanRatio  = 0.8                   // the list statement ÷ the lean page, both in pgbench
 	targetDeepRSS    = 50 << 20              // what six concurrent 1 MiB bodies of "[" may add to the server's RSS
-	targetP99        = 20 * time.Millisecond // the four endpoints at 64 connections
+	targetP99        = 20 * time.Millisecond // every endpoint measured at 64 connections
 	targetLoginRatio = 0.9                   // logins/s ÷ raw bcrypt checks/s
 	targetStormP99   = 50 * time.Millisecond // GET /api/exams while the logins are in flight
 	targetIdleRSS    = 100 << 20             // server RSS with 1,000 idle keep-alive connections
@@ -107,6 +107,10 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
+	step("seeding %d running practice exams of %d questions, one per student", s.Students, practiceQuestions)
+	if err := seedPractice(ctx, db.URL, w, s.Exams); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
 	if err := w.mintTokens([]byte(secret), orDefault(getenv("JWT_ISSUER"), "examiner"), orDefault(getenv("JWT_AUDIENCE"), "examiner-api"),
 		orDefault(getenv("DB_CLAIM_KID"), dbclaim.DefaultKID)); err != nil {
 		return err
@@ -141,10 +145,12 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	}
 	defer mainSrv.Stop()
 
-	// The four endpoints, each on its own. The list goes first, and pgbench and the pgx load
-	// right after it, so that the figures compared are close in time on this shared machine;
-	// POST last, since it adds exams at the top of the lists.
+	// The endpoints, each on its own. The list goes first, and pgbench and the pgx load right
+	// after it, so that the figures compared are close in time on this shared machine; POST after
+	// the others of issue 11, since it adds exams at the top of the lists; then the practice
+	// phases, each with its own pgbench ceilings right after it.
 	endpoints := map[string]stats{}
+	endpointCPU := map[string]phaseCPU{}
 	measure := func(ep endpoint) error {
 		step("load: %s at %d connections", ep.name, s.Conns)
 		m := startCPU(mainSrv, db.Postmaster)
@@ -152,9 +158,11 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		step("%s: %s", ep.name, m.report(len(res.samples)+res.errors))
+		use, n := m.stop(), len(res.samples)+res.errors
+		step("%s: %s", ep.name, use.describe(n))
 		checkLoad(rep, ep.name, res, s.Conns)
 		endpoints[ep.name] = st
+		endpointCPU[ep.name] = phaseCPU{use, n}
 		return nil
 	}
 	if err := measure(listExams); err != nil {
@@ -186,7 +194,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		step("pgbench %s: %s", r.name, m.report(0))
+		step("pgbench %s: %s", r.name, m.report(res.Transactions))
 		if res.Failed > 0 {
 			rep.fail("pgbench: %d failed transactions (%s)", res.Failed, res.Command)
 		}
@@ -252,7 +260,15 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 			return err
 		}
 	}
-	for _, ep := range []endpoint{listExams, getExam, getMe, createExam} {
+
+	// Practice (issue 13): the questions of a running exam and the autosave path, each followed
+	// by the pgbench ceilings of the server's statements for it (practice_phases.go).
+	ceilings, err := practicePhases(ctx, step, measure, rep, s, w, db, lg, dir, mainSrv.base)
+	if err != nil {
+		return err
+	}
+
+	for _, ep := range []endpoint{listExams, getExam, getMe, createExam, getQuestions, putAnswer} {
 		st := endpoints[ep.name]
 		rep.check(ep.name, rate(st, "req/s"), fmt.Sprintf("p99 ≤ %s", ms(targetP99)), st.P99 <= targetP99 && st.N > 0)
 	}
@@ -267,6 +283,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	rep.info("pgx: list transaction, one round trip (tenant.Query)", rate(one, "tx/s"))
 	rep.info("pgx: list transaction, four round trips", rate(four, "tx/s"))
 	rep.info("pgx: one round trip ÷ four", fmt.Sprintf("%.2f× the throughput; p99 %s vs %s", one.PerSec/four.PerSec, ms(one.P99), ms(four.P99)))
+	practiceRows(rep, ceilings, endpoints, endpointCPU)
 	rep.rows = append(rep.rows, compared.rows...)
 	rep.errors = append(rep.errors, compared.errors...)
 
@@ -364,6 +381,9 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	fmt.Fprintln(out)
 	fmt.Fprintf(out, "pgbench, pipelined:\n%s\n", ceiling.Command)
 	fmt.Fprintf(out, "the script (the server's statements, see cmd/bench/pgbench.go):\n%s\n", pipelined)
+	for _, p := range ceilings {
+		fmt.Fprintf(out, "pgbench, %s (cmd/bench/pgbench_practice.go):\n%s\n", p.what, p.script)
+	}
 	if len(rep.errors) > 0 {
 		return errors.New("the run had errors:\n  " + strings.Join(rep.errors, "\n  "))
 	}

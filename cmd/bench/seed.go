@@ -20,13 +20,15 @@ const benchPassword = "correct horse battery staple"
 
 // world is the seeded data the load draws from: student i (0-based) has studentUUID(i+1), the
 // email benchEmail(i+1), tokens[i], claims[i] (what the server would sign for that token, for the
-// harness's own pgx and pgbench loads) and exams[i].
+// harness's own pgx and pgbench loads), exams[i] and, on the main database, practice[i]: their
+// running practice exam with questions (practice.go).
 type world struct {
 	students []uuid.UUID
 	emails   []string
 	tokens   []string
 	claims   []string
 	exams    [][]uuid.UUID
+	practice []uuid.UUID
 }
 
 // studentUUID is bench student n's id: computable from n, so that pgbench, which has no string
@@ -164,4 +166,13 @@ func (w *world) mintTokens(secret []byte, iss, aud, kid string) error {
 // student is student i as the server's request transactions see them: id, generation and claim.
 func (w *world) student(i int) tenant.Student {
 	return tenant.Student{ID: w.students[i], Claim: w.claims[i]} // generation 0, as seeded
+}
+
+// examCount is how many exams student i has on the main database: exams[i] and, once seeded,
+// their practice exam.
+func (w *world) examCount(i int) int {
+	if w.practice != nil {
+		return len(w.exams[i]) + 1
+	}
+	return len(w.exams[i])
 }
