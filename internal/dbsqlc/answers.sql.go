@@ -14,16 +14,20 @@ import (
 
 const examQuestions = `-- name: ExamQuestions :many
 
-SELECT e.status, app.accepts_answers(e.status, e.started_at, e.duration_minutes)::boolean AS open,
+WITH e AS MATERIALIZED (
+  SELECT x.id, x.status, app.accepts_answers(x.status, x.started_at, x.duration_minutes) AS open
+  FROM public.exams AS x
+  WHERE x.id = $1 AND x.student_id = $2
+)
+SELECT e.status, e.open::boolean AS open,
        coalesce(eq.number, 0)::integer AS number, q.id AS question_id, q.kind, q.stem, q.options, q.parts,
        coalesce(eq.marks, 0)::integer AS marks,
        ARRAY(SELECT sp.code FROM public.question_syllabus_points AS qsp
              JOIN public.syllabus_points AS sp ON sp.id = qsp.syllabus_point_id
              WHERE qsp.question_id = q.id ORDER BY sp.code)::text[] AS syllabus_points
-FROM public.exams AS e
+FROM e
 LEFT JOIN public.exam_questions AS eq ON eq.exam_id = e.id AND e.status <> 'PENDING'
 LEFT JOIN public.questions AS q ON q.id = eq.question_id
-WHERE e.id = $1 AND e.student_id = $2
 ORDER BY eq.number
 `
 
@@ -51,6 +55,7 @@ type ExamQuestionsRow struct {
 // shows keys only for their completed exams; the student_id conditions repeat that for readers.
 // The exam's status, whether it still takes answers, and its questions in order (none while it is
 // PENDING): what a student answering sees, without keys. No row: no such exam of theirs.
+// (The exam is read once, so whether it takes answers is worked out once, not per question.)
 func (q *Queries) ExamQuestions(ctx context.Context, arg ExamQuestionsParams) ([]ExamQuestionsRow, error) {
 	rows, err := q.db.Query(ctx, examQuestions, arg.ExamID, arg.StudentID)
 	if err != nil {
