@@ -31,6 +31,7 @@ func (r *modelRun) checkView(s *modelStudent, full bool) {
 	r.compareExams(s, got, s.exams, s.String()+"'s list of exams")
 	if full {
 		r.checkEvents(s, "", 100)
+		r.checkProgress(s, "", true)
 	}
 }
 
@@ -135,6 +136,11 @@ func (r *modelRun) compareExam(s *modelStudent, got modelWireExam, want modelExa
 	if got.ID != want.ID || got.Status != want.Status || got.SubjectCode != want.Subject || got.ExamType != want.Type {
 		r.violate(modelMismatch, "%s: got exam %s %s %s %s, want %s %s %s %s", what,
 			got.ID, got.SubjectCode, got.ExamType, got.Status, want.ID, want.Subject, want.Type, want.Status)
+	}
+	score, maxScore := want.scores()
+	if got.QuestionCount != want.QuestionCount || !modelSameInt(got.Score, score) || !modelSameInt(got.MaxScore, maxScore) {
+		r.violate(modelMismatch, "%s: exam %s (%s) has %d questions, score %s of %s; want %d, %s of %s", what, got.ID, got.Status,
+			got.QuestionCount, modelInt(got.Score), modelInt(got.MaxScore), want.QuestionCount, modelInt(score), modelInt(maxScore))
 	}
 }
 
@@ -243,16 +249,20 @@ func (r *modelRun) checkDatabase() {
 		}
 	}
 	rows, err := r.pool.Query(r.ctx, `
-		SELECT e.id::text, e.student_id::text, e.status, e.exam_type, s.code
+		SELECT e.id::text, e.student_id::text, e.status, e.exam_type, s.code, e.question_count, e.score, e.max_score
 		FROM exams e JOIN subjects s ON s.id = e.subject_id`)
 	if err != nil {
 		r.t.Fatalf("isolation: read exams: %v", err)
 	}
-	type row struct{ id, student, status, typ, subject string }
+	type row struct {
+		id, student, status, typ, subject string
+		questions                         int
+		score, maxScore                   *int
+	}
 	var got []row
 	for rows.Next() {
 		var x row
-		if err := rows.Scan(&x.id, &x.student, &x.status, &x.typ, &x.subject); err != nil {
+		if err := rows.Scan(&x.id, &x.student, &x.status, &x.typ, &x.subject, &x.questions, &x.score, &x.maxScore); err != nil {
 			r.t.Fatalf("isolation: read exams: %v", err)
 		}
 		got = append(got, x)
@@ -276,11 +286,16 @@ func (r *modelRun) checkDatabase() {
 			r.violate(kind(owner), "database: exam %s of %s is %s %s %s, want %s %s %s", x.id, r.students[owner],
 				x.subject, x.typ, x.status, m.Subject, m.Type, m.Status)
 		}
+		if score, maxScore := m.scores(); x.questions != m.QuestionCount || !modelSameInt(x.score, score) || !modelSameInt(x.maxScore, maxScore) {
+			r.violate(kind(owner), "database: exam %s of %s has %d questions, score %s of %s; want %d, %s of %s", x.id, r.students[owner],
+				x.questions, modelInt(x.score), modelInt(x.maxScore), m.QuestionCount, modelInt(score), modelInt(maxScore))
+		}
 		delete(want, x.id)
 	}
 	for id := range want {
 		r.violate(kind(wantOwner[id]), "database: exam %s of %s is gone", id, r.students[wantOwner[id]])
 	}
+	r.checkPracticeDatabase(kind)
 
 	type profile struct {
 		name   string
@@ -328,11 +343,14 @@ type modelResp struct {
 }
 
 type modelWireExam struct {
-	ID          string    `json:"id"`
-	SubjectCode string    `json:"subject_code"`
-	ExamType    string    `json:"exam_type"`
-	Status      string    `json:"status"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID            string    `json:"id"`
+	SubjectCode   string    `json:"subject_code"`
+	ExamType      string    `json:"exam_type"`
+	Status        string    `json:"status"`
+	CreatedAt     time.Time `json:"created_at"`
+	QuestionCount int       `json:"question_count"`
+	Score         *int      `json:"score"`
+	MaxScore      *int      `json:"max_score"`
 }
 
 type modelWireProfile struct {
@@ -412,6 +430,7 @@ func (r *modelRun) send(viewer int, method, path, bearer, contentType string, bo
 				r.students[owner], id, raw)
 		}
 	}
+	r.practice.checkResponse(r, viewer, method, path, sent, raw)
 	lower := strings.ToLower(string(raw))
 	for _, s := range r.students {
 		if s.index == viewer || !s.registered {

@@ -32,6 +32,7 @@ const (
 	modelForeignWrite = "foreign write succeeded"
 	modelBadSignIn    = "revoked token or wrong password accepted"
 	modelMismatch     = "differs from the model"
+	modelKeyLeak      = "key visible before completion"
 )
 
 // modelFullCheckEvery is how often (in steps) every student's view and the database are checked,
@@ -50,6 +51,7 @@ type modelViolation struct {
 type modelOutcome struct {
 	Steps     int // steps run, the failing one included
 	Requests  int
+	Practice  modelTally
 	Violation *modelViolation
 }
 
@@ -73,6 +75,7 @@ type modelRun struct {
 	owners   map[string]int
 	notFound *modelProblem // the first 404 for an exam: every other must read the same
 	found    *modelViolation
+	practice modelPractice
 }
 
 // modelStudent is what the model knows of one student.
@@ -94,7 +97,11 @@ type modelStudent struct {
 	cursor       *modelCursor   // the last next_cursor it was given, for others to try
 }
 
-type modelExam struct{ ID, Status, Subject, Type string }
+type modelExam struct {
+	ID, Status, Subject, Type string
+	QuestionCount             int
+	Work                      *modelWork // shared by the copies: what was asked, answered and marked
+}
 
 type modelCursor struct{ query, value string }
 
@@ -168,6 +175,7 @@ func modelExecute(t testing.TB, ops []modelOp, wrap modelWrap) modelOutcome {
 	defer srv.Close()
 
 	r := &modelRun{t: t, ctx: ctx, base: srv.URL, client: srv.Client(), pool: pool, owners: map[string]int{}}
+	r.practice = modelCatalogue(t, ctx, pool)
 	for i := range modelStudents {
 		r.students = append(r.students, &modelStudent{
 			index: i, email: fmt.Sprintf("student%d@example.com", i), password: fmt.Sprintf("first password of student%d", i),
@@ -181,7 +189,7 @@ func modelExecute(t testing.TB, ops []modelOp, wrap modelWrap) modelOutcome {
 			break
 		}
 	}
-	out.Requests, out.Violation = r.requests, r.found
+	out.Requests, out.Practice, out.Violation = r.requests, r.practice.tally, r.found
 	return out
 }
 
@@ -258,6 +266,20 @@ func (r *modelRun) apply(op modelOp) {
 		r.opStaleToken(op)
 	case modelSmuggleQuery:
 		r.opSmuggleQuery(op)
+	case modelMoveExam:
+		r.opMoveExam(op)
+	case modelReadQuestions:
+		r.opReadQuestions(op)
+	case modelSaveAnswer:
+		r.opSaveAnswer(op)
+	case modelListAnswers:
+		r.opListAnswers(op)
+	case modelReview:
+		r.opReview(op)
+	case modelSelfMark:
+		r.opSelfMark(op)
+	case modelProgress:
+		r.opProgress(op)
 	default:
 		r.t.Fatalf("isolation: unknown operation kind %d", op.Kind)
 	}
@@ -409,6 +431,12 @@ func (r *modelRun) opCreateExam(op modelOp) {
 	if b.duration != 0 {
 		body["duration_minutes"] = b.duration
 	}
+	if b.count != 0 {
+		body["question_count"] = b.count
+	}
+	if b.point != "" {
+		body["syllabus_points"] = []string{b.point}
+	}
 	if b.smuggle {
 		body["student_id"] = r.idOf(r.students[op.Target])
 	}
@@ -426,14 +454,16 @@ func (r *modelRun) opCreateExam(op modelOp) {
 	if owner, ok := r.owners[e.ID]; ok {
 		r.violate(modelForeignRow, "%s created an exam and got the id %s of %s's", s, e.ID, r.students[owner])
 	}
-	if e.Status != "PENDING" || e.SubjectCode != b.subject || e.ExamType != b.typ {
-		r.violate(modelMismatch, "%s created %s and got %s", s, b.label, res.body)
+	if e.Status != "PENDING" || e.SubjectCode != b.subject || e.ExamType != b.typ || e.QuestionCount != b.questions ||
+		e.Score != nil || e.MaxScore != nil {
+		r.violate(modelMismatch, "%s created %s (%d questions) and got %s", s, b.label, b.questions, res.body)
 	}
 	if loc := res.header.Get("Location"); loc != "/api/exams/"+e.ID {
 		r.violate(modelMismatch, "Location: got %q, want /api/exams/%s", loc, e.ID)
 	}
 	r.owners[e.ID] = s.index
-	s.exams = append(s.exams, modelExam{ID: e.ID, Status: e.Status, Subject: e.SubjectCode, Type: e.ExamType})
+	s.exams = append(s.exams, modelExam{ID: e.ID, Status: e.Status, Subject: e.SubjectCode, Type: e.ExamType,
+		QuestionCount: e.QuestionCount, Work: &modelWork{kind: b.kind, point: b.point, answers: map[int]modelAnswer{}, selfMarks: map[int]int{}}})
 }
 
 // idOf is s's id, or a well-formed id of nobody while s has none.
@@ -543,7 +573,7 @@ func (r *modelRun) opExam(op modelOp) {
 		live.Status = status
 		var e modelWireExam
 		r.decode(res, &e, what)
-		r.compareExam(s, e, *live, what)
+		r.afterMove(s, live, e, what)
 	case modelDeleteExam:
 		r.want(res, http.StatusNoContent, "%s", what)
 		i := slices.IndexFunc(s.exams, func(e modelExam) bool { return e.ID == id })
@@ -620,6 +650,10 @@ func (r *modelRun) opStaleToken(op modelOp) {
 		res = r.send(s.index, "DELETE", "/api/exams/"+examID, tok, "", nil)
 	case 4:
 		res = r.send(s.index, "PATCH", "/api/students/me", tok, "application/json", modelJSON(map[string]string{"full_name": "Revenant"}))
+	case 5:
+		res = r.send(s.index, "PUT", "/api/exams/"+examID+"/answers/1", tok, "application/json", modelJSON(map[string]string{"choice": "A"}))
+	case 6:
+		res = r.send(s.index, "GET", "/api/exams/"+examID+"/review", tok, "", nil)
 	}
 	what := fmt.Sprintf("%s %s with a revoked token", s, modelStaleRequests[op.Choice])
 	if tok == "" {
@@ -629,7 +663,7 @@ func (r *modelRun) opStaleToken(op modelOp) {
 		r.violate(modelBadSignIn, "%s: %d %s", what, res.status, res.body)
 	}
 	r.want(res, http.StatusUnauthorized, "%s", what)
-	if op.Choice == 1 || op.Choice == 3 || op.Choice == 4 {
+	if op.Choice == 1 || op.Choice == 3 || op.Choice == 4 || op.Choice == 5 {
 		r.checkDatabase()
 	}
 }
@@ -637,12 +671,12 @@ func (r *modelRun) opStaleToken(op modelOp) {
 func (r *modelRun) opSmuggleQuery(op modelOp) {
 	s, tgt := r.session(op.Actor), r.students[op.Target]
 	path := strings.TrimPrefix(modelSmuggledQueries[op.Choice], "GET ")
-	if op.Choice == 3 {
+	if strings.Contains(path, "{target's exam}") {
 		id := fmt.Sprintf("00000000-0000-4000-8000-%012d", op.Slot+1)
 		if len(tgt.exams) > 0 {
 			id = tgt.exams[op.Slot%len(tgt.exams)].ID
 		}
-		path = "/api/exams/" + id + "?student_id="
+		path = strings.Replace(path, "{target's exam}", id, 1)
 	}
 	if strings.HasSuffix(path, "=") {
 		path += r.idOf(tgt)

@@ -12,10 +12,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"examiner/internal/seed"
 )
 
 // By default the test takes some seconds: modelDefaultRuns seeds of modelDefaultOps operations
-// (about 1,650 requests each).
+// (about 1,700 requests each).
 const (
 	modelDefaultOps  = 400
 	modelDefaultRuns = 4
@@ -54,6 +56,7 @@ func TestModelIsolation(t *testing.T) {
 	var (
 		mu                        sync.Mutex
 		ops, requests, violations int
+		practice                  modelTally
 	)
 	t.Run("seeds", func(t *testing.T) {
 		for _, seed := range seeds {
@@ -65,6 +68,7 @@ func TestModelIsolation(t *testing.T) {
 				t.Logf("seed %d: %d operations, %d requests in %v", seed, out.Steps, out.Requests, time.Since(start).Round(time.Millisecond))
 				mu.Lock()
 				ops, requests = ops+out.Steps, requests+out.Requests
+				practice.add(out.Practice)
 				if out.Violation != nil {
 					violations++
 				}
@@ -89,8 +93,8 @@ func TestModelIsolation(t *testing.T) {
 	if len(seeds) == 1 {
 		runs = "1 seeded run"
 	}
-	fmt.Printf("report: isolation model: %d operations (%d requests) over %s, %d violations, seeds %s\n",
-		ops, requests, runs, violations, named)
+	fmt.Printf("report: isolation model: %d operations (%d requests) over %s, %d violations, seeds %s; practice: %s\n",
+		ops, requests, runs, violations, named, practice)
 }
 
 // TestModelCheckerCatchesBrokenServer: the checker is no use unless it can fail. Against servers
@@ -104,6 +108,8 @@ func TestModelCheckerCatchesBrokenServer(t *testing.T) {
 	}{
 		{"lists answered with the previous student's token", modelLeakyLists, modelForeignRow},
 		{"refused deletes retried with other students' tokens", modelDeletesAsAnyone, modelForeignWrite},
+		{"refused reads of questions, answers and reviews retried with other students' tokens", modelPracticeReadsAsAnyone, modelForeignRow},
+		{"questions served with their keys and explanations", modelQuestionsWithKeys, modelKeyLeak},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -158,6 +164,23 @@ func modelLeakyLists(next http.Handler) http.Handler {
 // 404 is retried with the newest token of every other student it has seen, as a misguided
 // "retry as the owner" fallback would.
 func modelDeletesAsAnyone(next http.Handler) http.Handler {
+	return modelRetriedAsAnyone(next, func(req *http.Request) bool {
+		return req.Method == http.MethodDelete && strings.HasPrefix(req.URL.Path, "/api/exams/")
+	})
+}
+
+// modelPracticeReadsAsAnyone is the same fallback on the reads of practice: an exam's questions,
+// answers and review.
+func modelPracticeReadsAsAnyone(next http.Handler) http.Handler {
+	return modelRetriedAsAnyone(next, func(req *http.Request) bool {
+		return req.Method == http.MethodGet && strings.HasPrefix(req.URL.Path, "/api/exams/") &&
+			(strings.HasSuffix(req.URL.Path, "/questions") || strings.HasSuffix(req.URL.Path, "/answers") || strings.HasSuffix(req.URL.Path, "/review"))
+	})
+}
+
+// modelRetriedAsAnyone retries a request that retry picks, refused with 404, with the newest
+// token of every other student it has seen, and answers with the first that is not refused.
+func modelRetriedAsAnyone(next http.Handler, retry func(*http.Request) bool) http.Handler {
 	var seen modelSeenTokens
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		tok := modelBearer(req)
@@ -166,7 +189,7 @@ func modelDeletesAsAnyone(next http.Handler) http.Handler {
 			return
 		}
 		seen.add(tok)
-		if req.Method != http.MethodDelete || !strings.HasPrefix(req.URL.Path, "/api/exams/") {
+		if !retry(req) {
 			next.ServeHTTP(w, req)
 			return
 		}
@@ -174,21 +197,69 @@ func modelDeletesAsAnyone(next http.Handler) http.Handler {
 		next.ServeHTTP(answer, req)
 		if answer.Code == http.StatusNotFound {
 			for _, other := range seen.others(tok) {
-				retry := req.Clone(req.Context())
-				retry.Header.Set("Authorization", "Bearer "+other)
+				as := req.Clone(req.Context()) // a GET or a DELETE: no body to replay
+				as.Header.Set("Authorization", "Bearer "+other)
 				again := httptest.NewRecorder()
-				next.ServeHTTP(again, retry)
+				next.ServeHTTP(again, as)
 				if again.Code < 300 {
 					answer = again
 					break
 				}
 			}
 		}
-		for k, v := range answer.Header() {
-			w.Header()[k] = v
+		modelForward(w, answer, answer.Body.Bytes())
+	})
+}
+
+// modelForward writes a recorded answer, with body as its body.
+func modelForward(w http.ResponseWriter, answer *httptest.ResponseRecorder, body []byte) {
+	for k, v := range answer.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(answer.Code)
+	_, _ = w.Write(body)
+}
+
+// modelQuestionsWithKeys is a deliberately broken server: it serves an exam's questions with
+// each one's key and explanation, as a questions query that joined question_keys through a
+// connection past row-level security would. (It finds them in the shipped bank by the stem.)
+func modelQuestionsWithKeys(next http.Handler) http.Handler {
+	keys := map[string][2]string{}
+	for _, subject := range seed.Subjects {
+		bank, err := subject.Questions()
+		if err != nil {
+			continue
 		}
-		w.WriteHeader(answer.Code)
-		_, _ = w.Write(answer.Body.Bytes())
+		for _, q := range bank.Questions {
+			keys[q.Stem] = [2]string{q.Answer, q.Explanation}
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Method != http.MethodGet || !strings.HasPrefix(req.URL.Path, "/api/exams/") || !strings.HasSuffix(req.URL.Path, "/questions") {
+			next.ServeHTTP(w, req)
+			return
+		}
+		answer := httptest.NewRecorder()
+		next.ServeHTTP(answer, req)
+		var page struct {
+			Items []map[string]any `json:"items"`
+		}
+		if answer.Code != http.StatusOK || json.Unmarshal(answer.Body.Bytes(), &page) != nil {
+			modelForward(w, answer, answer.Body.Bytes())
+			return
+		}
+		for _, item := range page.Items {
+			stem, _ := item["stem"].(string)
+			if k, ok := keys[stem]; ok {
+				item["key"], item["explanation"] = k[0], k[1]
+			}
+		}
+		body, err := json.Marshal(page)
+		if err != nil {
+			panic(err)
+		}
+		modelForward(w, answer, body)
 	})
 }
 
