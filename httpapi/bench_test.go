@@ -66,7 +66,8 @@ func newStubDB(n int) *stubDB {
 	db := &stubDB{}
 	for i := range n {
 		db.rows = append(db.rows, []any{uuid.New(), "9708", "FULL_PAPER", "PENDING", &paper, &duration, &marks,
-			now.Add(-time.Duration(i) * time.Minute), now, (*time.Time)(nil), (*time.Time)(nil)})
+			now.Add(-time.Duration(i) * time.Minute), now, (*time.Time)(nil), (*time.Time)(nil),
+			30, (*int)(nil), (*int)(nil), (*time.Time)(nil)})
 	}
 	return db
 }
