@@ -34,14 +34,27 @@ import (
 // parameter") or would hand on with the server connection; only application_name, which
 // poolers accept, stays one. mode is how statements are sent (DB_QUERY_EXEC_MODE).
 func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.QueryExecMode, private bool) (*pgxpool.Pool, tenant.Timeouts, error) {
+	pc, timeouts, err := connConfig(databaseURL)
+	if err != nil {
+		return nil, timeouts, err
+	}
+	pc.MaxConns = maxConns
+	pc.ConnConfig.DefaultQueryExecMode = mode
+	pc.AfterConnect = tenant.AfterConnect(private)
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	return pool, timeouts, err
+}
+
+// connConfig is DATABASE_URL as every connection of serve's uses it, the pool's and the start-up
+// check's: a connect timeout unless the URL sets one, the timeouts taken out of the startup
+// parameters (a transaction pooler refuses them; each transaction sets them itself, see
+// tenant.Timeouts) and returned, and the application's name.
+func connConfig(databaseURL string) (*pgxpool.Config, tenant.Timeouts, error) {
 	timeouts := tenant.DefaultTimeouts
 	pc, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, timeouts, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	pc.MaxConns = maxConns
-	pc.ConnConfig.DefaultQueryExecMode = mode
-	pc.AfterConnect = tenant.AfterConnect(private)
 	if pc.ConnConfig.ConnectTimeout == 0 { // connect_timeout in DATABASE_URL wins
 		pc.ConnConfig.ConnectTimeout = 2 * time.Second
 	}
@@ -61,8 +74,7 @@ func openPool(ctx context.Context, databaseURL string, maxConns int32, mode pgx.
 	if _, set := rp["application_name"]; !set {
 		rp["application_name"] = "examiner"
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, pc)
-	return pool, timeouts, err
+	return pc, timeouts, nil
 }
 
 // pgDuration reads a PostgreSQL time setting: a number of milliseconds ("1500"), or a number with

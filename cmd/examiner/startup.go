@@ -111,16 +111,11 @@ var errSimpleProtocol = errors.New("DB_QUERY_EXEC_MODE=simple_protocol puts each
 func checkDatabase(ctx context.Context, cfg config, claims *dbclaim.Signer, logger interface {
 	Warn(msg string, args ...any)
 }) (pgx.QueryExecMode, bool, error) {
-	cc, err := pgx.ParseConfig(cfg.DatabaseURL)
+	pc, _, err := connConfig(cfg.DatabaseURL)
 	if err != nil {
-		return 0, false, fmt.Errorf("DATABASE_URL: %w", err)
+		return 0, false, err
 	}
-	for _, name := range []string{"statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"} {
-		delete(cc.RuntimeParams, name) // read by openPool; a transaction pooler refuses them
-	}
-	if cc.ConnectTimeout == 0 {
-		cc.ConnectTimeout = 2 * time.Second
-	}
+	cc := pc.ConnConfig
 	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
 	conn, err := pgx.ConnectConfig(ctx, cc)
 	if err != nil {
