@@ -61,10 +61,10 @@ func (s *Store) ExamQuestions(ctx context.Context, st tenant.Student, id uuid.UU
 func examQuestion(number int, id uuid.UUID, kind, stem string, options, parts []byte, marks int, points []string) (examiner.ExamQuestion, error) {
 	q := examiner.ExamQuestion{Number: number, QuestionID: id, Kind: kind, Stem: stem, Marks: marks,
 		Options: []examiner.Option{}, Parts: []examiner.QuestionPart{}, SyllabusPoints: nonNil(points)}
-	if err := fromJSONIfAny(options, &q.Options); err != nil {
+	if err := fromJSON(options, &q.Options); err != nil {
 		return q, err
 	}
-	if err := fromJSONIfAny(parts, &q.Parts); err != nil {
+	if err := fromJSON(parts, &q.Parts); err != nil {
 		return q, err
 	}
 	q.Options, q.Parts = nonNil(q.Options), nonNil(q.Parts)
@@ -131,18 +131,13 @@ func (s *Store) Answers(ctx context.Context, st tenant.Student, id uuid.UUID) ([
 }
 
 // completeExpired completes st's exam id, whose time is up, with the answers it has, and marks
-// it (one pipeline); a concurrent completion wins harmlessly.
+// it (SetExamStatus's pipeline); a concurrent completion wins harmlessly.
 func (s *Store) completeExpired(ctx context.Context, st tenant.Student, id uuid.UUID) error {
-	b := &pgx.Batch{}
-	b.Queue(dbsqlc.Statements["MoveExam"], examiner.Completed, id, st.ID, examiner.InProgress)
-	b.Queue(dbsqlc.Statements["MarkExam"], id)
-	return translate(tenant.Pipeline(ctx, s.db, st, b, func(br pgx.BatchResults) error {
-		if _, err := br.Exec(); err != nil {
-			return err
-		}
-		_, err := br.Exec()
-		return err
-	}))
+	_, err := s.SetExamStatus(ctx, st, id, examiner.Completed)
+	if examiner.ErrorOf(err).Code == examiner.Conflict {
+		return nil // completed meanwhile
+	}
+	return err
 }
 
 // Review returns st's completed exam id question by question with the answers, keys, mark
@@ -172,7 +167,7 @@ func (s *Store) Review(ctx context.Context, st tenant.Student, id uuid.UUID) ([]
 		if r.Explanation != nil {
 			item.Explanation = *r.Explanation
 		}
-		if err := fromJSONIfAny(r.MarkSchemes, &item.MarkSchemes); err != nil {
+		if err := fromJSON(r.MarkSchemes, &item.MarkSchemes); err != nil {
 			return nil, err
 		}
 		item.MarkSchemes = nonNil(item.MarkSchemes)
@@ -211,12 +206,4 @@ func (s *Store) Progress(ctx context.Context, st tenant.Student, subjectCode str
 		return nil, translate(err)
 	}
 	return convert(rows, func(r dbsqlc.ProgressRow) examiner.ProgressPoint { return examiner.ProgressPoint(r) }), nil
-}
-
-// fromJSONIfAny decodes raw into v, leaving v as it is for SQL NULL (no bytes).
-func fromJSONIfAny(raw []byte, v any) error {
-	if len(raw) == 0 {
-		return nil
-	}
-	return fromJSON(raw, v)
 }

@@ -59,6 +59,9 @@ func (s *Store) Syllabus(ctx context.Context, st tenant.Student, code string, wo
 
 // fromJSON decodes JSON the database built into v.
 func fromJSON(raw json.RawMessage, v any) error {
+	if len(raw) == 0 { // SQL NULL: v stays as it is
+		return nil
+	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return examiner.Wrap(examiner.Internal, "Internal error.", err)
 	}
