@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"examiner"
 )
 
 // The question bank (data/<subject>_questions.json and files for `examiner questions import`,
@@ -35,11 +37,8 @@ type Question struct {
 	Parts   []Part `json:"parts,omitempty"`
 }
 
-// Option is one choice of an MCQ.
-type Option struct {
-	Key  string `json:"key"`
-	Text string `json:"text"`
-}
+// Option is one choice of an MCQ: the core's, as students see it.
+type Option = examiner.Option
 
 // Part is one part of a written question, with its level-based mark scheme.
 type Part struct {

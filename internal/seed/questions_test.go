@@ -100,7 +100,7 @@ func TestTheQuestionCheckFindsEachMistake(t *testing.T) {
 	s, points, _ := economicsBank(t)
 	mcq := func() seed.Question {
 		return seed.Question{Code: "T-1", Kind: "MCQ", Paper: 1, SyllabusPoints: []string{"9708.2.1"}, Stem: "Which?",
-			Options: []seed.Option{{"A", "one"}, {"B", "two"}, {"C", "three"}, {"D", "four"}}, Answer: "B", Explanation: "Because.", Marks: 1}
+			Options: []seed.Option{{Key: "A", Text: "one"}, {Key: "B", Text: "two"}, {Key: "C", Text: "three"}, {Key: "D", Text: "four"}}, Answer: "B", Explanation: "Because.", Marks: 1}
 	}
 	written := func() seed.Question {
 		return seed.Question{Code: "T-2", Kind: "WRITTEN", Paper: 4, SyllabusPoints: []string{"9708.9.1"}, Stem: "Data.", Section: "essay",
