@@ -60,10 +60,7 @@ func (b bound) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 
 func (b bound) query(ctx context.Context, sql string, args []any) (pgx.Rows, error) {
 	names := &privateNames{}
-	batch := &pgx.Batch{}
-	batch.Queue(b.opening, append([]any{names}, b.args...)...)
-	batch.Queue(sql, append([]any{names}, args...)...)
-	br := b.db.SendBatch(ctx, batch)
+	br := b.db.SendBatch(ctx, openedBatch(names, b.opening, b.args, &pgx.QueuedQuery{SQL: sql, Arguments: args}))
 	fail := func(err error) (pgx.Rows, error) {
 		if missingStatement(err) {
 			names.forget()
@@ -169,12 +166,7 @@ func Pipeline(ctx context.Context, db DB, s Student, b *pgx.Batch, read func(pgx
 
 func pipeline(ctx context.Context, db DB, s Student, b *pgx.Batch, read func(pgx.BatchResults) error) error {
 	names := &privateNames{}
-	batch := &pgx.Batch{}
-	batch.Queue(setStudent, append([]any{names}, studentArgs(db, s)...)...)
-	for _, q := range b.QueuedQueries {
-		batch.Queue(q.SQL, append([]any{names}, q.Arguments...)...)
-	}
-	br := db.SendBatch(ctx, batch)
+	br := db.SendBatch(ctx, openedBatch(names, setStudent, studentArgs(db, s), b.QueuedQueries...))
 	_, err := br.Exec()
 	if err == nil {
 		err = read(br)
@@ -186,4 +178,15 @@ func pipeline(ctx context.Context, db DB, s Student, b *pgx.Batch, read func(pgx
 		err = cerr
 	}
 	return revoked(err)
+}
+
+// openedBatch is the pipeline of the opening statement (with its arguments), then each of
+// statements, every one carrying names, which sends it under its private name where it has one.
+func openedBatch(names *privateNames, opening string, openingArgs []any, statements ...*pgx.QueuedQuery) *pgx.Batch {
+	batch := &pgx.Batch{}
+	batch.Queue(opening, append([]any{names}, openingArgs...)...)
+	for _, q := range statements {
+		batch.Queue(q.SQL, append([]any{names}, q.Arguments...)...)
+	}
+	return batch
 }
